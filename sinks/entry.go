@@ -1,0 +1,33 @@
+// Package sinks defines what tarn ships: the anonymized Entry and the Sink
+// interface that every storage backend implements.
+//
+// Sinks never see raw records. An Entry is only ever built by the rules
+// engine from a line it has already anonymized, so every byte a sink writes
+// or sends has passed the rules.
+package sinks
+
+import "time"
+
+// Label is one name/value pair of a stream label set or of structured
+// metadata.
+type Label struct {
+	// Name is the label name, e.g. "job".
+	Name string
+	// Value is the label value, e.g. "nginx".
+	Value string
+}
+
+// Entry is one anonymized record ready to ship.
+type Entry struct {
+	// Time is the record's own timestamp (from its time field), or the time
+	// it was read when the line carries none.
+	Time time.Time
+	// Labels identify the stream (job, host, input, file); never personal
+	// data.
+	Labels []Label
+	// Line is the anonymized line in its original format.
+	Line []byte
+	// Metadata is structured metadata attached to the entry (for example the
+	// pseudonym of the client), sent beside the line, never as a label.
+	Metadata []Label
+}
