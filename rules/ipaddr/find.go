@@ -1,0 +1,105 @@
+package ipaddr
+
+// cRun marks bytes that can be part of an address token: hex digits, ':'
+// and '.'.
+var runByte = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = class[c]&cHex != 0
+	}
+	t[':'], t['.'] = true, true
+	return t
+}()
+
+// Next finds the first IPv4 or IPv6 address in text at or after from. The
+// span [start,end) covers the address and its zone id, never brackets or a
+// port. A token glued to letters, digits or '_' (as in "v1.2.3.4" or
+// "std::map") is not an address. Next runs in time linear in the text.
+func Next(text []byte, from int) (start, end int, v6 bool, ok bool) {
+	for i := from; i < len(text); {
+		c := text[i]
+		if !runByte[c] || (i > 0 && class[text[i-1]]&cWord != 0) {
+			i++
+			continue
+		}
+		j := i + 1
+		colon, dot := c == ':', c == '.'
+		for j < len(text) && runByte[text[j]] {
+			colon = colon || text[j] == ':'
+			dot = dot || text[j] == '.'
+			j++
+		}
+		if colon || dot {
+			if s, e, v6, ok := classify(text, i, j, colon); ok {
+				return s, e, v6, true
+			}
+		}
+		i = j
+		for i < len(text) && class[text[i]]&cWord != 0 {
+			i++ // skip the rest of a word glued to the run
+		}
+	}
+	return 0, 0, false, false
+}
+
+// classify decides whether the run text[i:j] holds an address.
+func classify(text []byte, i, j int, colon bool) (start, end int, v6 bool, ok bool) {
+	if j < len(text) && class[text[j]]&cWord != 0 && text[j] != '%' {
+		if !colon || text[j] == '_' || class[text[j]]&cHex == 0 {
+			return 0, 0, false, false
+		}
+	}
+	var a [4]byte
+	if !colon {
+		e, ok := scanV4(text[:j], i, &a)
+		return i, e, false, ok && tailOK(text, e, j)
+	}
+	run := trimTrailing(text[i:j])
+	end = i + len(run)
+	if end < len(text) && text[end] == '%' {
+		z := end + 1
+		for z < len(text) && class[text[z]]&cZone != 0 {
+			z++
+		}
+		for z > end+1 && text[z-1] == '.' {
+			z-- // a sentence's full stop, not the zone's
+		}
+		if z > end+1 {
+			var b [16]byte
+			if _, ok := parseV6(run, &b); ok {
+				return i, z, true, true
+			}
+		}
+	}
+	var b [16]byte
+	if _, ok := parseV6(run, &b); ok && glueOK(text, end) {
+		return i, end, true, true
+	}
+	// "1.2.3.4:80": an IPv4 address followed by a port.
+	if e, ok := scanV4(text[:j], i, &a); ok && e < j && text[e] == ':' {
+		return i, e, false, true
+	}
+	return 0, 0, false, false
+}
+
+// tailOK accepts an IPv4 address ending at e inside a run ending at j only
+// when the rest is a lone trailing dot (end of a sentence).
+func tailOK(text []byte, e, j int) bool {
+	return e == j || (e+1 == j && text[e] == '.')
+}
+
+// glueOK reports whether the byte after an IPv6 token ends it.
+func glueOK(text []byte, end int) bool {
+	return end >= len(text) || class[text[end]]&cWord == 0
+}
+
+// trimTrailing drops a trailing '.' or a single trailing ':' that ends a
+// sentence or a "key: value" label rather than the address.
+func trimTrailing(b []byte) []byte {
+	for len(b) > 0 && b[len(b)-1] == '.' {
+		b = b[:len(b)-1]
+	}
+	if len(b) > 2 && b[len(b)-1] == ':' && b[len(b)-2] != ':' {
+		b = b[:len(b)-1]
+	}
+	return b
+}
