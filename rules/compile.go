@@ -1,0 +1,323 @@
+package rules
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tarn-project/tarn/rules/detect"
+	"github.com/tarn-project/tarn/rules/format"
+	"github.com/tarn-project/tarn/rules/ipaddr"
+	"github.com/tarn-project/tarn/rules/pseudo"
+)
+
+// Defaults of a rule set that does not say otherwise.
+const (
+	DefaultMaxAge       = 168 * time.Hour
+	DefaultMaxLineBytes = 256 << 10
+	DefaultPlaceholder  = "[redacted]"
+	defaultPseudoLen    = 16
+)
+
+// op is a compiled action.
+type op uint8
+
+const (
+	opKeep op = iota
+	opTruncate
+	opPseudo
+	opRedact
+	opDrop
+	opMask
+	opStripQuery
+	opUserAgent
+	opCoarsen
+	opScrub
+)
+
+// form is how a pseudonym is written.
+type form uint8
+
+const (
+	formHex form = iota
+	formIPv6
+	formDecimal
+)
+
+// action is an Action compiled for the hot path.
+type action struct {
+	op          op
+	rule        string // counter label, e.g. "fields.remote_addr"
+	slot        int    // index into Stats.Actions
+	prefix      ipaddr.Prefix
+	placeholder []byte
+	form        form
+	length      int
+	keepDomain  bool
+	maskFirst   int
+	maskLast    int
+	maskChar    byte
+	allow       map[string]bool
+	pseudoKeys  map[string]bool
+	redactKeys  map[string]bool
+	coarsen     time.Duration
+}
+
+// dropRule is a compiled DropRecord.
+type dropRule struct {
+	field    string
+	equals   [][]byte
+	prefix   [][]byte
+	contains [][]byte
+	re       *regexp.Regexp
+	rule     string
+}
+
+// Engine is a compiled rule set. It is immutable and safe for concurrent
+// use; each goroutine runs it through its own Processor.
+type Engine struct {
+	cfg          *Config
+	format       format.Format
+	timeKeys     [][]byte
+	maxAge       time.Duration
+	rotation     pseudo.Rotation
+	key          []byte
+	fields       map[string]*action
+	keys         map[string]*action
+	scrubUnknown bool
+	scrub        *action
+	detectors    *detect.Set
+	kinds        [detect.NumKinds]*action
+	patterns     []*action
+	drops        []dropRule
+	dropUnparsed bool
+	maxLine      int
+	actions      []*action
+}
+
+// Compile turns a validated, merged Config into an Engine. key is the master
+// pseudonym key (at least pseudo.MinKeyBytes).
+func Compile(c *Config, key []byte) (*Engine, error) {
+	if len(key) < pseudo.MinKeyBytes {
+		return nil, fmt.Errorf("rules: pseudonym key has %d bytes, need at least %d", len(key), pseudo.MinKeyBytes)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	e := &Engine{cfg: c, key: key, maxAge: DefaultMaxAge, maxLine: DefaultMaxLineBytes, scrubUnknown: true}
+	e.format, _ = format.ParseFormat(orDefault(c.Format, "auto"))
+	e.rotation, _ = pseudo.ParseRotation(orDefault(c.Pseudonyms.Rotation, "daily"))
+	for _, k := range c.TimeKeys {
+		e.timeKeys = append(e.timeKeys, []byte(k))
+	}
+	if c.Retention.MaxAge != nil {
+		e.maxAge = time.Duration(*c.Retention.MaxAge)
+	}
+	if c.MaxLineBytes > 0 {
+		e.maxLine = int(c.MaxLineBytes)
+	}
+	if c.ScrubUnknown != nil {
+		e.scrubUnknown = *c.ScrubUnknown
+	}
+	e.dropUnparsed = c.OnUnparsed == "drop"
+	e.scrub = e.compileAction("scrub_unknown", &Action{Scrub: &Empty{}})
+	e.fields = e.compileMap("fields", c.Fields, false)
+	e.keys = e.compileMap("keys", c.Keys, true)
+	if err := e.compileDetect(&c.Detect); err != nil {
+		return nil, err
+	}
+	for i, d := range c.DropRecords {
+		r := dropRule{field: d.Field, equals: toBytes(d.Equals), prefix: toBytes(d.Prefix), contains: toBytes(d.Contains), rule: fmt.Sprintf("drop_records[%d]", i)}
+		if d.Regex != "" {
+			r.re = regexp.MustCompile(d.Regex) // validated above
+		}
+		e.drops = append(e.drops, r)
+	}
+	return e, nil
+}
+
+// Config returns the merged configuration the engine was compiled from.
+func (e *Engine) Config() *Config { return e.cfg }
+
+// Format returns the rule set's input format.
+func (e *Engine) Format() format.Format { return e.format }
+
+// MaxAge returns the retention period.
+func (e *Engine) MaxAge() time.Duration { return e.maxAge }
+
+// Rules returns the counter label of every action, indexed like
+// Stats.Actions.
+func (e *Engine) Rules() []string {
+	out := make([]string, len(e.actions))
+	for i, a := range e.actions {
+		out[i] = a.rule
+	}
+	return out
+}
+
+func orDefault(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+// compileMap compiles a field or key map in a stable order.
+func (e *Engine) compileMap(prefix string, m map[string]Action, lower bool) map[string]*action {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	out := make(map[string]*action, len(m))
+	for _, k := range names {
+		a := m[k]
+		key := k
+		if lower {
+			key = strings.ToLower(k)
+		}
+		out[key] = e.compileAction(prefix+"."+k, &a)
+	}
+	return out
+}
+
+func (e *Engine) compileDetect(d *Detect) error {
+	cfg := detect.DefaultConfig()
+	if d.SecretParams != nil {
+		cfg.SecretParams = d.SecretParams
+	}
+	if d.TokenParams != nil {
+		cfg.TokenParams = d.TokenParams
+	}
+	for k := detect.Kind(0); k < detect.Custom; k++ {
+		a, ok := d.Actions[k.String()]
+		if !ok {
+			a = defaultDetectAction(k)
+		}
+		if a.Keep != nil {
+			continue
+		}
+		cfg.Kinds[k] = true
+		e.kinds[k] = e.compileAction("detect."+k.String(), &a)
+	}
+	for _, p := range d.Patterns {
+		cfg.Patterns = append(cfg.Patterns, detect.Pattern{Name: p.Name, Regex: p.Regex})
+		a := Action{Redact: &Redact{}}
+		if p.Action != nil {
+			a = *p.Action
+		}
+		e.patterns = append(e.patterns, e.compileAction("detect.patterns."+p.Name, &a))
+	}
+	cfg.Kinds[detect.Custom] = len(cfg.Patterns) > 0
+	set, err := detect.New(cfg)
+	if err != nil {
+		return fmt.Errorf("rules: detect: %w", err)
+	}
+	e.detectors = set
+	return nil
+}
+
+// defaultDetectAction: addresses are truncated, passwords and card numbers
+// redacted, every other identifier becomes a pseudonym.
+func defaultDetectAction(k detect.Kind) Action {
+	switch k {
+	case detect.IPv4, detect.IPv6:
+		return Action{TruncateIP: &TruncateIP{}}
+	case detect.Secret, detect.Card:
+		return Action{Redact: &Redact{}}
+	}
+	return Action{Pseudonymize: &Pseudonymize{}}
+}
+
+// compileAction compiles a validated Action and gives it a counter slot.
+func (e *Engine) compileAction(rule string, a *Action) *action {
+	c := &action{rule: rule, slot: len(e.actions), placeholder: []byte(DefaultPlaceholder), prefix: e.prefix(a.TruncateIP)}
+	e.actions = append(e.actions, c)
+	switch {
+	case a.TruncateIP != nil:
+		c.op = opTruncate
+		if t := a.TruncateIP.Placeholder; t != nil {
+			c.placeholder = []byte(*t)
+		} else if t := e.cfg.TruncateIP; t != nil && t.Placeholder != nil {
+			c.placeholder = []byte(*t.Placeholder)
+		}
+	case a.Pseudonymize != nil:
+		c.op, c.keepDomain = opPseudo, a.Pseudonymize.KeepDomain
+		c.form = map[string]form{"": formHex, "hex": formHex, "ipv6": formIPv6, "decimal": formDecimal}[a.Pseudonymize.Form]
+		c.length = firstNonZero(a.Pseudonymize.Length, e.cfg.Pseudonyms.Length, defaultPseudoLen)
+	case a.Redact != nil:
+		c.op = opRedact
+		if a.Redact.With != nil {
+			c.placeholder = []byte(*a.Redact.With)
+		}
+	case a.DropField != nil:
+		c.op = opDrop
+	case a.Mask != nil:
+		c.op, c.maskFirst, c.maskLast, c.maskChar = opMask, a.Mask.KeepFirst, a.Mask.KeepLast, '*'
+		if a.Mask.Char != "" {
+			c.maskChar = a.Mask.Char[0]
+		}
+	case a.StripQuery != nil:
+		c.op = opStripQuery
+		c.allow, c.pseudoKeys, c.redactKeys = lowerSet(a.StripQuery.Allow), lowerSet(a.StripQuery.Pseudonymize), lowerSet(a.StripQuery.Redact)
+		c.length = firstNonZero(e.cfg.Pseudonyms.Length, defaultPseudoLen)
+	case a.GeneralizeUserAgent != nil:
+		c.op = opUserAgent
+	case a.CoarsenTime != nil:
+		c.op = opCoarsen
+		c.coarsen = map[string]time.Duration{"": time.Hour, "minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[a.CoarsenTime.To]
+	case a.Scrub != nil:
+		c.op = opScrub
+	default:
+		c.op = opKeep
+	}
+	if c.op == opPseudo || c.op == opScrub {
+		c.length = firstNonZero(c.length, e.cfg.Pseudonyms.Length, defaultPseudoLen)
+	}
+	return c
+}
+
+// prefix resolves the truncation prefixes: the action's own, then the rule
+// set's, then the defaults.
+func (e *Engine) prefix(t *TruncateIP) ipaddr.Prefix {
+	p := ipaddr.DefaultPrefix
+	for _, s := range []*TruncateIP{e.cfg.TruncateIP, t} {
+		if s == nil {
+			continue
+		}
+		if s.IPv4Prefix != nil {
+			p.V4 = *s.IPv4Prefix
+		}
+		if s.IPv6Prefix != nil {
+			p.V6 = *s.IPv6Prefix
+		}
+	}
+	return p
+}
+
+func firstNonZero(v ...int) int {
+	for _, x := range v {
+		if x != 0 {
+			return x
+		}
+	}
+	return 0
+}
+
+func lowerSet(names []string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[strings.ToLower(n)] = true
+	}
+	return m
+}
+
+func toBytes(ss []string) [][]byte {
+	out := make([][]byte, len(ss))
+	for i, s := range ss {
+		out[i] = []byte(s)
+	}
+	return out
+}

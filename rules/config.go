@@ -1,0 +1,121 @@
+// Package rules turns raw log lines into anonymized entries: it loads and
+// validates rules files, and runs their actions and detectors over lines.
+//
+// Everything here is pure: no goroutines, no network, and file reads only
+// when loading a rules file. A Processor runs the compiled rules over one
+// line at a time, reusing its buffers, so the hot path allocates nothing.
+package rules
+
+import (
+	"github.com/tarn-project/tarn/rules/strictyaml"
+)
+
+// Config is one rules file, as written by the user.
+type Config struct {
+	// Name names the rule set in messages and in the privacy statement.
+	Name string `yaml:"name"`
+	// Version is the rule set's own version, free text.
+	Version string `yaml:"version"`
+	// Description says what the rule set is for.
+	Description string `yaml:"description"`
+	// Extends lists rule sets this one builds on: "builtin:NAME" or a path
+	// relative to this file. Later entries and this file override earlier ones.
+	Extends []string `yaml:"extends"`
+	// Format is the input format when the caller sets none (default auto).
+	Format string `yaml:"format"`
+	// TimeKeys are the JSON/logfmt keys that may hold the record time.
+	TimeKeys []string `yaml:"time_keys"`
+	// Retention bounds the age of records that are kept.
+	Retention Retention `yaml:"retention"`
+	// Pseudonyms sets key rotation and the default pseudonym form.
+	Pseudonyms Pseudonyms `yaml:"pseudonyms"`
+	// TruncateIP sets the default prefixes of every IP truncation.
+	TruncateIP *TruncateIP `yaml:"truncate_ip"`
+	// Fields maps exact field names or dotted JSON paths to an action.
+	Fields map[string]Action `yaml:"fields"`
+	// Keys maps key names, matched case-insensitively against the last
+	// element of a field's path, to an action.
+	Keys map[string]Action `yaml:"keys"`
+	// ScrubUnknown runs the detectors over string fields no rule names
+	// (default true). Off, such fields are kept as they are.
+	ScrubUnknown *bool `yaml:"scrub_unknown"`
+	// Detect configures the free-text detectors.
+	Detect Detect `yaml:"detect"`
+	// DropRecords drops whole records whose fields match.
+	DropRecords []DropRecord `yaml:"drop_records"`
+	// OnUnparsed is what happens to a line no parser understands: scrub
+	// (default) or drop.
+	OnUnparsed string `yaml:"on_unparsed"`
+	// MaxLineBytes cuts longer lines (default 256KiB); cuts are counted.
+	MaxLineBytes strictyaml.Size `yaml:"max_line_bytes"`
+	// Tests are example lines with their expected output.
+	Tests []Test `yaml:"tests"`
+}
+
+// Retention bounds the age of kept records.
+type Retention struct {
+	// MaxAge drops records older than this (default 168h, 7 days).
+	MaxAge *strictyaml.Duration `yaml:"max_age"`
+}
+
+// Pseudonyms configures keyed pseudonyms.
+type Pseudonyms struct {
+	// Rotation is daily (default), weekly, monthly or never.
+	Rotation string `yaml:"rotation"`
+	// Length is the default number of hex characters (default 16).
+	Length int `yaml:"length"`
+}
+
+// Detect configures the free-text detectors.
+type Detect struct {
+	// Actions maps a detector kind (ipv4, ipv6, email, phone, iban, card,
+	// jwt, auth, secret, token) to its action; "off" disables it.
+	Actions map[string]Action `yaml:"actions"`
+	// SecretParams are parameter names whose values are redacted secrets.
+	SecretParams []string `yaml:"secret_params"`
+	// TokenParams are parameter names whose values are tokens or session ids.
+	TokenParams []string `yaml:"token_params"`
+	// Patterns are user-defined RE2 patterns with their action.
+	Patterns []Pattern `yaml:"patterns"`
+}
+
+// Pattern is a user-defined detector.
+type Pattern struct {
+	// Name identifies the pattern in counters and messages.
+	Name string `yaml:"name"`
+	// Regex is an RE2 expression; its first capture group, if any, is the
+	// part replaced.
+	Regex string `yaml:"regex"`
+	// Action is applied to each match (default redact).
+	Action *Action `yaml:"action"`
+}
+
+// DropRecord drops records whose field matches.
+type DropRecord struct {
+	// Field is the field name or dotted path.
+	Field string `yaml:"field"`
+	// Equals lists exact values.
+	Equals []string `yaml:"equals"`
+	// Prefix lists value prefixes.
+	Prefix []string `yaml:"prefix"`
+	// Contains lists substrings.
+	Contains []string `yaml:"contains"`
+	// Regex is an RE2 expression matched against the value.
+	Regex string `yaml:"regex"`
+}
+
+// Test is one example of the rule set's behaviour.
+type Test struct {
+	// Name describes the case.
+	Name string `yaml:"name"`
+	// Format overrides the rule set's format for this case.
+	Format string `yaml:"format"`
+	// Now is the processing time (RFC 3339); default: the record's own time.
+	Now string `yaml:"now"`
+	// Input is the raw line.
+	Input string `yaml:"input"`
+	// Expected is the anonymized line, or "" with Dropped set.
+	Expected string `yaml:"expected"`
+	// Dropped says the record must be dropped.
+	Dropped bool `yaml:"dropped"`
+}

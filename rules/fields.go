@@ -1,0 +1,305 @@
+package rules
+
+import (
+	"bytes"
+
+	"github.com/tarn-project/tarn/rules/detect"
+	"github.com/tarn-project/tarn/rules/format"
+	"github.com/tarn-project/tarn/rules/ipaddr"
+	"github.com/tarn-project/tarn/rules/pseudo"
+	"github.com/tarn-project/tarn/rules/useragent"
+)
+
+// fields decides and applies the action of every field of p.rec.
+//
+// Nesting (combined's request → request_uri → request_query): a parent with
+// an explicit action other than scrub wins over its sub-fields. A parent
+// that is scrubbed is scrubbed as a whole, except for sub-fields with an
+// explicit action of their own, which are applied in place.
+func (p *Processor) fields() {
+	fs := p.rec.Fields
+	for i := 0; i < len(fs); {
+		a, explicit := p.resolve(i)
+		n := p.descendants(i)
+		switch {
+		case n == 0:
+			p.apply(i, a)
+		case a == nil && !explicit:
+			i++ // nothing for the parent: look at each sub-field
+			continue
+		case a == nil || a.op != opScrub || !p.anyExplicit(i+1, i+1+n):
+			p.apply(i, a)
+		default:
+			p.composite(i, n)
+		}
+		i += 1 + n
+	}
+}
+
+// resolve finds the action of field i: by exact path, then by key name
+// (case-insensitive), then the implicit scrub of unknown string values.
+// nil means keep.
+func (p *Processor) resolve(i int) (a *action, explicit bool) {
+	f := &p.rec.Fields[i]
+	if a, ok := p.e.fields[string(f.Path)]; ok {
+		return a, true
+	}
+	if len(p.e.keys) > 0 {
+		last := f.Path[bytes.LastIndexByte(f.Path, '.')+1:]
+		p.lower = appendLower(p.lower[:0], last)
+		if a, ok := p.e.keys[string(p.lower)]; ok {
+			return a, true
+		}
+	}
+	if p.e.scrubUnknown && i != p.rec.Time && (f.Kind == format.String || f.Kind == format.Bare) {
+		return p.e.scrub, false
+	}
+	return nil, false
+}
+
+// descendants counts the fields after i nested inside it.
+func (p *Processor) descendants(i int) int {
+	fs := p.rec.Fields
+	n := 0
+	for j := i + 1; j < len(fs) && p.inside(j, i); j++ {
+		n++
+	}
+	return n
+}
+
+// inside reports whether field j is nested (at any depth) in field i.
+func (p *Processor) inside(j, i int) bool {
+	for k := p.rec.Fields[j].Parent; k >= 0; k = p.rec.Fields[k].Parent {
+		if k == i {
+			return true
+		}
+		if k < i {
+			return false
+		}
+	}
+	return false
+}
+
+// anyExplicit reports whether a field in [from,to) has an explicit action.
+func (p *Processor) anyExplicit(from, to int) bool {
+	for j := from; j < to; j++ {
+		if _, explicit := p.resolve(j); explicit {
+			return true
+		}
+	}
+	return false
+}
+
+// apply records the edit of action a on field i.
+func (p *Processor) apply(i int, a *action) {
+	if a == nil || a.op == opKeep {
+		return
+	}
+	if a.op == opDrop {
+		p.edits = append(p.edits, format.Edit{Field: i, Drop: true})
+		p.Stats.Actions[a.slot]++
+		return
+	}
+	start := len(p.vals)
+	var raw, changed bool
+	p.vals, raw, changed = p.transform(p.vals, i, a)
+	if !changed {
+		p.vals = p.vals[:start]
+		return
+	}
+	p.edits = append(p.edits, format.Edit{Field: i, Value: p.vals[start:], Raw: raw})
+}
+
+// transform appends the new value of field i under action a. raw reports
+// that it is in the field's raw (escaped) form; changed is false when the
+// field stays as it is.
+func (p *Processor) transform(dst []byte, i int, a *action) (out []byte, raw, changed bool) {
+	f := &p.rec.Fields[i]
+	rv := p.rec.Line[f.Value.Start:f.Value.End]
+	if len(rv) == 0 || (len(rv) == 1 && rv[0] == '-') {
+		return dst, true, false // empty, or the "-" of an absent value
+	}
+	switch a.op {
+	case opKeep:
+		return dst, true, false
+	case opScrub:
+		if f.Escaped && p.rec.Format == format.JSON {
+			out, n := p.appendScrubbed(dst, p.value(i))
+			return out, false, n > 0
+		}
+		out, n := p.appendScrubbed(dst, rv)
+		return out, true, n > 0
+	case opCoarsen:
+		out, ok := appendCoarsened(dst, rv, a.coarsen)
+		p.count(a, ok)
+		return out, true, ok
+	case opStripQuery:
+		p.count(a, true)
+		return p.appendStripped(dst, rv, string(f.Path) == "request_query", a), true, true
+	}
+	p.count(a, true)
+	return p.appendValue(dst, p.value(i), a, f.Kind), false, true
+}
+
+func (p *Processor) count(a *action, ok bool) {
+	if ok {
+		p.Stats.Actions[a.slot]++
+	}
+}
+
+// value returns the unescaped value of field i in a scratch buffer.
+func (p *Processor) value(i int) []byte {
+	p.scratch = p.rec.AppendValue(p.scratch[:0], i)
+	return p.scratch
+}
+
+// appendValue appends the result of a value action on v.
+func (p *Processor) appendValue(dst, v []byte, a *action, kind format.Kind) []byte {
+	switch a.op {
+	case opTruncate:
+		if out, ok := ipaddr.AppendTruncated(dst, v, a.prefix); ok {
+			return out
+		}
+		return p.appendRedacted(dst, a.placeholder, kind)
+	case opPseudo:
+		return p.appendPseudonym(dst, v, a, kind)
+	case opMask:
+		return appendMasked(dst, v, a)
+	case opUserAgent:
+		return useragent.Generalize(dst, v)
+	}
+	return p.appendRedacted(dst, a.placeholder, kind)
+}
+
+// appendRedacted writes the placeholder, or 0 for a JSON number so the
+// value keeps its type.
+func (p *Processor) appendRedacted(dst, placeholder []byte, kind format.Kind) []byte {
+	if kind == format.Number {
+		return append(dst, '0')
+	}
+	return append(dst, placeholder...)
+}
+
+// appendPseudonym writes the keyed pseudonym of v in a's form.
+func (p *Processor) appendPseudonym(dst, v []byte, a *action, kind format.Kind) []byte {
+	p.norm = Normalize(p.norm[:0], v)
+	mac := p.ps.Sum(p.t, p.norm)
+	switch {
+	case kind == format.Number || a.form == formDecimal:
+		return pseudo.AppendDecimal(dst, mac, 15)
+	case a.form == formIPv6:
+		return pseudo.AppendIPv6(dst, mac)
+	case a.keepDomain:
+		if at := bytes.LastIndexByte(p.norm, '@'); at >= 0 {
+			return pseudo.AppendEmail(dst, mac, a.length, p.norm[at+1:])
+		}
+	}
+	return pseudo.AppendHex(dst, mac, a.length)
+}
+
+// appendMasked keeps the first and last characters of v and masks the rest
+// with one mask character per byte.
+func appendMasked(dst, v []byte, a *action) []byte {
+	first, last := a.maskFirst, a.maskLast
+	if first+last >= len(v) {
+		first, last = 0, 0 // too short to keep anything
+	}
+	dst = append(dst, v[:first]...)
+	for range len(v) - first - last {
+		dst = append(dst, a.maskChar)
+	}
+	return append(dst, v[len(v)-last:]...)
+}
+
+// appendScrubbed appends text with every detector match replaced and
+// returns how many matches there were.
+func (p *Processor) appendScrubbed(dst, text []byte) ([]byte, int) {
+	p.matches = p.e.detectors.Scan(text, p.matches[:0])
+	last := 0
+	for _, m := range p.matches {
+		a := p.e.kinds[m.Kind]
+		if m.Kind == detect.Custom {
+			a = p.e.patterns[m.Pattern]
+		}
+		if a == nil {
+			continue
+		}
+		dst = append(dst, text[last:m.Start]...)
+		dst = p.appendMatch(dst, text[m.Start:m.End], a)
+		last = m.End
+		p.Stats.Detections[m.Kind]++
+		p.Stats.Actions[a.slot]++
+	}
+	return append(dst, text[last:]...), len(p.matches)
+}
+
+// appendMatch writes the replacement of one detector match.
+func (p *Processor) appendMatch(dst, span []byte, a *action) []byte {
+	switch a.op {
+	case opTruncate:
+		if out, ok := ipaddr.AppendTruncatedAddr(dst, span, a.prefix); ok {
+			return out
+		}
+	case opPseudo:
+		return p.appendPseudonym(dst, span, a, format.String)
+	case opKeep:
+		return append(dst, span...)
+	}
+	return append(dst, a.placeholder...)
+}
+
+// composite scrubs parent field i as a whole, except for sub-fields with an
+// explicit action of their own, which are applied in place.
+func (p *Processor) composite(i, n int) {
+	fs := p.rec.Fields
+	line := p.rec.Line
+	start, pos := len(p.vals), fs[i].Value.Start
+	for j := i + 1; j <= i+n; {
+		a, explicit := p.resolve(j)
+		m := p.descendants(j)
+		if !explicit || (a != nil && a.op == opScrub) {
+			if m > 0 && p.anyExplicit(j+1, j+1+m) {
+				j++ // the sub-field is scrubbed; look inside it for explicit ones
+			} else {
+				j += 1 + m
+			}
+			continue
+		}
+		c := fs[j].Value
+		p.vals, _ = p.appendScrubbed(p.vals, line[pos:c.Start])
+		mark := len(p.vals)
+		var raw, changed bool
+		if a != nil {
+			p.vals, raw, changed = p.transform(p.vals, j, a)
+		}
+		if !changed {
+			p.vals = append(p.vals[:mark], line[c.Start:c.End]...)
+		} else if !raw {
+			makeRawSafe(p.vals[mark:])
+		}
+		pos = c.End
+		j += 1 + m
+	}
+	p.vals, _ = p.appendScrubbed(p.vals, line[pos:fs[i].Value.End])
+	p.edits = append(p.edits, format.Edit{Field: i, Value: p.vals[start:], Raw: true})
+}
+
+// makeRawSafe replaces bytes that would need escaping inside a quoted
+// field, so a value can be spliced into raw text unchanged.
+func makeRawSafe(b []byte) {
+	for k, c := range b {
+		if c < ' ' || c == '"' || c == '\\' || c == 0x7f {
+			b[k] = '_'
+		}
+	}
+}
+
+func appendLower(dst, s []byte) []byte {
+	for _, c := range s {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
