@@ -43,42 +43,67 @@ func Next(text []byte, from int) (start, end int, v6 bool, ok bool) {
 
 // classify decides whether the run text[i:j] holds an address.
 func classify(text []byte, i, j int, colon bool) (start, end int, v6 bool, ok bool) {
-	if j < len(text) && class[text[j]]&cWord != 0 && text[j] != '%' {
-		if !colon || text[j] == '_' || class[text[j]]&cHex == 0 {
-			return 0, 0, false, false
-		}
-	}
+	// The byte after the run is no hex digit, ':' or '.'; a letter or '_'
+	// there glues the run into a word.
+	glued := j < len(text) && class[text[j]]&cWord != 0
 	var a [4]byte
 	if !colon {
 		e, ok := scanV4(text[:j], i, &a)
-		return i, e, false, ok && tailOK(text, e, j)
+		return i, e, false, ok && !glued && tailOK(text, e, j)
 	}
 	run := trimTrailing(text[i:j])
 	end = i + len(run)
-	if end < len(text) && text[end] == '%' {
-		z := end + 1
-		for z < len(text) && class[text[z]]&cZone != 0 {
-			z++
+	if e, ok := zoned(text, run, end); ok {
+		return i, e, true, true
+	}
+	if !glued || end < j {
+		var b [16]byte
+		if _, ok := parseV6(run, &b); ok {
+			return i, end, true, true
 		}
-		for z > end+1 && text[z-1] == '.' {
-			z-- // a sentence's full stop, not the zone's
-		}
-		if z > end+1 {
-			var b [16]byte
-			if _, ok := parseV6(run, &b); ok {
-				return i, z, true, true
+		// "::ffff:1.2.3.4:21": an address followed by a port.
+		if k := portStart(run); k > 0 {
+			if _, ok := parseV6(run[:k], &b); ok {
+				return i, i + k, true, true
 			}
 		}
-	}
-	var b [16]byte
-	if _, ok := parseV6(run, &b); ok && glueOK(text, end) {
-		return i, end, true, true
 	}
 	// "1.2.3.4:80": an IPv4 address followed by a port.
 	if e, ok := scanV4(text[:j], i, &a); ok && e < j && text[e] == ':' {
 		return i, e, false, true
 	}
 	return 0, 0, false, false
+}
+
+// zoned accepts an IPv6 address run followed by a zone id at text[end].
+func zoned(text, run []byte, end int) (int, bool) {
+	if end >= len(text) || text[end] != '%' {
+		return 0, false
+	}
+	z := end + 1
+	for z < len(text) && class[text[z]]&cZone != 0 {
+		z++
+	}
+	for z > end+1 && text[z-1] == '.' {
+		z-- // a sentence's full stop, not the zone's
+	}
+	var b [16]byte
+	if _, ok := parseV6(run, &b); !ok || z == end+1 {
+		return 0, false
+	}
+	return z, true
+}
+
+// portStart returns the index of a trailing ":digits" in run, or -1.
+func portStart(run []byte) int {
+	k := len(run)
+	for k > 0 && class[run[k-1]]&cDigit != 0 {
+		k--
+	}
+	if k == len(run) || k < 2 || run[k-1] != ':' || run[k-2] == ':' {
+		return -1
+	}
+	return k - 1
 }
 
 // tailOK accepts an IPv4 address ending at e inside a run ending at j only

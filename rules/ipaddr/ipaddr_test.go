@@ -259,3 +259,25 @@ func BenchmarkNext(b *testing.B) {
 		}
 	}
 }
+
+func TestNextPorts(t *testing.T) {
+	cases := map[string][]string{
+		"10.251.30.85:50010:Got exception to /10.251.90.64:": {"10.251.30.85", "10.251.90.64"},
+		"to ::ffff:123.212.99.194:21 ok":                     {"::ffff:123.212.99.194"},
+		"haproxy[760]: 192.168.33.1:58444 [14/Nov/2015]":     {"192.168.33.1"},
+		"SSL routines::bad key share":                        nil,
+	}
+	for text, want := range cases {
+		var got []string
+		for from := 0; ; {
+			s, e, _, ok := Next([]byte(text), from)
+			if !ok {
+				break
+			}
+			got, from = append(got, text[s:e]), e
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("Next(%q) found %q; want %q", text, got, want)
+		}
+	}
+}
