@@ -321,3 +321,6 @@ func toBytes(ss []string) [][]byte {
 	}
 	return out
 }
+
+// MaxLineBytes returns the line length above which lines are cut.
+func (e *Engine) MaxLineBytes() int { return e.maxLine }

@@ -169,3 +169,20 @@ func (d *dropRule) matches(v []byte) bool {
 	}
 	return d.re != nil && d.re.Match(v)
 }
+
+// Add adds the counters of o to s; s.Actions must be as long as o.Actions.
+func (s *Stats) Add(o *Stats) {
+	s.Lines += o.Lines
+	s.Bytes += o.Bytes
+	s.Cut += o.Cut
+	s.Unparsed += o.Unparsed
+	for i := range s.Records {
+		s.Records[i] += o.Records[i]
+	}
+	for i := range s.Detections {
+		s.Detections[i] += o.Detections[i]
+	}
+	for i := range o.Actions {
+		s.Actions[i] += o.Actions[i]
+	}
+}

@@ -1,0 +1,160 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+)
+
+// maxNameLen bounds the length of a parameter name.
+const maxNameLen = 64
+
+// Pattern is a user-defined detector: an RE2 regular expression. When the
+// expression has a capture group, the first group is the span of a match;
+// otherwise the whole match is.
+type Pattern struct {
+	// Name names the pattern in error messages and counters.
+	Name string
+	// Regex is the RE2 expression (Go regexp syntax).
+	Regex string
+}
+
+// Config selects and tunes the detectors.
+type Config struct {
+	// Kinds enables the built-in kinds. Custom is implied by Patterns and
+	// needs no flag.
+	Kinds [NumKinds]bool
+	// SecretParams are query, form, logfmt, JSON and header parameter names
+	// whose values are secrets; matched case-insensitively.
+	SecretParams []string
+	// TokenParams are parameter names whose values are tokens or session
+	// ids; matched case-insensitively.
+	TokenParams []string
+	// Patterns are user-defined detectors.
+	Patterns []Pattern
+}
+
+// DefaultConfig enables every built-in kind with the default parameter
+// names and no patterns.
+func DefaultConfig() Config {
+	c := Config{
+		SecretParams: []string{"password", "passwd", "pwd", "pass", "secret", "client_secret"},
+		TokenParams: []string{"token", "api_key", "apikey", "access_token", "refresh_token",
+			"id_token", "auth", "session", "session_id", "sessionid", "sid", "jsessionid",
+			"phpsessid", "key", "signature"},
+	}
+	for k := range c.Kinds {
+		c.Kinds[k] = Kind(k) != Custom
+	}
+	return c
+}
+
+// Validate reports every problem of c at once. Messages name the list and
+// index of a bad entry, never a pattern's text.
+func (c *Config) Validate() error {
+	_, err := New(*c)
+	return err
+}
+
+// Set is a compiled Config. It is immutable and safe for concurrent use.
+type Set struct {
+	kinds    [NumKinds]bool
+	names    map[string]Kind // lower-case parameter name → Secret or Token
+	nameLen  [2]int          // shortest and longest parameter name
+	patterns []compiled
+	dets     []detector // enabled detectors, in a fixed order
+	words    uint8      // trigger bits of the kinds nextWord finds
+}
+
+// compiled is one compiled Pattern.
+type compiled struct {
+	re    *regexp.Regexp
+	group bool // the span is the first capture group
+}
+
+// New compiles c. The error joins every problem found; messages name the
+// list and index of a bad entry (and a pattern's name), never its content.
+func New(c Config) (*Set, error) {
+	s := &Set{kinds: c.Kinds, names: map[string]Kind{}, nameLen: [2]int{maxNameLen + 1, 0}}
+	s.kinds[Custom] = len(c.Patterns) > 0
+	var errs []error
+	errs = s.addNames(errs, "secret_params", c.SecretParams, Secret)
+	errs = s.addNames(errs, "token_params", c.TokenParams, Token)
+	for i, p := range c.Patterns {
+		re, err := regexp.Compile(p.Regex)
+		if err != nil {
+			errs = append(errs, patternError(i, p.Name, err))
+			continue
+		}
+		s.patterns = append(s.patterns, compiled{re: re, group: re.NumSubexp() > 0})
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	s.dets = s.enabled()
+	s.words = s.wordMask()
+	return s, nil
+}
+
+// addNames adds the lower-cased names of one list to s.names.
+func (s *Set) addNames(errs []error, list string, names []string, k Kind) []error {
+	for i, n := range names {
+		if len(n) == 0 || len(n) > maxNameLen {
+			errs = append(errs, fmt.Errorf("detect: %s[%d]: length must be 1..%d", list, i, maxNameLen))
+			continue
+		}
+		b := []byte(n)
+		for j, c := range b {
+			if !is(c, cName) {
+				errs = append(errs, fmt.Errorf("detect: %s[%d]: byte %d is not a letter, digit, '_', '.' or '-'", list, i, j))
+				b = nil
+				break
+			}
+			b[j] = lower(c)
+		}
+		if b == nil {
+			continue
+		}
+		if old, dup := s.names[string(b)]; dup && old != k {
+			errs = append(errs, fmt.Errorf("detect: %s[%d]: name is also a %s parameter", list, i, old))
+			continue
+		}
+		s.names[string(b)] = k
+		s.nameLen[0] = min(s.nameLen[0], len(b))
+		s.nameLen[1] = max(s.nameLen[1], len(b))
+	}
+	return errs
+}
+
+// patternError describes a pattern that does not compile without quoting
+// any part of it.
+func patternError(i int, name string, err error) error {
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		return fmt.Errorf("detect: patterns[%d] (%q): invalid regex: %s", i, name, se.Code)
+	}
+	return fmt.Errorf("detect: patterns[%d] (%q): invalid regex", i, name)
+}
+
+// enabled lists the detectors that find at least one enabled kind.
+func (s *Set) enabled() []detector {
+	want := [...]struct {
+		d     detector
+		kinds []Kind
+	}{
+		{detIP, []Kind{IPv4, IPv6}}, {detEmail, []Kind{Email}},
+		{detWord, []Kind{Phone, Card, IBAN}}, {detJWT, []Kind{JWT}},
+		{detAuth, []Kind{Auth}}, {detParam, []Kind{Secret, Token}}, {detCustom, []Kind{Custom}},
+	}
+	var dets []detector
+	for _, w := range want {
+		for _, k := range w.kinds {
+			if s.kinds[k] {
+				dets = append(dets, w.d)
+				break
+			}
+		}
+	}
+	return dets
+}

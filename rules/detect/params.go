@@ -1,0 +1,106 @@
+package detect
+
+// nextParam finds the first secret or token at or after from: the
+// user information of a URL ("scheme://user:pass@host", a Secret), or the
+// value of a parameter named in the configuration, written as `name=value`
+// (query strings, forms, cookies, logfmt), `"name":"value"` (JSON) or
+// `name: value` (headers, text). The span is the value only.
+func (s *Set) nextParam(text []byte, from int) cand {
+	seps := newPair('=', ':')
+	for i := max(from, 1) - 1; ; {
+		if i = seps.next(text, i+1); i < 0 {
+			break
+		}
+		c := text[i]
+		if c == ':' && hasPrefix(text, i+1, "//") {
+			if st, e, ok := userinfo(text, i+3); ok && s.kinds[Secret] {
+				return found(Secret, st, e, true)
+			}
+			continue
+		}
+		k, ok := s.paramName(text, i)
+		if !ok || !s.kinds[k] {
+			continue
+		}
+		if st, e, ok := paramValue(text, i+1, c == ':'); ok {
+			return found(k, st, e, true)
+		}
+	}
+	return cand{}
+}
+
+// userinfo returns the span of the user information of the URL authority
+// starting at i: everything before the last '@' of the authority.
+func userinfo(text []byte, i int) (start, end int, ok bool) {
+	last := -1
+	for j := i; j < len(text); j++ {
+		switch c := text[j]; {
+		case c == '@':
+			last = j
+		case c <= ' ' || c == '/' || c == '?' || c == '#' || c == '"' || c == '\'' ||
+			c == '<' || c == '>' || c == '\\' || c == 0x7f:
+			return i, last, last > i
+		}
+	}
+	return i, last, last > i
+}
+
+// paramName looks up the name that ends before the separator at sep,
+// optionally in quotes, and preceded by the start of the text or a byte
+// that is not part of a name.
+func (s *Set) paramName(text []byte, sep int) (Kind, bool) {
+	e := sep
+	if text[e-1] == '"' || text[e-1] == '\'' {
+		e--
+	}
+	b := e
+	for b > 0 && e-b <= s.nameLen[1] && is(text[b-1], cName) {
+		b--
+	}
+	n := e - b
+	if n < s.nameLen[0] || n > s.nameLen[1] || (b > 0 && is(text[b-1], cName)) {
+		return 0, false
+	}
+	var buf [maxNameLen]byte
+	for k := 0; k < n; k++ {
+		buf[k] = lower(text[b+k])
+	}
+	k, ok := s.names[string(buf[:n])]
+	return k, ok
+}
+
+// paramValue returns the span of the value after a separator ending at i.
+// A value ends at '&', ';', white space, a quote, ',', '#', '?' (a query
+// after a path parameter) or a control byte; a quoted value may hold spaces. After ':' spaces are skipped.
+func paramValue(text []byte, i int, colon bool) (start, end int, ok bool) {
+	if colon {
+		i = skipSpaces(text, i)
+	}
+	if i < len(text) && (text[i] == '"' || text[i] == '\'') {
+		q := text[i]
+		e := i + 1
+		for e < len(text) && text[e] != q && text[e] >= ' ' {
+			if text[e] == '\\' && e+1 < len(text) && text[e+1] >= ' ' {
+				e++
+			}
+			e++
+		}
+		return i + 1, e, e > i+1
+	}
+	e := i
+	for e < len(text) && !valueEnd[text[e]] {
+		e++
+	}
+	return i, e, e > i
+}
+
+// valueEnd marks the bytes that end an unquoted parameter value.
+var valueEnd = func() (t [256]bool) {
+	for c := 0; c <= ' '; c++ {
+		t[c] = true
+	}
+	for _, c := range []byte("&;\"',#?\x7f") {
+		t[c] = true
+	}
+	return t
+}()

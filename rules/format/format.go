@@ -1,0 +1,211 @@
+// Package format parses log lines (Apache/nginx combined and common, JSON,
+// logfmt) into fields that point into the line, and rewrites lines with
+// per-field edits while keeping every untouched byte verbatim.
+//
+// Everything here is pure: no I/O, no goroutines, and no allocation per line
+// once a Record's scratch buffers have grown to the size of the largest line
+// seen. All scanners are hand-written and run in linear time on any input,
+// including invalid UTF-8, NUL bytes and very long lines.
+package format
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// Format is a log line format.
+type Format uint8
+
+// The supported formats. Combined and Common share one parser; Parse reports
+// Common for lines without the referer and user-agent fields.
+const (
+	Auto Format = iota
+	Text
+	Combined
+	Common
+	JSON
+	Logfmt
+)
+
+var formatNames = [...]string{"auto", "text", "combined", "common", "json", "logfmt"}
+
+// ParseFormat returns the Format named s ("auto", "text", "combined",
+// "common", "json" or "logfmt", case-insensitive).
+func ParseFormat(s string) (Format, error) {
+	for i, n := range formatNames {
+		if strings.EqualFold(s, n) {
+			return Format(i), nil
+		}
+	}
+	return Auto, fmt.Errorf("format: unknown format %q (want one of auto, text, combined, common, json, logfmt)", s)
+}
+
+// String returns the format's name as accepted by ParseFormat.
+func (f Format) String() string {
+	if int(f) < len(formatNames) {
+		return formatNames[f]
+	}
+	return fmt.Sprintf("Format(%d)", uint8(f))
+}
+
+// Kind is the syntactic kind of a field's value.
+type Kind uint8
+
+// The value kinds. Bare is an unquoted token (combined bare fields, unquoted
+// logfmt values).
+const (
+	String Kind = iota
+	Number
+	Bool
+	Null
+	Bare
+)
+
+var kindNames = [...]string{"string", "number", "bool", "null", "bare"}
+
+// String returns the kind's lower-case name.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", uint8(k))
+}
+
+// Span is a half-open range [Start, End) of byte offsets into Record.Line.
+type Span struct{ Start, End int }
+
+// Len returns the number of bytes in the span.
+func (s Span) Len() int { return s.End - s.Start }
+
+// Field is one parsed field of a line.
+type Field struct {
+	// Path is the field name: the dotted path for JSON ("user.email"), the
+	// key for logfmt, the nginx variable name for combined. It points into
+	// the line, into the Record's scratch buffer or into a package-level
+	// name table, so it must not be modified and is only valid until the
+	// next Parse into the same Record.
+	Path []byte
+	// Key is the key's span including quotes (JSON, logfmt); zero for
+	// combined fields and JSON array elements.
+	Key Span
+	// Value is the value's span; for quoted strings it excludes the quotes
+	// and holds the raw (still escaped) bytes.
+	Value Span
+	// Kind is the value's syntactic kind.
+	Kind Kind
+	// Escaped reports that a quoted value contains a backslash escape.
+	Escaped bool
+	// Parent is the index of the enclosing field for sub-fields (e.g.
+	// request_method inside request), else -1.
+	Parent int
+}
+
+// Record is a parsed line. Reuse one Record across Parse calls so its slices
+// and scratch buffers are reused.
+type Record struct {
+	// Line is the parsed line; every Span indexes into it.
+	Line []byte
+	// Format is the detected format, never Auto after Parse.
+	Format Format
+	// Fields are the fields in line order.
+	Fields []Field
+	// Time is the index into Fields of the record time field, -1 if none.
+	Time int
+
+	paths    []byte  // storage for built paths (JSON dotted paths, extra_N names)
+	stack    []byte  // JSON path prefix under construction
+	order    []int32 // Rewrite's edit order when the caller's edits are unsorted
+	timeRank int     // index into timeKeys of the current Time field
+}
+
+// Parse parses line as format f (Auto detects the format per line) into rec,
+// reusing rec's slices. timeKeys are the JSON/logfmt keys (exact,
+// case-sensitive, dotted for JSON) that may hold the record time; the first
+// key of timeKeys present in the line wins, and among duplicates of that key
+// the first occurrence. It returns false if the line is not valid for f; then
+// rec.Format is Text and rec.Fields is empty. Parse(Text, ...) and
+// Parse(Auto, ...) always return true.
+func Parse(f Format, line []byte, timeKeys [][]byte, rec *Record) bool {
+	rec.reset(line)
+	ok := false
+	switch f {
+	case Auto:
+		rec.parseAuto(timeKeys)
+		return true
+	case Text:
+		rec.Format = Text
+		return true
+	case Combined, Common:
+		ok = rec.parseCombined()
+	case JSON:
+		ok = rec.parseJSON(timeKeys)
+	case Logfmt:
+		ok = rec.parseLogfmt(timeKeys)
+	}
+	if !ok {
+		rec.reset(line)
+	}
+	return ok
+}
+
+// reset empties rec for a new line; it keeps the capacity of every slice.
+func (r *Record) reset(line []byte) {
+	r.Line = line
+	r.Format = Text
+	r.Fields = r.Fields[:0]
+	r.Time = -1
+	r.timeRank = -1
+	r.paths = r.paths[:0]
+}
+
+// parseAuto picks the format of one line from its first bytes and falls back
+// to Text when no structured parser accepts it.
+func (r *Record) parseAuto(timeKeys [][]byte) {
+	line := r.Line
+	i := skipJSONSpace(line, 0)
+	if i < len(line) && line[i] == '{' {
+		if r.parseJSON(timeKeys) {
+			return
+		}
+		r.reset(line)
+	}
+	if r.parseCombined() {
+		return
+	}
+	r.reset(line)
+	if startsWithLogfmtPair(line) && r.parseLogfmt(timeKeys) {
+		return
+	}
+	r.reset(line)
+}
+
+// addField appends a field and returns its index.
+func (r *Record) addField(path []byte, key, value Span, kind Kind, escaped bool, parent int) int {
+	r.Fields = append(r.Fields, Field{Path: path, Key: key, Value: value, Kind: kind, Escaped: escaped, Parent: parent})
+	return len(r.Fields) - 1
+}
+
+// matchTime makes field i the record time if its path ranks better among
+// timeKeys than the current time field.
+func (r *Record) matchTime(i int, timeKeys [][]byte) {
+	limit := len(timeKeys)
+	if r.timeRank >= 0 {
+		limit = r.timeRank
+	}
+	path := r.Fields[i].Path
+	for k := 0; k < limit; k++ {
+		if bytes.Equal(path, timeKeys[k]) {
+			r.Time, r.timeRank = i, k
+			return
+		}
+	}
+}
+
+// storePath copies b into the scratch path buffer and returns the copy,
+// capped so that appending to it cannot overwrite the buffer.
+func (r *Record) storePath(b []byte) []byte {
+	start := len(r.paths)
+	r.paths = append(r.paths, b...)
+	return r.paths[start:len(r.paths):len(r.paths)]
+}

@@ -1,0 +1,130 @@
+package rules
+
+import (
+	"bytes"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tarn-project/tarn/rules/strictyaml"
+)
+
+// realdataDir holds third-party logs beside the repository (see
+// ../shared/realdata/README.txt); tests that need it skip without it.
+var realdataDir = filepath.Join("..", "..", "shared", "realdata")
+
+// Independent checkers: deliberately regexp and net/netip, not tarn's own
+// scanners, so a blind spot of the scanners is not a blind spot here too.
+var (
+	checkV4    = regexp.MustCompile(`(?:^|[^0-9.])((?:[0-9]{1,3}\.){3}[0-9]{1,3})(?:[^0-9.]|\.?$)`)
+	checkV6    = regexp.MustCompile(`(?:^|[^0-9A-Za-z_])([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)`)
+	checkEmail = regexp.MustCompile(`[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)
+)
+
+// leakedAddresses returns the IP addresses in out that are not truncated:
+// IPv4 with a non-zero last octet, IPv6 with a non-zero bit beyond /48.
+func leakedAddresses(out []byte) []string {
+	var bad []string
+	for _, m := range checkV4.FindAllSubmatch(out, -1) {
+		a, err := netip.ParseAddr(strings.TrimLeft(string(m[1]), "0"))
+		if err != nil {
+			continue // leading zeros or not an address
+		}
+		if b := a.As4(); b[3] != 0 {
+			bad = append(bad, a.String())
+		}
+	}
+	for _, sm := range checkV6.FindAllSubmatch(out, -1) {
+		m := sm[1]
+		s := strings.Trim(string(m), ":.")
+		if strings.HasPrefix(string(m), "::") {
+			s = "::" + s
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil || !a.Is6() {
+			continue
+		}
+		if a.Is4In6() {
+			if b := a.Unmap().As4(); b[3] != 0 {
+				bad = append(bad, s)
+			}
+			continue
+		}
+		b := a.As16()
+		for _, x := range b[6:] {
+			if x != 0 {
+				bad = append(bad, s)
+				break
+			}
+		}
+	}
+	return bad
+}
+
+// TestRealdata runs every third-party log through auto with the default
+// rules: no crash, one output line per input line, and no address or
+// e-mail left that the independent checkers can find.
+func TestRealdata(t *testing.T) {
+	if _, err := os.Stat(realdataDir); err != nil {
+		t.Skipf("no %s: skipping the third-party log corpus", realdataDir)
+	}
+	cfg, err := LoadConfig("builtin:default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forever := strictyaml.Duration(100 * 365 * 24 * time.Hour) // the samples are years old
+	cfg.Retention.MaxAge = &forever
+	eng, err := Compile(cfg, TestKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	files := 0
+	err = filepath.WalkDir(realdataDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), "LICENSE") || strings.HasSuffix(d.Name(), ".txt") {
+			return err
+		}
+		files++
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		checkFile(t, eng, path, data, now)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files < 20 {
+		t.Fatalf("only %d files found", files)
+	}
+}
+
+func checkFile(t *testing.T, eng *Engine, path string, data []byte, now time.Time) {
+	t.Helper()
+	p := eng.NewProcessor()
+	lines := bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+	kept := 0
+	var out []byte
+	for _, l := range lines {
+		var res Result
+		out, res = p.Append(out, l, now)
+		if res.Reason == Kept {
+			kept++
+			out = append(out, '\n')
+		}
+	}
+	if kept != len(lines) {
+		t.Errorf("%s: %d lines in, %d out", path, len(lines), kept)
+	}
+	if bad := leakedAddresses(out); len(bad) > 0 {
+		t.Errorf("%s: %d untruncated addresses in the output, e.g. %q", path, len(bad), bad[:min(3, len(bad))])
+	}
+	if m := checkEmail.FindAll(out, 3); len(m) > 0 {
+		t.Errorf("%s: e-mail addresses in the output, e.g. %q", path, m)
+	}
+}
