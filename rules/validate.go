@@ -60,7 +60,6 @@ func (c *Config) Validate() error {
 
 func index(i int) string { return "[" + strconv.Itoa(i) + "]" }
 
-
 // validate checks one action at path; inDetect limits it to the actions a
 // detector match can take.
 func (a *Action) validate(path string, inDetect bool) error {

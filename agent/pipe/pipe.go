@@ -22,7 +22,8 @@ type Func func(dst, chunk []byte) []byte
 type Options struct {
 	// Workers is the number of parallel workers (default GOMAXPROCS).
 	Workers int
-	// ChunkBytes is the target size of one batch (default 256 KiB).
+	// ChunkBytes is the size of one read and so the largest batch
+	// (default 256 KiB); a read that brings less is passed on at once.
 	ChunkBytes int
 	// MaxLineBytes cuts longer lines: the first MaxLineBytes+1 bytes are
 	// passed on (so the filter can tell, cut and count) and the rest of the
@@ -134,11 +135,11 @@ func (c *chunker) next(dst []byte) ([]byte, error) {
 		dst = dst[:start+n]
 		c.err = err
 		dst = c.cutLong(dst, start)
-		if len(dst) >= c.size {
-			if nl := bytes.LastIndexByte(dst, '\n'); nl >= 0 {
-				c.carry = append(c.carry, dst[nl+1:]...)
-				return dst[:nl+1], nil
-			}
+		// Pass on what a read brought as soon as it holds a whole line, so
+		// a live pipe (Apache's CustomLog) is not held back.
+		if nl := bytes.LastIndexByte(dst, '\n'); nl >= 0 {
+			c.carry = append(c.carry, dst[nl+1:]...)
+			return dst[:nl+1], nil
 		}
 	}
 	return dst, c.err

@@ -1,6 +1,9 @@
 package format
 
-import "strconv"
+import (
+	"bytes"
+	"strconv"
+)
 
 // Field names of the combined/common parser (nginx variable names). They are
 // shared by every Record and must not be modified.
@@ -74,20 +77,17 @@ func (r *Record) parseCombined() bool {
 
 // skipToken returns the index of the first space at or after i (or end).
 func skipToken(line []byte, i, end int) int {
-	for i < end && line[i] != ' ' {
-		i++
+	if j := bytes.IndexByte(line[i:end], ' '); j >= 0 {
+		return i + j
 	}
-	return i
+	return end
 }
 
 // parseCLFTime parses "[time] " at i (line[i] == '[') and returns the index
 // after the space, or -1.
 func (r *Record) parseCLFTime(i, end int) int {
-	j := i + 1
-	for j < end && r.Line[j] != ']' {
-		j++
-	}
-	if j == i+1 || j+1 >= end || r.Line[j+1] != ' ' {
+	j := bytes.IndexByte(r.Line[i+1:end], ']') + i + 1
+	if j <= i+1 || j+1 >= end || r.Line[j+1] != ' ' {
 		return -1
 	}
 	r.Time = r.addField(nameTime, Span{}, Span{i + 1, j}, String, false, -1)
@@ -240,26 +240,24 @@ func scanCLFQuoted(b []byte, i, end int) (s, e int, esc bool) {
 	if i >= end || b[i] != '"' {
 		return -1, -1, false
 	}
-	for j := i + 1; j < end; j++ {
-		switch b[j] {
-		case '\\':
-			esc = true
-			j++
-		case '"':
-			if j+1 == end || b[j+1] == ' ' {
-				return i + 1, j, esc
-			}
+	for j := i + 1; j < end; {
+		q := bytes.IndexByte(b[j:end], '"')
+		if q < 0 {
+			break
 		}
+		q += j
+		if k := bytes.IndexByte(b[j:q], '\\'); k >= 0 {
+			esc = true
+			j += k + 2 // skip the backslash and the byte it escapes
+			continue
+		}
+		if q+1 == end || b[q+1] == ' ' {
+			return i + 1, q, esc
+		}
+		j = q + 1
 	}
 	return -1, -1, false
 }
 
 // hasByte reports whether b contains c.
-func hasByte(b []byte, c byte) bool {
-	for _, x := range b {
-		if x == c {
-			return true
-		}
-	}
-	return false
-}
+func hasByte(b []byte, c byte) bool { return bytes.IndexByte(b, c) >= 0 }

@@ -1,5 +1,7 @@
 package format
 
+import "encoding/binary"
+
 // maxJSONDepth is the deepest nesting of objects and arrays Parse accepts.
 // Deeper lines are rejected as not JSON (so Auto scrubs them as Text):
 // failing closed is safer than leaving deep content opaque and unscanned.
@@ -221,6 +223,10 @@ func (p *jsonParser) leaf(plen int, lp, key, val Span, kind Kind, esc bool) {
 // a raw control byte.
 func scanJSONString(b []byte, i int) (end int, esc, ok bool) {
 	for i < len(b) {
+		if i+8 <= len(b) && !mayStopString(binary.LittleEndian.Uint64(b[i:])) {
+			i += 8
+			continue
+		}
 		c := b[i]
 		if jsonClass[c]&jStrStop == 0 {
 			i++
@@ -241,6 +247,15 @@ func scanJSONString(b []byte, i int) (end int, esc, ok bool) {
 		}
 	}
 	return len(b), esc, true
+}
+
+// mayStopString reports whether one of the 8 bytes in x may be a quote, a
+// backslash or a control byte (no false negatives).
+func mayStopString(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := x ^ ('"' * ones)
+	bs := x ^ ('\\' * ones)
+	return ((q-ones)&^q|(bs-ones)&^bs|(x-0x20*ones)&^x)&highs != 0
 }
 
 // jsonEscapeLen returns the length of the valid escape sequence at b[i]

@@ -1,5 +1,7 @@
 package format
 
+import "bytes"
+
 // logfmtKey marks the bytes allowed in a logfmt key: anything but
 // whitespace, control bytes, '=' and '"'.
 var logfmtKey = func() (t [256]bool) {
@@ -39,14 +41,18 @@ func skipWord(b []byte, i int) int {
 // holds a backslash; the index is -1 if the string is not closed.
 func scanLogfmtQuoted(b []byte, i int) (int, bool) {
 	esc := false
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			esc = true
-			j++
-		case '"':
-			return j, esc
+	for j := i + 1; j < len(b); {
+		q := bytes.IndexByte(b[j:], '"')
+		if q < 0 {
+			break
 		}
+		q += j
+		if k := bytes.IndexByte(b[j:q], '\\'); k >= 0 {
+			esc = true
+			j += k + 2
+			continue
+		}
+		return q, esc
 	}
 	return -1, esc
 }

@@ -190,8 +190,12 @@ type family struct {
 	also tok   // must also be present (tNone: nothing)
 	any  []tok // one of these must be present; the first found gives the version
 
-	anySet tokSet // any as a set, filled in by init
+	anySet  tokSet // any as a set, filled in by init
+	alsoSet tokSet // also as a set (empty for tNone), filled in by init
 }
+
+// familyMarkers is the union of every family's any markers.
+var familyMarkers tokSet
 
 // Family names that Parse may return in Info.Browser.
 const (
@@ -341,7 +345,13 @@ var firstToks, firstOff = func() (toks [2 * numTok]tok, off [257]uint8) {
 
 func init() {
 	for i := range families {
-		families[i].anySet = setOf(families[i].any...)
+		fam := &families[i]
+		fam.anySet = setOf(fam.any...)
+		if fam.also != tNone {
+			fam.alsoSet = setOf(fam.also)
+		}
+		familyMarkers[0] |= fam.anySet[0]
+		familyMarkers[1] |= fam.anySet[1]
 	}
 	for i := range osRules {
 		osRules[i].anySet = setOf(osRules[i].any...)

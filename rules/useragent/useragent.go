@@ -49,16 +49,23 @@ func setOf(ks ...tok) (s tokSet) {
 
 func (s *tokSet) add(k tok)            { s[k>>6] |= 1 << (k & 63) }
 func (s *tokSet) has(k tok) bool       { return s[k>>6]&(1<<(k&63)) != 0 }
-func (s *tokSet) meets(o *tokSet) bool { return s[0]&o[0] != 0 || s[1]&o[1] != 0 }
+func (s *tokSet) meets(o *tokSet) bool { return s[0]&o[0]|s[1]&o[1] != 0 }
+
+// covers reports whether s holds every member of o.
+func (s *tokSet) covers(o *tokSet) bool { return s[0]&o[0] == o[0] && s[1]&o[1] == o[1] }
+
+// maxScan bounds the bytes of a User-Agent that are examined, so that
+// offsets fit into an int32.
+const maxScan = 1 << 30
 
 // found records which markers occur and, per marker, the offset just past
 // its first occurrence (valid only for markers in set).
 type found struct {
 	set tokSet
-	end [numTok]int
+	end [numTok]int32
 }
 
-// has reports whether marker k occurs; tNone always does.
+// has reports whether marker k occurs.
 func (f *found) has(k tok) bool { return f.set.has(k) }
 
 // Parse returns the summary of the User-Agent ua. It never fails: parts it
@@ -107,16 +114,20 @@ func (i Info) Append(dst []byte) []byte {
 	return append(dst, i.Device...)
 }
 
-// scan records the first occurrence of every marker in ua.
+// scan records the first occurrence of every marker in the first maxScan
+// bytes of ua.
 func scan(ua []byte, f *found) {
-	f.set.add(tNone)
+	if len(ua) > maxScan {
+		ua = ua[:maxScan]
+	}
 	for i := 0; i < len(ua); i++ {
 		c := ua[i]
-		for j := firstOff[c]; j < firstOff[int(c)+1]; j++ {
-			k := firstToks[j]
+		lo, hi := firstOff[c], firstOff[int(c)+1]
+		for ; lo < hi; lo++ {
+			k := firstToks[lo]
 			if !f.set.has(k) && matchAt(ua, i, &markers[k]) {
 				f.set.add(k)
-				f.end[k] = i + len(markers[k].s)
+				f.end[k] = int32(i + len(markers[k].s))
 			}
 		}
 	}
@@ -144,9 +155,12 @@ func matchAt(ua []byte, i int, m *marker) bool {
 
 // matchFamily returns the first family whose markers were found, or nil.
 func matchFamily(f *found) *family {
+	if !f.set.meets(&familyMarkers) {
+		return nil
+	}
 	for i := range families {
 		fam := &families[i]
-		if f.has(fam.also) && f.set.meets(&fam.anySet) {
+		if f.set.meets(&fam.anySet) && f.set.covers(&fam.alsoSet) {
 			return fam
 		}
 	}
@@ -181,15 +195,15 @@ func major(ua []byte, f *found, fam *family) int {
 		return 0
 	case verVersion:
 		if f.has(tVersion) {
-			return digits(ua, f.end[tVersion])
+			return digits(ua, int(f.end[tVersion]))
 		}
 	case verTrident:
-		if v := versionAfter(ua, f.end[k]); v > 0 {
+		if v := versionAfter(ua, int(f.end[k])); v > 0 {
 			return min(v+4, maxMajor)
 		}
 		return 0
 	}
-	return versionAfter(ua, f.end[k])
+	return versionAfter(ua, int(f.end[k]))
 }
 
 // versionAfter reads the number after a marker ending at i, skipping one
