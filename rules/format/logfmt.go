@@ -58,7 +58,8 @@ func scanLogfmtQuoted(b []byte, i int) (int, bool) {
 }
 
 // parseLogfmt parses "key=value key2="quoted value" word" sequences. Bare
-// words and quoted strings without a key are skipped (not fields). A line
+// words and quoted strings without a key become fields with an empty path,
+// so that free text between the pairs is scrubbed like any value. A line
 // needs at least one pair; an unterminated quoted value, or one not followed
 // by whitespace, rejects the line.
 func (r *Record) parseLogfmt(timeKeys [][]byte) bool {
@@ -69,15 +70,20 @@ func (r *Record) parseLogfmt(timeKeys [][]byte) bool {
 		case isLogfmtSpace(c):
 			i++
 		case c == '"':
-			e, _ := scanLogfmtQuoted(b, i)
+			e, esc := scanLogfmtQuoted(b, i)
 			if e < 0 {
-				e = len(b) - 1
+				r.addField(nil, Span{}, Span{i, len(b)}, Bare, false, -1)
+				i = len(b)
+				continue
 			}
+			r.addField(nil, Span{}, Span{i + 1, e}, String, esc, -1)
 			i = e + 1
 		default:
 			k := skipKey(b, i)
 			if k == i || k >= len(b) || b[k] != '=' {
-				i = skipWord(b, k)
+				e := skipWord(b, k)
+				r.addField(nil, Span{}, Span{i, e}, Bare, false, -1)
+				i = e
 				continue
 			}
 			if i = r.logfmtPair(i, k, timeKeys); i < 0 {
