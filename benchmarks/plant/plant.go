@@ -11,10 +11,18 @@ import (
 	"time"
 )
 
+// Line is one generated log line.
+type Line struct {
+	// Format is the line's format: combined, common, json, logfmt or text.
+	Format string
+	// Text is the line, without newline.
+	Text string
+}
+
 // Corpus is a generated set of lines and the personal data in them.
 type Corpus struct {
-	// Lines holds one log line per element, without newline.
-	Lines []string
+	// Lines holds the generated lines.
+	Lines []Line
 	// Secrets lists every planted value.
 	Secrets []string
 }
@@ -50,7 +58,8 @@ func Generate(seed uint64, n int, day time.Time) *Corpus {
 		c.Secrets = append(c.Secrets, p.v4, p.v6, p.mapped, p.email, p.user, p.phone, p.phoneNat,
 			p.iban, p.ibanSpaced, p.card, p.cardDashed, p.session, p.token, p.jwt)
 		t := day.Add(time.Duration(i) * time.Second)
-		c.Lines = append(c.Lines, combined(p, t, i), common(p, t), vhost(p, t), jsonLine(p, t), logfmt(p, t), text(p, t))
+		c.Lines = append(c.Lines, Line{"combined", combined(p, t, i)}, Line{"common", common(p, t)},
+			Line{"combined", vhost(p, t)}, Line{"json", jsonLine(p, t)}, Line{"logfmt", logfmt(p, t)}, Line{"text", text(p, t)})
 	}
 	return c
 }
