@@ -3,8 +3,8 @@ package useragent
 // tok identifies one marker that the scanner looks for in a User-Agent.
 type tok uint8
 
-// Markers. tNone is a pseudo marker that is always "found"; rules use it
-// when they need no second marker.
+// Markers. tNone means "no marker": a family whose also field is tNone
+// needs no second marker, and firstFound returns it when nothing matched.
 const (
 	tNone tok = iota
 
@@ -325,23 +325,42 @@ var lower = func() (t [256]byte) {
 	return t
 }()
 
-// firstToks lists the markers grouped by the byte they can start with;
-// the markers for byte c are firstToks[firstOff[c]:firstOff[c+1]]. A folded
-// marker is listed under both cases of its first letter.
-var firstToks, firstOff = func() (toks [2 * numTok]tok, off [257]uint8) {
-	n := uint8(0)
-	for c := 0; c < 256; c++ {
-		off[c] = n
-		for k := tok(1); k < numTok; k++ {
-			if first := markers[k].s[0]; first == byte(c) || (markers[k].fold && lower[c] == first) {
-				toks[n] = k
-				n++
-			}
+// The scanner looks up candidate markers by the first two bytes at each
+// offset: bucket(a, b) selects the list pairToks[pairOff[h]:pairOff[h+1]].
+// Different pairs may share a bucket; matchAt verifies every candidate. A
+// folded marker is listed under every case combination of its first two
+// letters. Every marker is at least two bytes long.
+const numBuckets = 4096
+
+// bucket maps the two bytes at an offset to a bucket.
+func bucket(a, b byte) int { return int(a&63)<<6 | int(b&63) }
+
+var pairToks, pairOff = func() (toks [2 * int(numTok)]tok, off [numBuckets + 1]uint8) {
+	var lists [numBuckets][]tok
+	for k := tok(1); k < numTok; k++ {
+		for _, p := range prefixes(&markers[k]) {
+			h := bucket(p[0], p[1])
+			lists[h] = append(lists[h], k)
 		}
 	}
-	off[256] = n
+	n := 0
+	for h := range lists {
+		off[h] = uint8(n)
+		n += copy(toks[n:], lists[h])
+	}
+	off[numBuckets] = uint8(n)
 	return toks, off
 }()
+
+// prefixes returns the two-byte prefixes under which marker m is listed.
+func prefixes(m *marker) [][2]byte {
+	a, b := m.s[0], m.s[1]
+	if !m.fold {
+		return [][2]byte{{a, b}}
+	}
+	up := func(c byte) byte { return c - 'a' + 'A' }
+	return [][2]byte{{a, b}, {up(a), b}, {a, up(b)}, {up(a), up(b)}}
+}
 
 func init() {
 	for i := range families {

@@ -47,6 +47,7 @@ func setOf(ks ...tok) (s tokSet) {
 	return s
 }
 
+// add, has and meets are set insertion, membership and intersection.
 func (s *tokSet) add(k tok)            { s[k>>6] |= 1 << (k & 63) }
 func (s *tokSet) has(k tok) bool       { return s[k>>6]&(1<<(k&63)) != 0 }
 func (s *tokSet) meets(o *tokSet) bool { return s[0]&o[0]|s[1]&o[1] != 0 }
@@ -120,11 +121,11 @@ func scan(ua []byte, f *found) {
 	if len(ua) > maxScan {
 		ua = ua[:maxScan]
 	}
-	for i := 0; i < len(ua); i++ {
-		c := ua[i]
-		lo, hi := firstOff[c], firstOff[int(c)+1]
+	for i := 0; i+1 < len(ua); i++ {
+		h := bucket(ua[i], ua[i+1])
+		lo, hi := pairOff[h], pairOff[h+1]
 		for ; lo < hi; lo++ {
-			k := firstToks[lo]
+			k := pairToks[lo]
 			if !f.set.has(k) && matchAt(ua, i, &markers[k]) {
 				f.set.add(k)
 				f.end[k] = int32(i + len(markers[k].s))

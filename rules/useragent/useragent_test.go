@@ -272,29 +272,45 @@ func TestGeneralizeZeroAllocs(t *testing.T) {
 	}
 }
 
-// TestByFirstCoversAllMarkers guards the scanner's table: every marker must be reachable
-// from its first byte (and from both cases when it folds case).
-func TestByFirstCoversAllMarkers(t *testing.T) {
+// TestBucketsCoverAllMarkers guards the scanner's table: every marker must
+// be reachable from its first two bytes (in every case combination when it
+// folds case).
+func TestBucketsCoverAllMarkers(t *testing.T) {
+	total := 0
 	for k := tok(1); k < numTok; k++ {
 		m := markers[k]
-		if m.s == "" {
-			t.Fatalf("marker %d has no literal", k)
+		if len(m.s) < 2 {
+			t.Fatalf("marker %d is shorter than two bytes", k)
 		}
 		if m.fold && strings.ToLower(m.s) != m.s {
 			t.Errorf("folded marker %q must be lower case", m.s)
 		}
-		if !containsTok(startsWith(m.s[0]), k) {
-			t.Errorf("marker %q not reachable from its first byte", m.s)
+		for _, p := range casings(m) {
+			if !containsTok(candidates(p[0], p[1]), k) {
+				t.Errorf("marker %q not reachable from %q", m.s, p[:])
+			}
 		}
-		if m.fold && !containsTok(startsWith(m.s[0]-'a'+'A'), k) {
-			t.Errorf("folded marker %q not reachable from upper case", m.s)
-		}
+		total += len(casings(m))
+	}
+	if int(pairOff[numBuckets]) != total {
+		t.Errorf("bucket lists hold %d entries, want %d", pairOff[numBuckets], total)
 	}
 }
 
-// startsWith returns the markers the scanner tries at byte c.
-func startsWith(c byte) []tok {
-	return firstToks[firstOff[c]:firstOff[int(c)+1]]
+// casings returns the first two bytes of m in every casing it must match.
+func casings(m marker) [][2]byte {
+	a, b := m.s[0], m.s[1]
+	if !m.fold {
+		return [][2]byte{{a, b}}
+	}
+	A, B := strings.ToUpper(m.s[:1])[0], strings.ToUpper(m.s[1:2])[0]
+	return [][2]byte{{a, b}, {A, b}, {a, B}, {A, B}}
+}
+
+// candidates returns the markers the scanner tries where a, b occur.
+func candidates(a, b byte) []tok {
+	h := bucket(a, b)
+	return pairToks[pairOff[h]:pairOff[h+1]]
 }
 
 func containsTok(ks []tok, k tok) bool {
@@ -339,5 +355,20 @@ func BenchmarkGeneralizeEach(b *testing.B) {
 				dst = Generalize(dst[:0], ua)
 			}
 		})
+	}
+}
+
+// TestCheckSummaryRejects shows that the property checker used by the
+// tests and the fuzz targets can fail.
+func TestCheckSummaryRejects(t *testing.T) {
+	for _, bad := range []string{
+		"", "Chrome 0 / Windows / desktop", "Chrome 10000 / Windows / desktop",
+		"Chrome 012 / Windows / desktop", "help@moz.com / Other / other",
+		"Chrome 12 / Windows", "Chrome 12 / Windows / phone", "Chrome 12 / Plan9 / desktop",
+		"Chrome 12 / Windows / desktop / x",
+	} {
+		if checkSummary(bad) == "" {
+			t.Errorf("checkSummary accepted %q", bad)
+		}
 	}
 }
