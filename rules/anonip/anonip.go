@@ -198,10 +198,15 @@ func columnSetup(cols []int, delim string) ([]column, []byte, error) {
 }
 
 // AppendLine appends the anonymized form of one input line to dst, without
-// a line terminator; it allocates nothing in column mode when dst has
-// enough capacity. line is one line as anonip's stdin loop reads it, with
+// a line terminator. line is one line as anonip's stdin loop reads it, with
 // or without its trailing "\n" (see the package documentation for
-// framing); the result is what anonip prints before its "\n".
+// framing); the result is what anonip prints before its "\n". The caller
+// must not pass a line containing "\n" elsewhere.
+//
+// In column mode AppendLine allocates nothing when dst has enough capacity
+// (about twice the line), except for a bracketed IPv6 address whose zone id
+// ends in a truncated UTF-8 sequence. In --regex mode each matching line
+// costs one small allocation (the submatch indexes).
 func (a *Anonymizer) AppendLine(dst, line []byte) []byte {
 	line = rstrip(line)
 	if len(line) == 0 {

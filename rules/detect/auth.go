@@ -13,9 +13,13 @@ const authMinCred = 8
 // is prose, not a credential); a Basic credential must also be padded
 // base64.
 func nextAuth(text []byte, from int) (start, end int, ok bool) {
-	for i := max(from, 0); i < len(text); i++ {
-		c := lower(text[i])
-		if (c != 'a' && c != 'b') || at(text, i-1, cAlnum) {
+	i := max(from, 0)
+	prevAlnum := at(text, i-1, cAlnum)
+	for ; i < len(text); i++ {
+		c := text[i]
+		skip := prevAlnum || (c|0x20 != 'a' && c|0x20 != 'b')
+		prevAlnum = is(c, cAlnum)
+		if skip {
 			continue
 		}
 		if s, e, ok := authAt(text, i); ok {

@@ -84,32 +84,39 @@ func runEnd(text []byte, i int, bits uint16) int {
 }
 
 // pair finds the next occurrence of either of two bytes with bytes.IndexByte.
-// It remembers where the next a is, so that a run of b bytes before it does
-// not search the same bytes again: a scan with one pair is linear.
+// It remembers how far it knows there is no a, so that a run of b bytes
+// does not search the same bytes for a again; and it searches for a in
+// windows that double in size, so that a call that finds a b early does not
+// search the whole text for a missing a. A scan with one pair is linear, and
+// so are many scans that each stop at the first hit.
 type pair struct {
 	a, b  byte
-	nextA int // position of the next a at or after the last search; -1 before the first
+	nextA int  // the next a, or the end of the searched window
+	hitA  bool // nextA is an a
+	win   int  // size of the next window
 }
 
 // newPair returns a pair that finds a or b.
-func newPair(a, b byte) pair { return pair{a: a, b: b, nextA: -1} }
+func newPair(a, b byte) pair { return pair{a: a, b: b, nextA: -1, win: 64} }
 
 // next returns the position of the first a or b at or after i, or -1.
 func (p *pair) next(text []byte, i int) int {
-	if i >= len(text) {
-		return -1
-	}
-	if p.nextA < i {
-		p.nextA = len(text)
-		if k := bytes.IndexByte(text[i:], p.a); k >= 0 {
-			p.nextA = i + k
+	for i < len(text) {
+		if p.nextA < i || (p.nextA == i && !p.hitA) {
+			end := i + min(len(text)-i, p.win)
+			p.win = min(2*p.win, 1<<30)
+			p.nextA, p.hitA = end, false
+			if k := bytes.IndexByte(text[i:end], p.a); k >= 0 {
+				p.nextA, p.hitA, p.win = i+k, true, 64
+			}
 		}
+		if k := bytes.IndexByte(text[i:p.nextA], p.b); k >= 0 {
+			return i + k
+		}
+		if p.hitA {
+			return p.nextA
+		}
+		i = p.nextA
 	}
-	if k := bytes.IndexByte(text[i:p.nextA], p.b); k >= 0 {
-		return i + k
-	}
-	if p.nextA == len(text) {
-		return -1
-	}
-	return p.nextA
+	return -1
 }

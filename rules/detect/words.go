@@ -7,15 +7,21 @@ const (
 	tIBAN
 )
 
+// tAlnum marks letters and digits in the trigger table.
+const tAlnum = 1 << 7
+
 // trigger maps the first byte of a phone number, card number or IBAN to the
-// kinds that may start with it.
+// kinds that may start with it, and marks letters and digits.
 var trigger = func() (t [256]uint8) {
-	t['+'], t['('], t['0'] = tPhone, tPhone, tPhone
+	t['+'], t['('], t['0'] = tPhone, tPhone, tPhone|tAlnum
+	for c := '1'; c <= '9'; c++ {
+		t[c] = tAlnum
+	}
 	for c := '2'; c <= '6'; c++ {
-		t[c] = tCard
+		t[c] |= tCard
 	}
 	for c := 0; c < 26; c++ {
-		t['a'+c], t['A'+c] = tIBAN, tIBAN
+		t['a'+c], t['A'+c] = tIBAN|tAlnum, tIBAN|tAlnum
 	}
 	return t
 }()
@@ -35,9 +41,17 @@ func (s *Set) wordMask() uint8 {
 // from in one pass: all three start at a byte that is not preceded by a
 // letter or digit, and no byte starts two of them.
 func (s *Set) nextWord(text []byte, from int) cand {
-	for i := max(from, 0); i < len(text); i++ {
-		t := trigger[text[i]] & s.words
-		if t == 0 || (i > 0 && is(text[i-1], cAlnum)) {
+	i := max(from, 0)
+	prev := uint8(0) // tAlnum when text[i-1] is a letter or digit
+	if i > 0 && i <= len(text) {
+		prev = trigger[text[i-1]] & tAlnum
+	}
+	for ; i < len(text); i++ {
+		b := trigger[text[i]]
+		t := b & s.words
+		skip := t == 0 || prev != 0
+		prev = b & tAlnum
+		if skip {
 			continue
 		}
 		var e int

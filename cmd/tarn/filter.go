@@ -1,0 +1,282 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/tarn-project/tarn/agent/pipe"
+	"github.com/tarn-project/tarn/rules"
+	"github.com/tarn-project/tarn/rules/anonip"
+	"github.com/tarn-project/tarn/rules/format"
+	"github.com/tarn-project/tarn/rules/pseudo"
+)
+
+// filterFlags are the flags of `tarn filter`.
+type filterFlags struct {
+	rules, format, keyFile, input, output, now string
+	workers                                    int
+	stats                                      bool
+	anonipMode                                 bool // an anonip flag was given
+	columnsOrDelimiter                         bool // -c or -l was given
+	anon                                       anonip.Options
+}
+
+func (f *filterFlags) specs() []flagSpec {
+	mode := &f.anonipMode
+	a := &f.anon
+	return []flagSpec{
+		{[]string{"--rules"}, oneFlag, "rules file or builtin:NAME (default builtin:default)", setString(&f.rules)},
+		{[]string{"--format"}, oneFlag, "input format: auto, combined, common, json, logfmt, text", setString(&f.format)},
+		{[]string{"--key-file"}, oneFlag, "pseudonym key file (default: a random key for this process)", setString(&f.keyFile)},
+		{[]string{"--input"}, oneFlag, "file or FIFO to read (default stdin)", setString(&f.input)},
+		{[]string{"-o", "--output"}, oneFlag, "file to append to (default stdout)", setString(&f.output)},
+		{[]string{"-j", "--workers"}, oneFlag, "parallel workers (default: all cores)", setInt(&f.workers, nil)},
+		{[]string{"--now"}, oneFlag, "processing time, RFC 3339, for the age rule (default: the clock)", setString(&f.now)},
+		{[]string{"--stats"}, boolFlag, "print counters to stderr at the end", setBool(&f.stats)},
+		{[]string{"--anonip"}, boolFlag, "anonip mode with anonip's defaults", setBool(mode)},
+		{[]string{"-4", "--ipv4mask"}, oneFlag, "anonip mode: zero the last n bits of IPv4 (default 12)", setInt(&a.IPv4Mask, mode)},
+		{[]string{"-6", "--ipv6mask"}, oneFlag, "anonip mode: zero the last n bits of IPv6 (default 84)", setInt(&a.IPv6Mask, mode)},
+		{[]string{"-i", "--increment"}, oneFlag, "anonip mode: add n to the masked address", setInt(&a.Increment, mode)},
+		{[]string{"-c", "--column"}, manyFlag, "anonip mode: 1-based columns holding addresses", f.setColumns},
+		{[]string{"-l", "--delimiter"}, oneFlag, "anonip mode: column delimiter (default \" \")", f.setDelimiter},
+		{[]string{"--regex"}, manyFlag, "anonip mode: regexes whose groups hold addresses", f.setRegex},
+		{[]string{"-r", "--replace"}, oneFlag, "anonip mode: replacement when a column is no address", f.setReplace},
+		{[]string{"-p", "--skip-private"}, boolFlag, "anonip mode: keep private addresses", f.setSkipPrivate},
+		{[]string{"-d", "--debug"}, boolFlag, "anonip mode: accepted for compatibility", func([]string) error { return nil }},
+	}
+}
+
+func (f *filterFlags) setColumns(v []string) error {
+	f.anonipMode, f.columnsOrDelimiter, f.anon.Columns = true, true, nil
+	for _, s := range v {
+		var n int
+		if err := setInt(&n, nil)([]string{s}); err != nil {
+			return err
+		}
+		f.anon.Columns = append(f.anon.Columns, n)
+	}
+	return nil
+}
+
+func (f *filterFlags) setDelimiter(v []string) error {
+	f.anonipMode, f.columnsOrDelimiter, f.anon.Delimiter = true, true, v[0]
+	return nil
+}
+
+func (f *filterFlags) setRegex(v []string) error {
+	f.anonipMode, f.anon.Regex = true, v
+	return nil
+}
+
+func (f *filterFlags) setReplace(v []string) error {
+	f.anonipMode, f.anon.Replace = true, v[0]
+	return nil
+}
+
+func (f *filterFlags) setSkipPrivate([]string) error {
+	f.anonipMode, f.anon.SkipPrivate = true, true
+	return nil
+}
+
+func runFilter(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	f := filterFlags{rules: rules.BuiltinPrefix + "default", anon: anonip.DefaultOptions()}
+	specs := f.specs()
+	for _, a := range args {
+		if a == "-h" || a == "--help" {
+			fmt.Fprintf(stdout, "usage: tarn filter [flags] < in > out\n\n%s", helpText(specs))
+			return 0
+		}
+	}
+	pos, err := parseArgs(args, specs)
+	if err == nil && len(pos) > 0 {
+		err = fmt.Errorf("%w: unexpected argument %q (use --input)", errUsage, pos[0])
+	}
+	if err != nil {
+		return fail(stderr, err)
+	}
+	in, out, closeAll, err := openStreams(f.input, f.output, stdin, stdout)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer closeAll()
+	if f.anonipMode {
+		err = filterAnonip(in, out, &f)
+	} else {
+		err = filterRules(in, out, stderr, &f)
+	}
+	if err != nil {
+		return fail(stderr, err)
+	}
+	return 0
+}
+
+// openStreams opens --input and --output (appending, like anonip).
+func openStreams(input, output string, stdin io.Reader, stdout io.Writer) (io.Reader, io.Writer, func(), error) {
+	in, out := stdin, stdout
+	var files []*os.File
+	closeAll := func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	if input != "" {
+		f, err := os.Open(input)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		files, in = append(files, f), f
+	}
+	if output != "" {
+		f, err := os.OpenFile(output, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+		if err != nil {
+			closeAll()
+			return nil, nil, nil, err
+		}
+		files, out = append(files, f), f
+	}
+	return in, out, closeAll, nil
+}
+
+// filterAnonip runs the anonip-compatible filter.
+func filterAnonip(in io.Reader, out io.Writer, f *filterFlags) error {
+	if len(f.anon.Regex) > 0 && f.columnsOrDelimiter {
+		return fmt.Errorf("%w: ambiguous arguments: when using --regex, -c and -l can't be used", errUsage)
+	}
+	a, err := anonip.New(f.anon)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	// anonip reads stdin split at "\n" only, but opens --input with
+	// universal newlines, where a lone "\r" ends a line too.
+	universal := f.input != ""
+	return pipe.Run(in, out, pipe.Options{Workers: f.workers, MaxLineBytes: 1 << 30}, func() pipe.Func {
+		return func(dst, chunk []byte) []byte { return anonipChunk(a, dst, chunk, universal) }
+	})
+}
+
+// anonipChunk frames lines as anonip does: every line, also a last one
+// without newline, is written with "\n".
+func anonipChunk(a *anonip.Anonymizer, dst, chunk []byte, universal bool) []byte {
+	for len(chunk) > 0 {
+		end, next := len(chunk), len(chunk)
+		for i, c := range chunk {
+			if c == '\n' || (universal && c == '\r') {
+				end, next = i, i+1
+				if c == '\r' && i+1 < len(chunk) && chunk[i+1] == '\n' {
+					next = i + 2
+				}
+				break
+			}
+		}
+		dst = append(a.AppendLine(dst, chunk[:end]), '\n')
+		chunk = chunk[next:]
+	}
+	return dst
+}
+
+// filterRules runs the rules engine over the stream.
+func filterRules(in io.Reader, out, stderr io.Writer, f *filterFlags) error {
+	cfg, err := rules.LoadConfig(f.rules)
+	if err != nil {
+		return err
+	}
+	if f.format != "" {
+		if _, err := format.ParseFormat(f.format); err != nil {
+			return fmt.Errorf("%w: --format: %v", errUsage, err)
+		}
+		cfg.Format = f.format
+	}
+	key, err := loadOrRandomKey(f.keyFile, stderr)
+	if err != nil {
+		return err
+	}
+	eng, err := rules.Compile(cfg, key)
+	if err != nil {
+		return err
+	}
+	clock := time.Now
+	if f.now != "" {
+		t, err := time.Parse(time.RFC3339, f.now)
+		if err != nil {
+			return fmt.Errorf("%w: --now: must be an RFC 3339 time", errUsage)
+		}
+		clock = func() time.Time { return t }
+	}
+	var mu sync.Mutex
+	var procs []*rules.Processor
+	err = pipe.Run(in, out, pipe.Options{Workers: f.workers, MaxLineBytes: eng.MaxLineBytes()}, func() pipe.Func {
+		p := eng.NewProcessor()
+		mu.Lock()
+		procs = append(procs, p)
+		mu.Unlock()
+		return func(dst, chunk []byte) []byte { return appendChunk(p, dst, chunk, clock()) }
+	})
+	if f.stats {
+		printStats(stderr, eng, procs)
+	}
+	return err
+}
+
+// appendChunk runs p over every line of chunk. A "\r" before the newline
+// is kept; a dropped record leaves no line.
+func appendChunk(p *rules.Processor, dst, chunk []byte, now time.Time) []byte {
+	for len(chunk) > 0 {
+		line := chunk
+		nl := bytes.IndexByte(chunk, '\n')
+		if nl >= 0 {
+			line, chunk = chunk[:nl], chunk[nl+1:]
+		} else {
+			chunk = nil
+		}
+		cr := len(line) > 0 && line[len(line)-1] == '\r'
+		if cr {
+			line = line[:len(line)-1]
+		}
+		mark := len(dst)
+		var res rules.Result
+		dst, res = p.Append(dst, line, now)
+		if res.Reason != rules.Kept {
+			dst = dst[:mark]
+			continue
+		}
+		if cr {
+			dst = append(dst, '\r')
+		}
+		if nl >= 0 {
+			dst = append(dst, '\n')
+		}
+	}
+	return dst
+}
+
+// loadOrRandomKey loads the key file, or makes a random key for this
+// process and says so once on stderr.
+func loadOrRandomKey(path string, stderr io.Writer) ([]byte, error) {
+	if path != "" {
+		return pseudo.LoadKeyFile(path)
+	}
+	fmt.Fprintln(stderr, "tarn: no --key-file: pseudonyms use a random key of this process only; they will not match other runs or nodes")
+	return pseudo.GenerateKey()
+}
+
+// printStats sums the counters of all workers and prints them.
+func printStats(w io.Writer, eng *rules.Engine, procs []*rules.Processor) {
+	var s rules.Stats
+	s.Actions = make([]uint64, len(eng.Rules()))
+	for _, p := range procs {
+		s.Add(&p.Stats)
+	}
+	fmt.Fprintf(w, "lines %d, bytes %d, cut %d, unparsed (scrubbed) %d\n", s.Lines, s.Bytes, s.Cut, s.Unparsed)
+	for r := rules.Reason(0); r < rules.NumReasons; r++ {
+		fmt.Fprintf(w, "records %s %d\n", r, s.Records[r])
+	}
+	for i, name := range eng.Rules() {
+		if s.Actions[i] > 0 {
+			fmt.Fprintf(w, "rule %s %d\n", name, s.Actions[i])
+		}
+	}
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/tarn-project/tarn/rules"
+)
+
+const rulesUsage = `usage: tarn rules check FILE...   validate rules files (file:line errors)
+       tarn rules test FILE...    run the test cases embedded in rules files
+FILE may be builtin:NAME.
+`
+
+func runRules(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	if len(args) < 2 || (args[0] != "check" && args[0] != "test") {
+		fmt.Fprint(stderr, rulesUsage)
+		return 2
+	}
+	code := 0
+	for _, path := range args[1:] {
+		var ok bool
+		if args[0] == "check" {
+			ok = checkRules(path, stdout, stderr)
+		} else {
+			ok = testRules(path, stdout, stderr)
+		}
+		if !ok {
+			code = 1
+		}
+	}
+	return code
+}
+
+// checkRules loads and compiles one rules file and reports the result.
+func checkRules(path string, stdout, stderr io.Writer) bool {
+	cfg, err := rules.LoadConfig(path)
+	if err == nil {
+		_, err = rules.Compile(cfg, rules.TestKey)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return false
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d fields, %d keys, %d tests)\n", path, len(cfg.Fields), len(cfg.Keys), len(cfg.Tests))
+	return true
+}
+
+// testRules runs the tests of one rules file under the fixed test key.
+func testRules(path string, stdout, stderr io.Writer) bool {
+	cfg, err := rules.LoadConfig(path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return false
+	}
+	eng, err := rules.Compile(cfg, rules.TestKey)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return false
+	}
+	fails := eng.RunTests()
+	for _, f := range fails {
+		fmt.Fprintf(stderr, "%s: FAIL %v\n", path, f)
+	}
+	fmt.Fprintf(stdout, "%s: %d passed, %d failed\n", path, len(cfg.Tests)-len(fails), len(fails))
+	return len(fails) == 0
+}
