@@ -212,25 +212,36 @@ func appendMasked(dst, v []byte, a *action) []byte {
 }
 
 // appendScrubbed appends text with every detector match replaced and
-// returns how many matches there were.
+// returns how many matches there were. URL-encoded text is scanned in
+// decoded form and the matches are replaced in the original bytes.
 func (p *Processor) appendScrubbed(dst, text []byte) ([]byte, int) {
-	p.matches = p.e.detectors.Scan(text, p.matches[:0])
-	last := 0
+	scan := text
+	decoded := p.decodeForScan(text)
+	if decoded != nil {
+		scan = decoded
+	}
+	p.matches = p.e.detectors.Scan(scan, p.matches[:0])
+	last, n := 0, 0
 	for _, m := range p.matches {
 		a := p.e.kinds[m.Kind]
 		if m.Kind == detect.Custom {
 			a = p.e.patterns[m.Pattern]
 		}
-		if a == nil {
+		if a == nil || a.op == opKeep {
 			continue
 		}
-		dst = append(dst, text[last:m.Start]...)
-		dst = p.appendMatch(dst, text[m.Start:m.End], a)
-		last = m.End
+		start, end := m.Start, m.End
+		if decoded != nil {
+			start, end = int(p.offs[start]), int(p.offs[end])
+		}
+		dst = append(dst, text[last:start]...)
+		dst = p.appendMatch(dst, scan[m.Start:m.End], a)
+		last = end
+		n++
 		p.Stats.Detections[m.Kind]++
 		p.Stats.Actions[a.slot]++
 	}
-	return append(dst, text[last:]...), len(p.matches)
+	return append(dst, text[last:]...), n
 }
 
 // appendMatch writes the replacement of one detector match.
@@ -242,8 +253,6 @@ func (p *Processor) appendMatch(dst, span []byte, a *action) []byte {
 		}
 	case opPseudo:
 		return p.appendPseudonym(dst, span, a, format.String)
-	case opKeep:
-		return append(dst, span...)
 	}
 	return append(dst, a.placeholder...)
 }

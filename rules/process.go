@@ -61,6 +61,8 @@ type Processor struct {
 	edits   []format.Edit
 	vals    []byte
 	matches []detect.Match
+	decoded []byte
+	offs    []int32
 	scratch []byte
 	norm    []byte
 	lower   []byte

@@ -44,20 +44,25 @@ func parsePhone(text []byte, i int) (int, bool) {
 	case hasPrefix(text, j, "00"), text[j] == '(' && !hasPrefix(text, j+1, "0"):
 		return 0, false
 	}
-	for {
-		k, ok := p.group(text, j, intl)
-		if !ok {
-			return 0, false
-		}
-		j = k
+	k, ok := p.group(text, j, intl)
+	if !ok {
+		return 0, false
+	}
+	for j = k; ; {
 		if p.digits > phoneMaxDigits+1 || p.groups > phoneMaxGroups {
 			return 0, false
 		}
+		saved := p
 		next, more := phoneSep(text, j, &p)
 		if !more {
 			break
 		}
-		j = next
+		k, ok := p.group(text, next, intl)
+		if !ok {
+			p = saved // what follows the separator is no group: the number ends before it
+			break
+		}
+		j = k
 	}
 	return j, p.valid(text, j, intl)
 }

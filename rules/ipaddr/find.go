@@ -18,6 +18,9 @@ func Next(text []byte, from int) (start, end int, v6 bool, ok bool) {
 	for i := from; i < len(text); {
 		c := text[i]
 		if !runByte[c] || (i > 0 && class[text[i-1]]&cWord != 0) {
+			if e, ok := hostV4(text, i); ok {
+				return i, e, false, true
+			}
 			i++
 			continue
 		}
@@ -41,6 +44,18 @@ func Next(text []byte, from int) (start, end int, v6 bool, ok bool) {
 	return 0, 0, false, false
 }
 
+// hostV4 finds an IPv4 address glued to letters on its left inside a host
+// name, as in "host129.206.196.21.example.com": digits after a letter,
+// followed by '.' and a letter.
+func hostV4(text []byte, i int) (int, bool) {
+	if i == 0 || class[text[i]]&cDigit == 0 || class[text[i-1]]&cDigit != 0 || class[text[i-1]]&cWord == 0 {
+		return 0, false
+	}
+	var a [4]byte
+	e, ok := scanV4(text, i, &a)
+	return e, ok && e+1 < len(text) && text[e] == '.' && class[text[e+1]]&cWord != 0 && class[text[e+1]]&cDigit == 0
+}
+
 // classify decides whether the run text[i:j] holds an address.
 func classify(text []byte, i, j int, colon bool) (start, end int, v6 bool, ok bool) {
 	// The byte after the run is no hex digit, ':' or '.'; a letter or '_'
@@ -49,7 +64,7 @@ func classify(text []byte, i, j int, colon bool) (start, end int, v6 bool, ok bo
 	var a [4]byte
 	if !colon {
 		e, ok := scanV4(text[:j], i, &a)
-		return i, e, false, ok && !glued && tailOK(text, e, j)
+		return i, e, false, ok && v4End(text, e, j, glued)
 	}
 	run := trimTrailing(text[i:j])
 	end = i + len(run)
@@ -106,10 +121,18 @@ func portStart(run []byte) int {
 	return k - 1
 }
 
-// tailOK accepts an IPv4 address ending at e inside a run ending at j only
-// when the rest is a lone trailing dot (end of a sentence).
-func tailOK(text []byte, e, j int) bool {
-	return e == j || (e+1 == j && text[e] == '.')
+// v4End accepts an IPv4 address ending at e inside a run ending at j: the
+// run ends with the address, or the address is followed by one '.' and no
+// digit — the end of a sentence, or a host name built from the address
+// ("059.45.101.203.dsl.example.net"), which must be truncated too.
+func v4End(text []byte, e, j int, glued bool) bool {
+	switch {
+	case e == j:
+		return !glued
+	case e < j && text[e] == '.':
+		return e+1 == len(text) || class[text[e+1]]&cDigit == 0
+	}
+	return false
 }
 
 // glueOK reports whether the byte after an IPv6 token ends it.

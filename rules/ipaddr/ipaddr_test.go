@@ -281,3 +281,23 @@ func TestNextPorts(t *testing.T) {
 		}
 	}
 }
+
+func TestNextHostNames(t *testing.T) {
+	cases := map[string]string{
+		"from (dsl-Chn-static-059.45.101.203.touchtelindia.net) at": "059.45.101.203",
+		"rhost=5.36.59.76.dynamic-dsl-ip.omantel.net.om  user=root": "5.36.59.76",
+		"rv:1.8.1.1pre) Gecko":       "",
+		"1.2.3.4.5 and 1.2.3.4.56":   "",
+		"UP.Browser/6.2.3.3.c.1.101": "6.2.3.3",
+		"ip 10.1.2.3.":               "10.1.2.3",
+	}
+	for text, want := range cases {
+		got := ""
+		if s, e, _, ok := Next([]byte(text), 0); ok {
+			got = text[s:e]
+		}
+		if got != want {
+			t.Errorf("Next(%q) = %q; want %q", text, got, want)
+		}
+	}
+}

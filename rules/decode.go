@@ -1,0 +1,61 @@
+package rules
+
+// decodeForScan prepares text for the detectors when it may hide personal
+// data behind URL encoding ("%2B49+30+1234567", "a%40b.example"): it
+// appends to p.decoded the text with %XX sequences decoded and a '+' that
+// follows a letter or digit read as a space, and records in p.offs the
+// offset in text of each decoded byte (plus one entry for the end), so
+// matches can be mapped back. It returns nil when text holds nothing to
+// decode.
+func (p *Processor) decodeForScan(text []byte) []byte {
+	if !needsDecode(text) {
+		return nil
+	}
+	p.decoded, p.offs = p.decoded[:0], p.offs[:0]
+	for i := 0; i < len(text); {
+		c := text[i]
+		p.offs = append(p.offs, int32(i))
+		switch {
+		case c == '%' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]):
+			p.decoded = append(p.decoded, unhex(text[i+1])<<4|unhex(text[i+2]))
+			i += 3
+			continue
+		case c == '+' && len(p.decoded) > 0 && isAlnum(p.decoded[len(p.decoded)-1]):
+			c = ' '
+		}
+		p.decoded = append(p.decoded, c)
+		i++
+	}
+	p.offs = append(p.offs, int32(len(text)))
+	return p.decoded
+}
+
+// needsDecode reports whether text holds a %XX sequence or a '+' after a
+// letter or digit.
+func needsDecode(text []byte) bool {
+	for i, c := range text {
+		if (c == '%' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2])) ||
+			(c == '+' && i > 0 && isAlnum(text[i-1])) {
+			return true
+		}
+	}
+	return false
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
