@@ -21,6 +21,10 @@ const (
 	defaultPseudoLen    = 16
 )
 
+// DefaultTimeKeys are the JSON/logfmt keys searched for the record time
+// when a rule set names none.
+var DefaultTimeKeys = []string{"time", "timestamp", "ts", "@timestamp", "t", "datetime", "date", "logtime", "start_time"}
+
 // op is a compiled action.
 type op uint8
 
@@ -88,6 +92,7 @@ type Engine struct {
 	keys         map[string]*action
 	scrubUnknown bool
 	scrub        *action
+	keyDrop      *action
 	detectors    *detect.Set
 	kinds        [detect.NumKinds]*action
 	patterns     []*action
@@ -109,7 +114,11 @@ func Compile(c *Config, key []byte) (*Engine, error) {
 	e := &Engine{cfg: c, key: key, maxAge: DefaultMaxAge, maxLine: DefaultMaxLineBytes, scrubUnknown: true}
 	e.format, _ = format.ParseFormat(orDefault(c.Format, "auto"))
 	e.rotation, _ = pseudo.ParseRotation(orDefault(c.Pseudonyms.Rotation, "daily"))
-	for _, k := range c.TimeKeys {
+	timeKeys := c.TimeKeys
+	if timeKeys == nil {
+		timeKeys = DefaultTimeKeys
+	}
+	for _, k := range timeKeys {
 		e.timeKeys = append(e.timeKeys, []byte(k))
 	}
 	if c.Retention.MaxAge != nil {
@@ -123,6 +132,7 @@ func Compile(c *Config, key []byte) (*Engine, error) {
 	}
 	e.dropUnparsed = c.OnUnparsed == "drop"
 	e.scrub = e.compileAction("scrub_unknown", &Action{Scrub: &Empty{}})
+	e.keyDrop = e.compileAction("key_with_personal_data", &Action{DropField: &Empty{}})
 	e.fields = e.compileMap("fields", c.Fields, false)
 	e.keys = e.compileMap("keys", c.Keys, true)
 	if err := e.compileDetect(&c.Detect); err != nil {

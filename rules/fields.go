@@ -19,6 +19,12 @@ import (
 func (p *Processor) fields() {
 	fs := p.rec.Fields
 	for i := 0; i < len(fs); {
+		if p.keyHasPII(i) {
+			p.edits = append(p.edits, format.Edit{Field: i, Drop: true})
+			p.Stats.Actions[p.e.keyDrop.slot]++
+			i++
+			continue
+		}
 		a, explicit := p.resolve(i)
 		n := p.descendants(i)
 		switch {
@@ -36,11 +42,47 @@ func (p *Processor) fields() {
 	}
 }
 
+// keyHasPII reports whether the key of field i (a JSON or logfmt key, as
+// in {"192.0.2.7": 5}) holds something a detector finds. Such a field is
+// dropped whole: keys cannot be rewritten. Keys without a digit, '@', '%'
+// or ':' cannot hold any built-in kind and are not scanned.
+func (p *Processor) keyHasPII(i int) bool {
+	k := p.rec.Fields[i].Key
+	if k.End-k.Start < 3 {
+		return false
+	}
+	key := p.rec.Line[k.Start:k.End]
+	if !maybePII(key) && len(p.e.patterns) == 0 {
+		return false
+	}
+	p.matches = p.e.detectors.Scan(key, p.matches[:0])
+	for _, m := range p.matches {
+		if a := p.e.kinds[m.Kind]; m.Kind == detect.Custom || (a != nil && a.op != opKeep) {
+			return true
+		}
+	}
+	return false
+}
+
+// maybePII reports whether b holds a byte every built-in detector match
+// needs at least one of.
+func maybePII(b []byte) bool {
+	for _, c := range b {
+		if '0' <= c && c <= '9' || c == '@' || c == '%' || c == ':' {
+			return true
+		}
+	}
+	return false
+}
+
 // resolve finds the action of field i: by exact path, then by key name
 // (case-insensitive), then the implicit scrub of unknown string values.
 // nil means keep.
 func (p *Processor) resolve(i int) (a *action, explicit bool) {
 	f := &p.rec.Fields[i]
+	if i == p.rec.Time && p.badTime {
+		return p.e.scrub, true // not a time: whatever it is, scrub it
+	}
 	if a, ok := p.e.fields[string(f.Path)]; ok {
 		return a, true
 	}

@@ -68,6 +68,7 @@ type Processor struct {
 	lower   []byte
 	ps      *pseudo.Pseudonymizer
 	t       time.Time
+	badTime bool // the record's time field holds no time: scrub it
 	// Stats accumulates counters; the owner reads and resets it.
 	Stats Stats
 }
@@ -101,7 +102,9 @@ func (p *Processor) AppendAs(dst, line []byte, f format.Format, now time.Time) (
 	if !ok || p.rec.Format == format.Text {
 		return p.unparsed(dst, line, res)
 	}
-	if t, ok := p.rec.RecordTime(); ok {
+	t, ok := p.rec.RecordTime()
+	p.badTime = !ok && p.rec.Time >= 0
+	if ok {
 		res.Time = t
 		if now.Sub(t) > p.e.maxAge {
 			return p.drop(dst, res, DropTooOld)

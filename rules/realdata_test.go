@@ -20,8 +20,8 @@ var realdataDir = filepath.Join("..", "..", "shared", "realdata")
 // Independent checkers: deliberately regexp and net/netip, not tarn's own
 // scanners, so a blind spot of the scanners is not a blind spot here too.
 var (
-	checkV4    = regexp.MustCompile(`(?:^|[^0-9.])((?:[0-9]{1,3}\.){3}[0-9]{1,3})(?:[^0-9.A-Za-z_]|\.[^0-9]|\.?$)`)
-	checkV6    = regexp.MustCompile(`(?:^|[^0-9A-Za-z_])([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)`)
+	checkV4    = regexp.MustCompile(`(?:^|[^0-9A-Za-z_.])((?:[0-9]{1,3}\.){3}[0-9]{1,3})(?:[^0-9.A-Za-z_]|\.[^0-9]|\.?$)`)
+	checkV6    = regexp.MustCompile(`(?:^|[^0-9A-Za-z_])([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(?:[^0-9A-Za-z_]|$)`)
 	checkEmail = regexp.MustCompile(`[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)
 )
 

@@ -1,0 +1,55 @@
+package rules
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/tarn-project/tarn/rules/format"
+)
+
+// FuzzProcess runs arbitrary lines through the default rules in every
+// format: no panic, no newline added, deterministic output, and none of
+// the input's addresses that the independent checker finds survives.
+func FuzzProcess(f *testing.F) {
+	for _, s := range []string{
+		clf, `{"time":"2026-11-20T13:00:00Z","user":{"email":"a@b.example"},"ip":"192.0.2.7"}`,
+		`level=info user=bob msg="from 192.0.2.7" x`, "Nov 20 sshd[1]: from 2001:db8::1 port 22",
+		"", "\x00\xff\xfe", `{"a":[` + string(bytes.Repeat([]byte("["), 100)), `a="unterminated`,
+		`1.2.3.4 - - [20/Nov/2026:13:55:36 +0100] "GET /?q=%2B49+30+1234567&e=x%40y.example HTTP/1.1" 200 1`,
+	} {
+		for fm := range uint8(6) {
+			f.Add(s, fm)
+		}
+	}
+	cfg, err := LoadConfig("builtin:default")
+	if err != nil {
+		f.Fatal(err)
+	}
+	eng, err := Compile(cfg, TestKey)
+	if err != nil {
+		f.Fatal(err)
+	}
+	p := eng.NewProcessor()
+	f.Fuzz(func(t *testing.T, line string, fm uint8) {
+		in := []byte(line)
+		form := format.Format(fm % 6)
+		out, res := p.AppendAs(nil, in, form, testTime)
+		if res.Reason != Kept {
+			return
+		}
+		if bytes.Count(out, []byte("\n")) > bytes.Count(in, []byte("\n")) {
+			t.Fatalf("a newline was added: %q → %q", in, out)
+		}
+		again, _ := eng.NewProcessor().AppendAs(nil, in, form, testTime)
+		if !bytes.Equal(out, again) {
+			t.Fatalf("not deterministic: %q → %q / %q", in, out, again)
+		}
+		// Every untruncated address the independent checker sees in the
+		// input must be gone from the output.
+		for _, a := range leakedAddresses(in) {
+			if bytes.Contains(out, []byte(a)) && !bytes.Contains(in, []byte{'\n'}) {
+				t.Fatalf("address %q survived in %q (input %q)", a, out, in)
+			}
+		}
+	})
+}
