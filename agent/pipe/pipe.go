@@ -148,6 +148,9 @@ func (c *chunker) next(dst []byte) ([]byte, error) {
 // cutLong drops from dst[from:] the bytes of lines beyond max bytes.
 func (c *chunker) cutLong(dst []byte, from int) []byte {
 	lineStart := bytes.LastIndexByte(dst[:from], '\n') + 1
+	if !c.skipping && !hasLongLine(dst, lineStart, c.max) {
+		return dst // the common case: nothing to cut, nothing to copy
+	}
 	out := from
 	for i := from; i < len(dst); i++ {
 		b := dst[i]
@@ -166,4 +169,19 @@ func (c *chunker) cutLong(dst []byte, from int) []byte {
 		}
 	}
 	return dst[:out]
+}
+
+// hasLongLine reports whether a line in b[start:] is longer than max.
+func hasLongLine(b []byte, start, max int) bool {
+	for start < len(b) {
+		nl := bytes.IndexByte(b[start:], '\n')
+		if nl < 0 {
+			return len(b)-start > max
+		}
+		if nl > max {
+			return true
+		}
+		start += nl + 1
+	}
+	return false
 }
