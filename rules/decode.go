@@ -1,5 +1,7 @@
 package rules
 
+import "github.com/tarn-project/tarn/rules/internal/ascii"
+
 // decodeForScan prepares text for the detectors when it may hide personal
 // data behind URL encoding ("%2B49+30+1234567", "a%40b.example"): it
 // appends to p.decoded the text with %XX sequences decoded and a '+' that
@@ -16,11 +18,11 @@ func (p *Processor) decodeForScan(text []byte) []byte {
 		c := text[i]
 		p.offs = append(p.offs, int32(i))
 		switch {
-		case c == '%' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]):
-			p.decoded = append(p.decoded, unhex(text[i+1])<<4|unhex(text[i+2]))
+		case c == '%' && i+2 < len(text) && ascii.IsHex(text[i+1]) && ascii.IsHex(text[i+2]):
+			p.decoded = append(p.decoded, byte(ascii.HexVal[text[i+1]])<<4|byte(ascii.HexVal[text[i+2]]))
 			i += 3
 			continue
-		case c == '+' && len(p.decoded) > 0 && isAlnum(p.decoded[len(p.decoded)-1]):
+		case c == '+' && len(p.decoded) > 0 && ascii.IsAlnum(p.decoded[len(p.decoded)-1]):
 			c = ' '
 		}
 		p.decoded = append(p.decoded, c)
@@ -34,28 +36,10 @@ func (p *Processor) decodeForScan(text []byte) []byte {
 // letter or digit.
 func needsDecode(text []byte) bool {
 	for i, c := range text {
-		if (c == '%' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2])) ||
-			(c == '+' && i > 0 && isAlnum(text[i-1])) {
+		if (c == '%' && i+2 < len(text) && ascii.IsHex(text[i+1]) && ascii.IsHex(text[i+2])) ||
+			(c == '+' && i > 0 && ascii.IsAlnum(text[i-1])) {
 			return true
 		}
 	}
 	return false
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func isAlnum(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
-	}
-	return c - 'A' + 10
 }

@@ -3,6 +3,8 @@ package anonip
 import (
 	"bytes"
 	"math/bits"
+
+	"github.com/tarn-project/tarn/rules/internal/ascii"
 )
 
 // This file re-implements the parts of CPython 3.11's ipaddress module that
@@ -209,7 +211,7 @@ func (p v6part) hextet() (uint16, bool) {
 	}
 	var v uint16
 	for _, c := range p.s {
-		d := hexVal[c]
+		d := ascii.HexVal[c]
 		if d < 0 {
 			return 0, false
 		}
@@ -217,20 +219,6 @@ func (p v6part) hextet() (uint16, bool) {
 	}
 	return v, true
 }
-
-var hexVal = func() (t [256]int8) {
-	for i := range t {
-		t[i] = -1
-	}
-	for i := 0; i < 10; i++ {
-		t['0'+i] = int8(i)
-	}
-	for i := 0; i < 6; i++ {
-		t['a'+i] = int8(10 + i)
-		t['A'+i] = int8(10 + i)
-	}
-	return t
-}()
 
 // splitZone splits "addr%zone" like IPv6Address._split_scope_id: the zone,
 // when a '%' is present, must be non-empty and contain no further '%'.

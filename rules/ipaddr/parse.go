@@ -7,6 +7,8 @@
 // and comma-separated lists (`X-Forwarded-For: a, b, c`).
 package ipaddr
 
+import "github.com/tarn-project/tarn/rules/internal/ascii"
+
 // class bits of a byte, from the table below.
 const (
 	cDigit = 1 << iota // 0-9
@@ -131,7 +133,7 @@ func parseV6(b []byte, a *[16]byte) (dotted bool, ok bool) {
 		}
 		v, digits := 0, 0
 		for i < len(b) && class[b[i]]&cHex != 0 && digits < 4 {
-			v = v<<4 | int(hexVal(b[i]))
+			v = v<<4 | int(ascii.HexVal[b[i]])
 			i++
 			digits++
 		}
@@ -189,17 +191,6 @@ func looksV4(b []byte) bool {
 		}
 	}
 	return false
-}
-
-func hexVal(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
-	}
 }
 
 // IsMapped reports whether a is an IPv4-mapped IPv6 address (::ffff:0:0/96).

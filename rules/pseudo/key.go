@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/tarn-project/tarn/rules/internal/ascii"
 )
 
 // MinKeyBytes is the minimum length of a master key in bytes.
@@ -69,27 +71,12 @@ func trimSpace(b []byte) []byte {
 
 func allHex(b []byte) bool {
 	for _, c := range b {
-		if hexVal[c] < 0 {
+		if !ascii.IsHex(c) {
 			return false
 		}
 	}
 	return true
 }
-
-// hexVal maps a byte to its hex digit value, or -1.
-var hexVal = func() (t [256]int8) {
-	for i := range t {
-		t[i] = -1
-	}
-	for i := 0; i < 10; i++ {
-		t['0'+i] = int8(i)
-	}
-	for i := 0; i < 6; i++ {
-		t['a'+i] = int8(10 + i)
-		t['A'+i] = int8(10 + i)
-	}
-	return t
-}()
 
 // LoadKeyFile reads the file at path and decodes it with ParseKey. Errors
 // name the path, never the content.
