@@ -28,11 +28,9 @@ func LoadConfig(path string) (*Config, error) {
 func ParseConfig(name string, data []byte) (*Config, error) {
 	var c Config
 	pos, err := strictyaml.Decode(name, data, &c)
-	if err != nil {
+	// Validate what did decode too, so every problem is reported at once.
+	if err := errors.Join(err, pos.Locate(c.Validate())); err != nil {
 		return nil, err
-	}
-	if err := c.Validate(); err != nil {
-		return nil, pos.Locate(err)
 	}
 	return &c, nil
 }

@@ -40,7 +40,7 @@ func (f *filterFlags) specs() []flagSpec {
 		{[]string{"--anonip"}, boolFlag, "anonip mode with anonip's defaults", setBool(mode)},
 		{[]string{"-4", "--ipv4mask"}, oneFlag, "anonip mode: zero the last n bits of IPv4 (default 12)", setInt(&a.IPv4Mask, mode)},
 		{[]string{"-6", "--ipv6mask"}, oneFlag, "anonip mode: zero the last n bits of IPv6 (default 84)", setInt(&a.IPv6Mask, mode)},
-		{[]string{"-i", "--increment"}, oneFlag, "anonip mode: add n to the masked address", setInt(&a.Increment, mode)},
+		{[]string{"-i", "--increment"}, oneFlag, "anonip mode: add n (>= 1) to the masked address", f.setIncrement},
 		{[]string{"-c", "--column"}, manyFlag, "anonip mode: 1-based columns holding addresses", f.setColumns},
 		{[]string{"-l", "--delimiter"}, oneFlag, "anonip mode: column delimiter (default \" \")", f.setDelimiter},
 		{[]string{"--regex"}, manyFlag, "anonip mode: regexes whose groups hold addresses", f.setRegex},
@@ -59,6 +59,20 @@ func (f *filterFlags) setColumns(v []string) error {
 		}
 		f.anon.Columns = append(f.anon.Columns, n)
 	}
+	return nil
+}
+
+// setIncrement sets -i. Like anonip, it rejects 0, which anonip.Options
+// would read as "off".
+func (f *filterFlags) setIncrement(v []string) error {
+	var n int
+	if err := setInt(&n, &f.anonipMode)(v); err != nil {
+		return err
+	}
+	if n < 1 {
+		return fmt.Errorf("must be a positive integer, got %d", n)
+	}
+	f.anon.Increment = n
 	return nil
 }
 
@@ -163,19 +177,25 @@ func filterAnonip(in io.Reader, out io.Writer, f *filterFlags) error {
 func anonipChunk(a *anonip.Anonymizer, dst, chunk []byte, universal bool) []byte {
 	for len(chunk) > 0 {
 		end, next := len(chunk), len(chunk)
-		for i, c := range chunk {
-			if c == '\n' || (universal && c == '\r') {
-				end, next = i, i+1
-				if c == '\r' && i+1 < len(chunk) && chunk[i+1] == '\n' {
-					next = i + 2
-				}
-				break
+		if i := lineEnd(chunk, universal); i >= 0 {
+			end, next = i, i+1
+			if chunk[i] == '\r' && i+1 < len(chunk) && chunk[i+1] == '\n' {
+				next = i + 2
 			}
 		}
 		dst = append(a.AppendLine(dst, chunk[:end]), '\n')
 		chunk = chunk[next:]
 	}
 	return dst
+}
+
+// lineEnd finds the end of the first line: "\n", or also "\r" when
+// universal.
+func lineEnd(b []byte, universal bool) int {
+	if universal {
+		return bytes.IndexAny(b, "\r\n")
+	}
+	return bytes.IndexByte(b, '\n')
 }
 
 // filterRules runs the rules engine over the stream.
