@@ -173,29 +173,18 @@ func filterAnonip(in io.Reader, out io.Writer, f *filterFlags) error {
 }
 
 // anonipChunk frames lines as anonip does: every line, also a last one
-// without newline, is written with "\n".
+// without newline, is written with "\n"; with universal newlines a lone
+// "\r" ends a line too.
 func anonipChunk(a *anonip.Anonymizer, dst, chunk []byte, universal bool) []byte {
+	if !universal {
+		return a.AppendText(dst, chunk)
+	}
 	for len(chunk) > 0 {
-		end, next := len(chunk), len(chunk)
-		if i := lineEnd(chunk, universal); i >= 0 {
-			end, next = i, i+1
-			if chunk[i] == '\r' && i+1 < len(chunk) && chunk[i+1] == '\n' {
-				next = i + 2
-			}
-		}
-		dst = append(a.AppendLine(dst, chunk[:end]), '\n')
-		chunk = chunk[next:]
+		adv, line, _ := anonip.ScanLinesUniversal(chunk, true)
+		dst = append(a.AppendLine(dst, line), '\n')
+		chunk = chunk[adv:]
 	}
 	return dst
-}
-
-// lineEnd finds the end of the first line: "\n", or also "\r" when
-// universal.
-func lineEnd(b []byte, universal bool) int {
-	if universal {
-		return bytes.IndexAny(b, "\r\n")
-	}
-	return bytes.IndexByte(b, '\n')
 }
 
 // filterRules runs the rules engine over the stream.

@@ -13,33 +13,73 @@ const authMinCred = 8
 // is prose, not a credential); a Basic credential must also be padded
 // base64.
 func nextAuth(text []byte, from int) (start, end int, ok bool) {
-	i := max(from, 0)
-	prevAlnum := at(text, i-1, cAlnum)
-	for ; i < len(text); i++ {
-		c := text[i]
-		skip := prevAlnum || (c|0x20 != 'a' && c|0x20 != 'b')
-		prevAlnum = is(c, cAlnum)
-		if skip {
-			continue
+	// The keywords are looked for with bytes.IndexByte: "bearer" and
+	// "basic" at each 'b' or 'B', "authorization" at each 'z' or 'Z' (seven
+	// bytes in). Both searches cover windows of keyword positions that
+	// double in size, so that a hit of one does not make the other search
+	// far past it: the scan stays linear over many calls.
+	for lo, win := max(from, 0), 64; lo < len(text); lo, win = lo+win, min(2*win, 1<<30) {
+		hi := lo + min(len(text)-lo, win)
+		bk, bs, be, bok := bareIn(text, lo, hi)
+		if bok {
+			hi = bk
 		}
-		if s, e, ok := authAt(text, i); ok {
+		if s, e, ok := headerIn(text, lo, hi); ok {
 			return s, e, true
+		}
+		if bok {
+			return bs, be, true
 		}
 	}
 	return 0, 0, false
 }
 
-// authAt tries the keywords at i.
-func authAt(text []byte, i int) (start, end int, ok bool) {
-	switch {
-	case hasFoldPrefix(text, i, "authorization"):
-		return authHeader(text, i+len("authorization"))
-	case hasFoldPrefix(text, i, "bearer"):
-		return bareCred(text, i+len("bearer"), false)
-	case hasFoldPrefix(text, i, "basic"):
-		return bareCred(text, i+len("basic"), true)
+// bareIn finds the first "Bearer" or "Basic" credential whose keyword
+// starts in [lo,hi) after a word boundary, and returns the keyword's offset
+// and the credential's span.
+func bareIn(text []byte, lo, hi int) (kw, start, end int, ok bool) {
+	bs := newPair('b', 'B')
+	for i := lo; ; i++ {
+		if i = bs.next(text[:hi], i); i < 0 {
+			return 0, 0, 0, false
+		}
+		if at(text, i-1, cAlnum) {
+			continue
+		}
+		switch {
+		case hasFoldPrefix(text, i, "bearer"):
+			start, end, ok = bareCred(text, i+len("bearer"), false)
+		case hasFoldPrefix(text, i, "basic"):
+			start, end, ok = bareCred(text, i+len("basic"), true)
+		}
+		if ok {
+			return i, start, end, true
+		}
 	}
-	return 0, 0, false
+}
+
+// headerIn finds the first "Authorization" header or parameter whose name
+// starts in [lo,hi) after a word boundary, and returns its credential.
+func headerIn(text []byte, lo, hi int) (start, end int, ok bool) {
+	const z = len("authori") // the offset of the 'z'
+	if hi+z > len(text) {
+		hi = len(text) - z
+	}
+	if hi <= lo {
+		return 0, 0, false
+	}
+	zs := newPair('z', 'Z')
+	for k := lo + z; ; k++ {
+		if k = zs.next(text[:hi+z], k); k < 0 {
+			return 0, 0, false
+		}
+		i := k - z
+		if !at(text, i-1, cAlnum) && hasFoldPrefix(text, i, "authorization") {
+			if s, e, ok := authHeader(text, i+len("authorization")); ok {
+				return s, e, true
+			}
+		}
+	}
 }
 
 // authHeader reads `: [scheme ]credential` after a header name ending at j;

@@ -52,31 +52,48 @@ func (a *cand) before(b *cand) bool {
 // on equal starts the longer one. Scan allocates nothing when dst has
 // capacity for the matches and no patterns are configured; it runs in time
 // linear in len(text).
+//
+// A first pass notes which trigger bytes the text holds (see present), and
+// detectors that cannot match without them are not run at all.
 func (s *Set) Scan(text []byte, dst []Match) []Match {
 	var custom []Match
 	if len(s.patterns) > 0 {
 		custom = s.findCustom(text)
 	}
+	var dets [numDets]detector
+	n := 0
+	if len(text) >= minMatchLen || len(custom) > 0 {
+		p := present(text)
+		for _, d := range s.dets {
+			if p.allows(d, len(text)) {
+				dets[n] = d
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return dst
+	}
 	var cur [numDets]cand
-	for _, d := range s.dets {
-		cur[d] = s.next(d, text, 0, custom)
+	for k, d := range dets[:n] {
+		cur[k] = s.next(d, text, 0, custom)
 	}
 	for pos := 0; ; {
-		var best *cand
-		for _, d := range s.dets {
-			c := &cur[d]
+		best := -1
+		for k := range cur[:n] {
+			c := &cur[k]
 			if c.ok && c.Start < pos {
-				*c = s.next(d, text, pos, custom)
+				*c = s.next(dets[k], text, pos, custom)
 			}
-			if c.ok && (best == nil || c.before(best)) {
-				best = c
+			if c.ok && (best < 0 || c.before(&cur[best])) {
+				best = k
 			}
 		}
-		if best == nil {
+		if best < 0 {
 			return dst
 		}
-		dst = append(dst, best.Match)
-		pos = best.End
+		dst = append(dst, cur[best].Match)
+		pos = cur[best].End
 	}
 }
 

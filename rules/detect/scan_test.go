@@ -142,3 +142,17 @@ func BenchmarkScanSyslog(b *testing.B)  { benchScan(b, mustSet(b, DefaultConfig(
 func BenchmarkScanSyslogCustom(b *testing.B) {
 	benchScan(b, fuzzSet(b), sampleSyslog)
 }
+
+// BenchmarkScanShort scans the short values Scan is called with most: a
+// status-like string, a request URI, a referer and a user agent.
+func BenchmarkScanShort(b *testing.B) {
+	s := mustSet(b, DefaultConfig())
+	for _, c := range []struct{ name, text string }{
+		{"status6", "200 OK"},
+		{"uri50", "/shop/checkout.php?item=12345&qty=2&lang=de&page=3"},
+		{"referer50", "https://www.example.com/products/view?id=987&r=nl"},
+		{"ua120", chromeUA},
+	} {
+		b.Run(c.name, func(b *testing.B) { benchScan(b, s, c.text) })
+	}
+}

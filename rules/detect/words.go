@@ -39,44 +39,61 @@ func (s *Set) wordMask() uint8 {
 
 // nextWord finds the first phone number, card number or IBAN at or after
 // from in one pass: all three start at a byte that is not preceded by a
-// letter or digit, and no byte starts two of them.
+// letter or digit, and no byte starts two of them. Words are skipped whole:
+// only their first byte can start a match.
 func (s *Set) nextWord(text []byte, from int) cand {
 	i := max(from, 0)
-	prev := uint8(0) // tAlnum when text[i-1] is a letter or digit
-	if i > 0 && i <= len(text) {
-		prev = trigger[text[i-1]] & tAlnum
+	if i > 0 && i <= len(text) && trigger[text[i-1]]&tAlnum != 0 {
+		i = skipWord(text, i)
 	}
-	for ; i < len(text); i++ {
+	for i < len(text) {
 		b := trigger[text[i]]
-		t := b & s.words
-		skip := t == 0 || prev != 0
-		prev = b & tAlnum
-		if skip {
-			continue
-		}
-		var e int
-		var ok bool
-		var k Kind
-		switch t {
-		case tPhone:
-			k = Phone
-			if phoneBoundary(text, i) {
-				e, ok = parsePhone(text, i)
-			}
-		case tCard:
-			k = Card
-			if cardBoundary(text, i) && i+cardMinDigits <= len(text) {
-				e, ok = parseCard(text, i)
-			}
-		case tIBAN:
-			k = IBAN
-			if i+ibanMin <= len(text) {
-				e, ok = parseIBAN(text, i)
+		if t := b & s.words; t != 0 {
+			if c := s.wordAt(text, i, t); c.ok {
+				return c
 			}
 		}
-		if ok {
-			return found(k, i, e, true)
+		if b&tAlnum != 0 {
+			i = skipWord(text, i+1)
+		} else {
+			i++
 		}
 	}
 	return cand{}
+}
+
+// skipWord returns the index after the run of letters and digits that
+// starts at i and the byte after it: that byte follows a letter or digit and
+// starts nothing.
+func skipWord(text []byte, i int) int {
+	for i < len(text) && trigger[text[i]]&tAlnum != 0 {
+		i++
+	}
+	return i + 1
+}
+
+// wordAt tries the kind with trigger bit t at i, which is not preceded by a
+// letter or digit.
+func (s *Set) wordAt(text []byte, i int, t uint8) cand {
+	var e int
+	var ok bool
+	var k Kind
+	switch t {
+	case tPhone:
+		k = Phone
+		if phoneBoundary(text, i) {
+			e, ok = parsePhone(text, i)
+		}
+	case tCard:
+		k = Card
+		if cardBoundary(text, i) && i+cardMinDigits <= len(text) {
+			e, ok = parseCard(text, i)
+		}
+	case tIBAN:
+		k = IBAN
+		if i+ibanMin <= len(text) {
+			e, ok = parseIBAN(text, i)
+		}
+	}
+	return found(k, i, e, ok)
 }

@@ -1,12 +1,27 @@
 package ipaddr
 
-// cRun marks bytes that can be part of an address token: hex digits, ':'
-// and '.'.
-var runByte = func() (t [256]bool) {
+// Scan classes of a byte for Next, from the table below.
+const (
+	sRun   = 1 << iota // a hex digit, ':' or '.': part of an address token
+	sWord              // a letter, digit or '_'
+	sDigit             // 0-9
+)
+
+// scanClass holds the scan classes of every byte.
+var scanClass = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
-		t[c] = class[c]&cHex != 0
+		if class[c]&cHex != 0 {
+			t[c] |= sRun
+		}
+		if class[c]&cWord != 0 {
+			t[c] |= sWord
+		}
+		if class[c]&cDigit != 0 {
+			t[c] |= sDigit
+		}
 	}
-	t[':'], t['.'] = true, true
+	t[':'] |= sRun
+	t['.'] |= sRun
 	return t
 }()
 
@@ -14,19 +29,54 @@ var runByte = func() (t [256]bool) {
 // span [start,end) covers the address and its zone id, never brackets or a
 // port. A token glued to letters, digits or '_' (as in "v1.2.3.4" or
 // "std::map") is not an address. Next runs in time linear in the text.
+//
+// Only two events are looked at closely: a run of hex digits, ':' and '.'
+// that is not glued to a word on its left, and a digit that follows a letter
+// or '_' (an address inside a host name, see hostV4). The bytes in between
+// are skipped in a tight loop.
 func Next(text []byte, from int) (start, end int, v6 bool, ok bool) {
-	for i := from; i < len(text); {
-		c := text[i]
-		if !runByte[c] || (i > 0 && class[text[i-1]]&cWord != 0) {
-			if e, ok := hostV4(text, i); ok {
-				return i, e, false, true
+	i := max(from, 0)
+	prev := uint8(0) // scan class of text[i-1]
+	if i > 0 && i <= len(text) {
+		prev = scanClass[text[i-1]]
+	}
+	for i < len(text) {
+		if prev&sWord != 0 {
+			// Inside a word: only a digit after a letter or '_' matters.
+			// The byte after the word is glued to it and starts nothing.
+			for ; i < len(text); i++ {
+				cur := scanClass[text[i]]
+				if cur&sWord == 0 {
+					break
+				}
+				if cur&sDigit != 0 && prev&sDigit == 0 {
+					if e, ok := hostV4(text, i); ok {
+						return i, e, false, true
+					}
+				}
+				prev = cur
 			}
+			if i >= len(text) {
+				break
+			}
+			prev = scanClass[text[i]]
 			i++
 			continue
 		}
+		for i < len(text) && scanClass[text[i]] == 0 {
+			i++ // white space and punctuation
+		}
+		if i >= len(text) {
+			break
+		}
+		prev = scanClass[text[i]]
+		if prev&sRun == 0 {
+			i++ // a letter or '_' starts a word
+			continue
+		}
 		j := i + 1
-		colon, dot := c == ':', c == '.'
-		for j < len(text) && runByte[text[j]] {
+		colon, dot := text[i] == ':', text[i] == '.'
+		for j < len(text) && scanClass[text[j]]&sRun != 0 {
 			colon = colon || text[j] == ':'
 			dot = dot || text[j] == '.'
 			j++
@@ -36,9 +86,12 @@ func Next(text []byte, from int) (start, end int, v6 bool, ok bool) {
 				return s, e, v6, true
 			}
 		}
+		// The rest of a word glued to the run starts nothing.
+		prev = scanClass[text[j-1]]
 		i = j
-		for i < len(text) && class[text[i]]&cWord != 0 {
-			i++ // skip the rest of a word glued to the run
+		for i < len(text) && scanClass[text[i]]&sWord != 0 {
+			prev = scanClass[text[i]]
+			i++
 		}
 	}
 	return 0, 0, false, false
