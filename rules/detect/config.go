@@ -64,7 +64,11 @@ type Set struct {
 	nameLen  [2]int          // shortest and longest parameter name
 	patterns []compiled
 	dets     []detector // enabled detectors, in a fixed order
+	detMask  uint8      // the bits 1<<d of the enabled built-in detectors
 	words    uint8      // trigger bits of the kinds nextWord finds
+	// firstLen and lastLen hold, for the first and the last byte of the
+	// names, the bit 1<<(length-1) of each name's length.
+	firstLen, lastLen [256]uint64
 }
 
 // compiled is one compiled Pattern.
@@ -93,6 +97,11 @@ func New(c Config) (*Set, error) {
 		return nil, err
 	}
 	s.dets = s.enabled()
+	for _, d := range s.dets {
+		if d != detCustom {
+			s.detMask |= 1 << d
+		}
+	}
 	s.words = s.wordMask()
 	return s, nil
 }
@@ -121,6 +130,8 @@ func (s *Set) addNames(errs []error, list string, names []string, k Kind) []erro
 			continue
 		}
 		s.names[string(b)] = k
+		s.firstLen[b[0]] |= 1 << (len(b) - 1)
+		s.lastLen[b[len(b)-1]] |= 1 << (len(b) - 1)
 		s.nameLen[0] = min(s.nameLen[0], len(b))
 		s.nameLen[1] = max(s.nameLen[1], len(b))
 	}

@@ -5,7 +5,7 @@ package detect
 // value of a parameter named in the configuration, written as `name=value`
 // (query strings, forms, cookies, logfmt), `"name":"value"` (JSON) or
 // `name: value` (headers, text). The span is the value only.
-func (s *Set) nextParam(text []byte, from int) cand {
+func (s *Set) nextParam(text []byte, from int) (k Kind, start, end int, ok bool) {
 	seps := newPair('=', ':')
 	for i := max(from, 1) - 1; ; {
 		if i = seps.next(text, i+1); i < 0 {
@@ -14,7 +14,7 @@ func (s *Set) nextParam(text []byte, from int) cand {
 		c := text[i]
 		if c == ':' && hasPrefix(text, i+1, "//") {
 			if st, e, ok := userinfo(text, i+3); ok && s.kinds[Secret] {
-				return found(Secret, st, e, true)
+				return Secret, st, e, true
 			}
 			continue
 		}
@@ -23,10 +23,10 @@ func (s *Set) nextParam(text []byte, from int) cand {
 			continue
 		}
 		if st, e, ok := paramValue(text, i+1, c == ':'); ok {
-			return found(k, st, e, true)
+			return k, st, e, true
 		}
 	}
-	return cand{}
+	return 0, 0, 0, false
 }
 
 // userinfo returns the span of the user information of the URL authority
@@ -60,6 +60,9 @@ func (s *Set) paramName(text []byte, sep int) (Kind, bool) {
 	n := e - b
 	if n < s.nameLen[0] || n > s.nameLen[1] || (b > 0 && is(text[b-1], cName)) {
 		return 0, false
+	}
+	if bit := uint64(1) << (n - 1); s.firstLen[lower(text[b])]&bit == 0 || s.lastLen[lower(text[e-1])]&bit == 0 {
+		return 0, false // no name of this length starts and ends like this one
 	}
 	var buf [maxNameLen]byte
 	for k := 0; k < n; k++ {

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"math/bits"
 	"slices"
 
 	"github.com/tarn-project/tarn/rules/ipaddr"
@@ -60,30 +61,38 @@ func (s *Set) Scan(text []byte, dst []Match) []Match {
 	if len(s.patterns) > 0 {
 		custom = s.findCustom(text)
 	}
-	var dets [numDets]detector
-	n := 0
-	if len(text) >= minMatchLen || len(custom) > 0 {
-		p := present(text)
-		for _, d := range s.dets {
-			if p.allows(d, len(text)) {
-				dets[n] = d
-				n++
-			}
-		}
+	var m uint8
+	if len(text) >= minMatchLen {
+		m = present(text).allowed(len(text)) & s.detMask
 	}
-	if n == 0 {
+	if len(custom) > 0 {
+		m |= 1 << detCustom
+	}
+	if m == 0 {
 		return dst
 	}
+	var dets [numDets]detector
+	n := 0
+	for ; m != 0; m &= m - 1 {
+		dets[n] = detector(bits.TrailingZeros8(m))
+		n++
+	}
+	return s.merge(text, dets[:n], custom, dst)
+}
+
+// merge appends the non-overlapping matches of the detectors dets to dst.
+func (s *Set) merge(text []byte, dets []detector, custom []Match, dst []Match) []Match {
+	n := len(dets)
 	var cur [numDets]cand
-	for k, d := range dets[:n] {
-		cur[k] = s.next(d, text, 0, custom)
+	for k, d := range dets {
+		s.next(d, text, 0, custom, &cur[k])
 	}
 	for pos := 0; ; {
 		best := -1
 		for k := range cur[:n] {
 			c := &cur[k]
 			if c.ok && c.Start < pos {
-				*c = s.next(dets[k], text, pos, custom)
+				s.next(dets[k], text, pos, custom, c)
 			}
 			if c.ok && (best < 0 || c.before(&cur[best])) {
 				best = k
@@ -97,42 +106,41 @@ func (s *Set) Scan(text []byte, dst []Match) []Match {
 	}
 }
 
-// scanner is a detector of one kind that needs no configuration.
-type scanner struct {
-	kind Kind
-	next func(text []byte, from int) (start, end int, ok bool)
-}
-
-// scanners are the single-kind detectors.
-var scanners = [numDets]scanner{
-	detEmail: {Email, nextEmail}, detJWT: {JWT, nextJWT}, detAuth: {Auth, nextAuth},
-}
-
-// next returns detector d's first match in text that starts at or after
-// from.
-func (s *Set) next(d detector, text []byte, from int, custom []Match) cand {
+// next sets c to detector d's first match in text that starts at or after
+// from. It writes c's fields one by one: a candidate returned by value and
+// copied whole is slower (the copy waits for the callee's narrower stores).
+func (s *Set) next(d detector, text []byte, from int, custom []Match, c *cand) {
+	var k Kind
+	var start, end int
+	var ok bool
 	switch d {
 	case detIP:
-		return s.nextIP(text, from)
+		k, start, end, ok = s.nextIP(text, from)
+	case detEmail:
+		k = Email
+		start, end, ok = nextEmail(text, from)
 	case detWord:
-		return s.nextWord(text, from)
+		k, start, end, ok = s.nextWord(text, from)
+	case detJWT:
+		k = JWT
+		start, end, ok = nextJWT(text, from)
+	case detAuth:
+		k = Auth
+		start, end, ok = nextAuth(text, from)
 	case detParam:
-		return s.nextParam(text, from)
+		k, start, end, ok = s.nextParam(text, from)
 	case detCustom:
-		return nextCustom(custom, from)
+		i, _ := slices.BinarySearchFunc(custom, from, func(m Match, from int) int { return m.Start - from })
+		if i < len(custom) {
+			c.Kind, c.Start, c.End, c.Pattern, c.ok = Custom, custom[i].Start, custom[i].End, custom[i].Pattern, true
+			return
+		}
 	}
-	sc := &scanners[d]
-	start, end, ok := sc.next(text, from)
-	return found(sc.kind, start, end, ok)
-}
-
-// found builds a candidate of kind k from a scanner's result.
-func found(k Kind, start, end int, ok bool) cand {
-	return cand{Match: Match{Kind: k, Start: start, End: end}, ok: ok}
+	c.Kind, c.Start, c.End, c.Pattern, c.ok = k, start, end, 0, ok
 }
 
 // nextIP returns the next address of an enabled IP kind.
-func (s *Set) nextIP(text []byte, from int) cand {
+func (s *Set) nextIP(text []byte, from int) (k Kind, start, end int, ok bool) {
 	for from < len(text) {
 		start, end, v6, ok := ipaddr.Next(text, from)
 		if !ok {
@@ -143,11 +151,11 @@ func (s *Set) nextIP(text []byte, from int) cand {
 			k = IPv6
 		}
 		if s.kinds[k] && (v6 || !zeroVersion(text, start, end)) {
-			return found(k, start, end, true)
+			return k, start, end, true
 		}
 		from = end
 	}
-	return cand{}
+	return 0, 0, 0, false
 }
 
 // findCustom returns the non-empty matches of every pattern in text, sorted
@@ -174,16 +182,6 @@ func (s *Set) findCustom(text []byte) []Match {
 		return a.Pattern - b.Pattern
 	})
 	return ms
-}
-
-// nextCustom returns the first of the sorted custom matches that starts at
-// or after from.
-func nextCustom(ms []Match, from int) cand {
-	i, _ := slices.BinarySearchFunc(ms, from, func(m Match, from int) int { return m.Start - from })
-	if i < len(ms) {
-		return cand{Match: ms[i], ok: true}
-	}
-	return cand{}
 }
 
 // zeroVersion reports whether the IPv4 "address" at [start,end) is a

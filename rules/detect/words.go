@@ -41,16 +41,16 @@ func (s *Set) wordMask() uint8 {
 // from in one pass: all three start at a byte that is not preceded by a
 // letter or digit, and no byte starts two of them. Words are skipped whole:
 // only their first byte can start a match.
-func (s *Set) nextWord(text []byte, from int) cand {
+func (s *Set) nextWord(text []byte, from int) (k Kind, start, end int, ok bool) {
 	i := max(from, 0)
 	if i > 0 && i <= len(text) && trigger[text[i-1]]&tAlnum != 0 {
 		i = skipWord(text, i)
 	}
 	for i < len(text) {
 		b := trigger[text[i]]
-		if t := b & s.words; t != 0 {
-			if c := s.wordAt(text, i, t); c.ok {
-				return c
+		if t := b & s.words; t != 0 && wordMay(text, i, t) {
+			if k, e, ok := s.wordAt(text, i, t); ok {
+				return k, i, e, true
 			}
 		}
 		if b&tAlnum != 0 {
@@ -59,7 +59,7 @@ func (s *Set) nextWord(text []byte, from int) cand {
 			i++
 		}
 	}
-	return cand{}
+	return 0, 0, 0, false
 }
 
 // skipWord returns the index after the run of letters and digits that
@@ -72,12 +72,22 @@ func skipWord(text []byte, i int) int {
 	return i + 1
 }
 
+// wordMay is a quick test of what wordAt requires of the bytes after i: a
+// card number starts with three digits (a group or an unbroken number), an
+// IBAN with two letters and two digits.
+func wordMay(text []byte, i int, t uint8) bool {
+	switch t {
+	case tCard:
+		return i+cardMinDigits <= len(text) && is(text[i+1], cDigit) && is(text[i+2], cDigit)
+	case tIBAN:
+		return i+ibanMin <= len(text) && is(text[i+2], cDigit) && is(text[i+3], cDigit)
+	}
+	return true
+}
+
 // wordAt tries the kind with trigger bit t at i, which is not preceded by a
-// letter or digit.
-func (s *Set) wordAt(text []byte, i int, t uint8) cand {
-	var e int
-	var ok bool
-	var k Kind
+// letter or digit, and returns the end of the match.
+func (s *Set) wordAt(text []byte, i int, t uint8) (k Kind, e int, ok bool) {
 	switch t {
 	case tPhone:
 		k = Phone
@@ -95,5 +105,5 @@ func (s *Set) wordAt(text []byte, i int, t uint8) cand {
 			e, ok = parseIBAN(text, i)
 		}
 	}
-	return found(k, i, e, ok)
+	return k, e, ok
 }
