@@ -18,10 +18,12 @@ func (p *Processor) decodeForScan(text []byte) []byte {
 		c := text[i]
 		p.offs = append(p.offs, int32(i))
 		switch {
-		case c == '%' && i+2 < len(text) && ascii.IsHex(text[i+1]) && ascii.IsHex(text[i+2]):
-			p.decoded = append(p.decoded, byte(ascii.HexVal[text[i+1]])<<4|byte(ascii.HexVal[text[i+2]]))
-			i += 3
-			continue
+		case c == '%':
+			if d, ok := escaped(text, i); ok {
+				p.decoded = append(p.decoded, d)
+				i += 3
+				continue
+			}
 		case c == '+' && len(p.decoded) > 0 && ascii.IsAlnum(p.decoded[len(p.decoded)-1]):
 			c = ' '
 		}
@@ -32,12 +34,27 @@ func (p *Processor) decodeForScan(text []byte) []byte {
 	return p.decoded
 }
 
-// needsDecode reports whether text holds a %XX sequence or a '+' after a
-// letter or digit.
+// escaped decodes the %XX sequence at text[i] when it stands for a space
+// or punctuation ("%40", "%2B", "%20", "%3A"). Encoded letters, digits and
+// control bytes are left alone, so "%01.2.3.4" is still read as written.
+func escaped(text []byte, i int) (byte, bool) {
+	if i+2 >= len(text) || !ascii.IsHex(text[i+1]) || !ascii.IsHex(text[i+2]) {
+		return 0, false
+	}
+	d := byte(ascii.HexVal[text[i+1]])<<4 | byte(ascii.HexVal[text[i+2]])
+	return d, d >= ' ' && d <= '~' && !ascii.IsAlnum(d)
+}
+
+// needsDecode reports whether text holds a %XX sequence escaped decodes or
+// a '+' after a letter or digit.
 func needsDecode(text []byte) bool {
 	for i, c := range text {
-		if (c == '%' && i+2 < len(text) && ascii.IsHex(text[i+1]) && ascii.IsHex(text[i+2])) ||
-			(c == '+' && i > 0 && ascii.IsAlnum(text[i-1])) {
+		if c == '%' {
+			if _, ok := escaped(text, i); ok {
+				return true
+			}
+		}
+		if c == '+' && i > 0 && ascii.IsAlnum(text[i-1]) {
 			return true
 		}
 	}

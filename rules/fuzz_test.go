@@ -46,8 +46,12 @@ func FuzzProcess(f *testing.F) {
 		}
 		// Every untruncated address the independent checker sees in the
 		// input must be gone from the output.
+		inAddrs := map[string]bool{}
 		for _, a := range leakedAddresses(in) {
-			if bytes.Contains(out, []byte(a)) && !bytes.Contains(in, []byte{'\n'}) {
+			inAddrs[a] = true
+		}
+		for _, a := range leakedAddresses(out) {
+			if inAddrs[a] {
 				t.Fatalf("address %q survived in %q (input %q)", a, out, in)
 			}
 		}

@@ -85,6 +85,19 @@ func Next(text []byte, from int) (start, end int, v6 bool, ok bool) {
 			if s, e, v6, ok := classify(text, i, j, colon); ok {
 				return s, e, v6, true
 			}
+			// "x:1.2.3.4", "::1.2.3.4:80": a run that is no address as a
+			// whole may hold an IPv4 address after one of its colons.
+			if colon && dot {
+				if s, e, ok := v4AfterColon(text, i, j); ok {
+					return s, e, false, true
+				}
+			}
+			// ".2001:db8::1", ":::1": leading punctuation that starts no
+			// address; look again after it (once per run).
+			if k := skipPunct(text, i, j); k > i && k < j {
+				i, prev = k, scanClass['.']
+				continue
+			}
 		}
 		// The rest of a word glued to the run starts nothing.
 		prev = scanClass[text[j-1]]
@@ -95,6 +108,31 @@ func Next(text []byte, from int) (start, end int, v6 bool, ok bool) {
 		}
 	}
 	return 0, 0, false, false
+}
+
+// v4AfterColon finds an IPv4 address right after a colon inside the run
+// text[i:j], ending the run or followed by ':' (a port). Each try reads at
+// most 15 bytes, so the search is linear.
+func v4AfterColon(text []byte, i, j int) (start, end int, ok bool) {
+	var a [4]byte
+	for k := i + 1; k < j; k++ {
+		if text[k-1] != ':' || class[text[k]]&cDigit == 0 {
+			continue
+		}
+		if e, ok := scanV4(text[:j], k, &a); ok && (e == j || text[e] == ':') {
+			return k, e, true
+		}
+	}
+	return 0, 0, false
+}
+
+// skipPunct returns the index of the first byte of the run text[i:j] that
+// is not '.' or ':'.
+func skipPunct(text []byte, i, j int) int {
+	for i < j && (text[i] == '.' || text[i] == ':') {
+		i++
+	}
+	return i
 }
 
 // hostV4 finds an IPv4 address glued to letters on its left inside a host
@@ -129,8 +167,13 @@ func classify(text []byte, i, j int, colon bool) (start, end int, v6 bool, ok bo
 		if _, ok := parseV6(run, &b); ok {
 			return i, end, true, true
 		}
-		// "::ffff:1.2.3.4:21": an address followed by a port.
-		if k := portStart(run); k > 0 {
+		// "::ffff:1.2.3.4:21": an address followed by a port; "0::1::",
+		// an address followed by colons.
+		k := portStart(run)
+		if k < 0 && len(run) > 2 && run[len(run)-1] == ':' && run[len(run)-2] == ':' {
+			k = len(run) - 2
+		}
+		if k > 0 {
 			if _, ok := parseV6(run[:k], &b); ok {
 				return i, i + k, true, true
 			}
@@ -196,11 +239,14 @@ func glueOK(text []byte, end int) bool {
 // trimTrailing drops a trailing '.' or a single trailing ':' that ends a
 // sentence or a "key: value" label rather than the address.
 func trimTrailing(b []byte) []byte {
-	for len(b) > 0 && b[len(b)-1] == '.' {
-		b = b[:len(b)-1]
+	for {
+		switch n := len(b); {
+		case n > 0 && b[n-1] == '.':
+			b = b[:n-1]
+		case n > 2 && b[n-1] == ':' && b[n-2] != ':':
+			b = b[:n-1]
+		default:
+			return b
+		}
 	}
-	if len(b) > 2 && b[len(b)-1] == ':' && b[len(b)-2] != ':' {
-		b = b[:len(b)-1]
-	}
-	return b
 }
