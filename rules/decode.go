@@ -1,6 +1,10 @@
 package rules
 
-import "github.com/tarn-project/tarn/rules/internal/ascii"
+import (
+	"bytes"
+
+	"github.com/tarn-project/tarn/rules/internal/ascii"
+)
 
 // decodeForScan prepares text for the detectors when it may hide personal
 // data behind URL encoding ("%2B49+30+1234567", "a%40b.example"): it
@@ -48,13 +52,17 @@ func escaped(text []byte, i int) (byte, bool) {
 // needsDecode reports whether text holds a %XX sequence escaped decodes or
 // a '+' after a letter or digit.
 func needsDecode(text []byte) bool {
-	for i, c := range text {
-		if c == '%' {
+	for i := 0; i < len(text); i++ {
+		j := bytes.IndexAny(text[i:], "%+")
+		if j < 0 {
+			return false
+		}
+		i += j
+		if text[i] == '%' {
 			if _, ok := escaped(text, i); ok {
 				return true
 			}
-		}
-		if c == '+' && i > 0 && ascii.IsAlnum(text[i-1]) {
+		} else if i > 0 && ascii.IsAlnum(text[i-1]) {
 			return true
 		}
 	}
