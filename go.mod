@@ -3,6 +3,6 @@ module github.com/tarn-project/tarn
 go 1.26.8
 
 require (
-	github.com/cespare/xxhash/v2 v2.3.0 // indirect
-	go.yaml.in/yaml/v3 v3.0.6 // indirect
+	github.com/cespare/xxhash/v2 v2.3.0
+	go.yaml.in/yaml/v3 v3.0.6
 )
