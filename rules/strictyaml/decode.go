@@ -124,9 +124,13 @@ func DecodeNode(p *Positions, n *yaml.Node, path string, v any) error {
 }
 
 type decoder struct {
-	pos  *Positions
-	errs []error
+	pos   *Positions
+	errs  []error
+	nodes int // nodes visited, aliases expanded: bounded against alias bombs
 }
+
+// maxNodes bounds the nodes one document may expand to.
+const maxNodes = 1 << 20
 
 func (d *decoder) fail(path string, format string, args ...any) {
 	d.errs = append(d.errs, Errorf(path, format, args...))
@@ -138,6 +142,12 @@ var scalarDecoderType = reflect.TypeFor[ScalarDecoder]()
 func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) {
 	for n.Kind == yaml.AliasNode {
 		n = n.Alias
+	}
+	if d.nodes++; d.nodes > maxNodes {
+		if d.nodes == maxNodes+1 {
+			d.fail(path, "document too large (more than %d values after expanding aliases)", maxNodes)
+		}
+		return
 	}
 	if _, ok := d.pos.lines[path]; !ok {
 		d.pos.lines[path] = n.Line // a key's own line was recorded first

@@ -116,3 +116,18 @@ func TestUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestAliasBomb: nine levels of ten aliases would expand to 10^9 values.
+func TestAliasBomb(t *testing.T) {
+	src := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
+		src += n + ": &" + n + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n"
+		prev = n
+	}
+	var target map[string][][][][][][][][][]string
+	_, err := Decode("bomb.yaml", []byte(src), &target)
+	if err == nil || !strings.Contains(err.Error(), "document too large") {
+		t.Fatalf("alias bomb not stopped: %v", err)
+	}
+}
