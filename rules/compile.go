@@ -90,6 +90,7 @@ type Engine struct {
 	key          []byte
 	fields       map[string]*action
 	keys         map[string]*action
+	named        map[string]*action // fields, plus keys (lower-case) no field shadows
 	scrubUnknown bool
 	scrub        *action
 	keyDrop      *action
@@ -135,6 +136,13 @@ func Compile(c *Config, key []byte) (*Engine, error) {
 	e.keyDrop = e.compileAction("key_with_personal_data", &Action{DropField: &Empty{}})
 	e.fields = e.compileMap("fields", c.Fields, false)
 	e.keys = e.compileMap("keys", c.Keys, true)
+	e.named = make(map[string]*action, len(e.fields)+len(e.keys))
+	for k, a := range e.keys {
+		e.named[k] = a
+	}
+	for k, a := range e.fields {
+		e.named[k] = a // an exact field name wins over a key
+	}
 	if err := e.compileDetect(&c.Detect); err != nil {
 		return nil, err
 	}

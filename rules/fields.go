@@ -83,10 +83,11 @@ func (p *Processor) resolve(i int) (a *action, explicit bool) {
 	if i == p.rec.Time && p.badTime {
 		return p.e.scrub, true // not a time: whatever it is, scrub it
 	}
-	if a, ok := p.e.fields[string(f.Path)]; ok {
+	if a, ok := p.e.named[string(f.Path)]; ok {
 		return a, true
 	}
-	if len(p.e.keys) > 0 {
+	// A path that is one lower-case key was looked up in full above.
+	if len(p.e.keys) > 0 && !plainKey(f.Path) {
 		last := f.Path[bytes.LastIndexByte(f.Path, '.')+1:]
 		p.lower = appendLower(p.lower[:0], last)
 		if a, ok := p.e.keys[string(p.lower)]; ok {
@@ -97,6 +98,16 @@ func (p *Processor) resolve(i int) (a *action, explicit bool) {
 		return p.e.scrub, false
 	}
 	return nil, false
+}
+
+// plainKey reports whether path has no '.' and no upper-case letter.
+func plainKey(path []byte) bool {
+	for _, c := range path {
+		if c == '.' || 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // descendants counts the fields after i nested inside it.
