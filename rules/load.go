@@ -49,6 +49,18 @@ func load(path, from string, seen map[string]bool) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	return resolve(c, name, seen)
+}
+
+// Merge resolves the extends chain of a configuration that is not a file of
+// its own, such as an inline rules mapping in the agent's configuration
+// file; relative paths are resolved against the directory of file.
+func Merge(c *Config, file string) (*Config, error) {
+	return resolve(c, file, map[string]bool{})
+}
+
+// resolve merges the parents of c, the document named name, under it.
+func resolve(c *Config, name string, seen map[string]bool) (*Config, error) {
 	merged := &Config{}
 	var errs []error
 	for _, parent := range c.Extends {

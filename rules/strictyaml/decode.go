@@ -25,6 +25,13 @@ type ScalarDecoder interface {
 	DecodeScalar(s string) error
 }
 
+// NodeDecoder is implemented by types that decode a whole node themselves,
+// for example a value that may be a path or an inline mapping. Errors it
+// returns are located like all others (use Errorf with paths under path).
+type NodeDecoder interface {
+	DecodeNode(p *Positions, n *yaml.Node, path string) error
+}
+
 // FieldError is a problem with the value at a field path such as
 // "fields.remote_addr.truncate_ip.ipv4_prefix".
 type FieldError struct {
@@ -136,7 +143,10 @@ func (d *decoder) fail(path string, format string, args ...any) {
 	d.errs = append(d.errs, Errorf(path, format, args...))
 }
 
-var scalarDecoderType = reflect.TypeFor[ScalarDecoder]()
+var (
+	scalarDecoderType = reflect.TypeFor[ScalarDecoder]()
+	nodeDecoderType   = reflect.TypeFor[NodeDecoder]()
+)
 
 // value decodes n into v, which must be settable.
 func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) {
@@ -160,6 +170,12 @@ func (d *decoder) value(n *yaml.Node, path string, v reflect.Value) {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
 		v = v.Elem()
+	}
+	if reflect.PointerTo(v.Type()).Implements(nodeDecoderType) {
+		if err := v.Addr().Interface().(NodeDecoder).DecodeNode(d.pos, n, path); err != nil {
+			d.errs = append(d.errs, err)
+		}
+		return
 	}
 	if n.Kind == yaml.ScalarNode && reflect.PointerTo(v.Type()).Implements(scalarDecoderType) {
 		if err := v.Addr().Interface().(ScalarDecoder).DecodeScalar(n.Value); err != nil {
@@ -365,4 +381,24 @@ func clip(s string) string {
 		return s[:40] + "…"
 	}
 	return s
+}
+
+// Prefix puts path in front of the path of every *FieldError in err (also
+// inside errors.Join trees), for documents decoded inside another one.
+func Prefix(path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, Prefix(path, e))
+		}
+		return errors.Join(out...)
+	}
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return &FieldError{Path: Join(path, fe.Path), Err: fe.Err}
+	}
+	return err
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 type inner struct {
@@ -129,5 +131,32 @@ func TestAliasBomb(t *testing.T) {
 	_, err := Decode("bomb.yaml", []byte(src), &target)
 	if err == nil || !strings.Contains(err.Error(), "document too large") {
 		t.Fatalf("alias bomb not stopped: %v", err)
+	}
+}
+
+// wrapped decodes a nested document itself and validates it.
+type wrapped struct{ inner inner }
+
+func (w *wrapped) DecodeNode(p *Positions, n *yaml.Node, path string) error {
+	if err := DecodeNode(p, n, path, &w.inner); err != nil {
+		return err
+	}
+	if w.inner.Prefix > 32 {
+		return Prefix(path, Errorf("ipv4_prefix", "must be 0..32, got %d", w.inner.Prefix))
+	}
+	return nil
+}
+
+func TestNodeDecoderAndPrefix(t *testing.T) {
+	var d struct {
+		W wrapped `yaml:"w"`
+	}
+	_, err := Decode("n.yaml", []byte("w:\n  ipv4_prefix: 40\n"), &d)
+	if err == nil || err.Error() != "n.yaml:2: w.ipv4_prefix: must be 0..32, got 40" {
+		t.Fatalf("got %v", err)
+	}
+	_, err = Decode("n.yaml", []byte("w:\n  ipv4_prefx: 4\n"), &d)
+	if err == nil || !strings.Contains(err.Error(), `n.yaml:2: w.ipv4_prefx: unknown field (did you mean "ipv4_prefix"?)`) {
+		t.Fatalf("got %v", err)
 	}
 }

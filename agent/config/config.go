@@ -1,0 +1,210 @@
+// Package config loads and validates the agent's configuration file
+// (`tarn run --config tarn.yaml`): inputs, sinks, retention, spool and the
+// HTTP server. Decoding is strict and every problem is reported at once,
+// each as file:line: field: message.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tarn-project/tarn/rules"
+	"github.com/tarn-project/tarn/rules/strictyaml"
+)
+
+// Config is the agent's configuration file.
+type Config struct {
+	// DataDir holds positions, the spool and a generated key.
+	DataDir string `yaml:"data_dir"`
+	// Rules is a rules file path (or builtin:NAME), or an inline rules
+	// mapping.
+	Rules RulesRef `yaml:"rules"`
+	// KeyFile is the pseudonym key; if empty, DataDir/key is created once
+	// (0600) and reused.
+	KeyFile string `yaml:"key_file"`
+	// Inputs are the sources to read.
+	Inputs []Input `yaml:"inputs"`
+	// Sinks are where anonymized entries go.
+	Sinks []Sink `yaml:"sinks"`
+	// Retention bounds how long anything is kept.
+	Retention Retention `yaml:"retention"`
+	// Spool bounds the on-disk spool.
+	Spool Spool `yaml:"spool"`
+	// Server is the HTTP server for /metrics, /healthz and /readyz.
+	Server Server `yaml:"server"`
+}
+
+// Input is one source of lines.
+type Input struct {
+	// Name identifies the input in labels, metrics and positions.
+	Name string `yaml:"name"`
+	// Type is file or stdin.
+	Type string `yaml:"type"`
+	// Paths are glob patterns of files to tail (type file).
+	Paths []string `yaml:"paths"`
+	// Exclude are glob patterns matched against the base name to skip.
+	Exclude []string `yaml:"exclude"`
+	// Format is auto, combined, common, json, logfmt or text (default: the
+	// rules' format).
+	Format string `yaml:"format"`
+	// StartAt is where a never-seen file starts: beginning or end
+	// (default end).
+	StartAt string `yaml:"start_at"`
+	// Labels are static stream labels of the input's entries.
+	Labels map[string]string `yaml:"labels"`
+	// Cleanup deletes rotated, fully read source files older than MaxAge.
+	Cleanup *Cleanup `yaml:"cleanup"`
+}
+
+// Cleanup is the opt-in retention of the raw source files.
+type Cleanup struct {
+	// MaxAge is the age after which a rotated file is deleted.
+	MaxAge strictyaml.Duration `yaml:"max_age"`
+	// DryRun only logs what would be deleted.
+	DryRun bool `yaml:"dry_run"`
+}
+
+// Sink is one destination.
+type Sink struct {
+	// Name identifies the sink in metrics and spool cursors.
+	Name string `yaml:"name"`
+	// Type is file or stdout.
+	Type string `yaml:"type"`
+	// Path is the output directory (type file).
+	Path string `yaml:"path"`
+	// Format is line (the anonymized line) or ndjson (time, labels, line).
+	Format string `yaml:"format"`
+	// Compress is none or lz4 (type file).
+	Compress string `yaml:"compress"`
+	// Rotate says when a file sink starts a new file.
+	Rotate Rotate `yaml:"rotate"`
+}
+
+// Rotate bounds one output file.
+type Rotate struct {
+	// MaxBytes starts a new file past this size (default 128MiB).
+	MaxBytes strictyaml.Size `yaml:"max_bytes"`
+	// MaxAge starts a new file after this time (default 1h).
+	MaxAge strictyaml.Duration `yaml:"max_age"`
+}
+
+// Retention bounds the age of kept records.
+type Retention struct {
+	// MaxAge: older records are not shipped, are purged from the spool and
+	// output files older than this are deleted (default 168h).
+	MaxAge strictyaml.Duration `yaml:"max_age"`
+}
+
+// Spool bounds the on-disk spool.
+type Spool struct {
+	// MaxBytes pauses reading when reached (default 1GiB).
+	MaxBytes strictyaml.Size `yaml:"max_bytes"`
+}
+
+// Server configures the HTTP endpoints.
+type Server struct {
+	// Listen is host:port (default 127.0.0.1:9464).
+	Listen string `yaml:"listen"`
+}
+
+// RulesRef is the rules of the agent: a path or an inline mapping.
+type RulesRef struct {
+	// Path is the rules file or builtin:NAME ("" when inline).
+	Path string
+	// Inline is the inline rules mapping, nil for a path.
+	Inline *rules.Config
+}
+
+// DecodeNode accepts a scalar path or an inline rules mapping.
+func (r *RulesRef) DecodeNode(p *strictyaml.Positions, n *yaml.Node, path string) error {
+	if n.Kind == yaml.ScalarNode {
+		r.Path, r.Inline = n.Value, nil
+		return nil
+	}
+	var c rules.Config
+	if err := strictyaml.DecodeNode(p, n, path, &c); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return strictyaml.Prefix(path, err)
+	}
+	r.Path, r.Inline = "", &c
+	return nil
+}
+
+// Default returns the configuration a file's unset keys fall back to.
+func Default() Config {
+	return Config{
+		DataDir:   "/var/lib/tarn",
+		Rules:     RulesRef{Path: rules.BuiltinPrefix + "default"},
+		Retention: Retention{MaxAge: strictyaml.Duration(rules.DefaultMaxAge)},
+		Spool:     Spool{MaxBytes: 1 << 30},
+		Server:    Server{Listen: "127.0.0.1:9464"},
+	}
+}
+
+// Load reads, decodes and validates the configuration file at path, and
+// loads its rules (a relative rules path is relative to the file). All
+// problems are reported at once, each as file:line: field: message.
+func Load(path string) (*Config, *rules.Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("config: %w", err)
+	}
+	c := Default()
+	pos, err := strictyaml.Decode(path, data, &c)
+	c.applyDefaults()
+	if err := errors.Join(err, pos.Locate(c.Validate())); err != nil {
+		return nil, nil, err
+	}
+	rc, err := c.loadRules(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &c, rc, nil
+}
+
+// loadRules returns the merged rules configuration; relative paths are
+// relative to the configuration file.
+func (c *Config) loadRules(file string) (*rules.Config, error) {
+	if c.Rules.Inline != nil {
+		return rules.Merge(c.Rules.Inline, file)
+	}
+	p := c.Rules.Path
+	if !filepath.IsAbs(p) && !isBuiltin(p) {
+		p = filepath.Join(filepath.Dir(file), p)
+	}
+	return rules.LoadConfig(p)
+}
+
+func isBuiltin(p string) bool { return strings.HasPrefix(p, rules.BuiltinPrefix) }
+
+// applyDefaults fills the per-input and per-sink defaults.
+func (c *Config) applyDefaults() {
+	for i := range c.Inputs {
+		if c.Inputs[i].StartAt == "" {
+			c.Inputs[i].StartAt = "end"
+		}
+	}
+	for i := range c.Sinks {
+		s := &c.Sinks[i]
+		if s.Format == "" {
+			s.Format = "line"
+		}
+		if s.Compress == "" {
+			s.Compress = "none"
+		}
+		if s.Rotate.MaxBytes == 0 {
+			s.Rotate.MaxBytes = 128 << 20
+		}
+		if s.Rotate.MaxAge == 0 {
+			s.Rotate.MaxAge = strictyaml.Duration(time.Hour)
+		}
+	}
+}
