@@ -1,0 +1,397 @@
+package spool
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"time"
+
+	"github.com/pierrec/lz4/v4"
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/tarn-project/tarn/sinks"
+)
+
+// Record layout on disk (all integers little-endian):
+//
+//	u32 payload length | u32 CRC32C(payload) | payload
+//
+// payload:
+//
+//	u8 version (1) | uvarint entry count | varint oldest UnixNano |
+//	varint newest UnixNano | uvarint raw length | lz4 block
+//
+// The lz4 block decompresses to the msgpack encoding of the entries, one
+// after the other, each as [time, labels, line, metadata] with labels and
+// metadata flattened to name, value, name, value, ...
+const (
+	headerSize     = 8
+	recordVersion  = 1
+	maxPayloadSize = 1 << 30
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// errCorrupt marks a record that fails its length, CRC or format checks.
+var errCorrupt = errors.New("spool: corrupt record")
+
+// recordMeta is what the index keeps of a record without decoding it.
+type recordMeta struct {
+	count        int
+	oldest       int64
+	newest       int64
+	rawLen       int
+	blockOffset  int // offset of the lz4 block inside the payload
+	payloadBytes int
+}
+
+// encoder turns batches of entries into records. It reuses its buffers and
+// is not safe for concurrent use (the Spool guards it with its mutex).
+type encoder struct {
+	raw  bytes.Buffer
+	enc  *msgpack.Encoder
+	comp lz4.Compressor
+	out  []byte
+}
+
+func newEncoder() *encoder {
+	e := &encoder{}
+	e.enc = msgpack.NewEncoder(&e.raw)
+	return e
+}
+
+// encode returns the full record (header and payload) for entries. The
+// returned slice is only valid until the next call.
+func (e *encoder) encode(entries []sinks.Entry) ([]byte, recordMeta, error) {
+	e.raw.Reset()
+	meta := recordMeta{count: len(entries)}
+	for i := range entries {
+		en := &entries[i]
+		ns := en.Time.UnixNano()
+		if i == 0 || ns < meta.oldest {
+			meta.oldest = ns
+		}
+		if i == 0 || ns > meta.newest {
+			meta.newest = ns
+		}
+		if err := e.encodeEntry(en, ns); err != nil {
+			return nil, meta, fmt.Errorf("spool: encode entry %d: %w", i, err)
+		}
+	}
+	raw := e.raw.Bytes()
+	meta.rawLen = len(raw)
+
+	var prefix [1 + 4*binary.MaxVarintLen64]byte
+	prefix[0] = recordVersion
+	n := 1
+	n += binary.PutUvarint(prefix[n:], uint64(meta.count))
+	n += binary.PutVarint(prefix[n:], meta.oldest)
+	n += binary.PutVarint(prefix[n:], meta.newest)
+	n += binary.PutUvarint(prefix[n:], uint64(meta.rawLen))
+	meta.blockOffset = n
+
+	need := headerSize + n + lz4.CompressBlockBound(len(raw))
+	if cap(e.out) < need {
+		e.out = make([]byte, need)
+	}
+	out := e.out[:need]
+	copy(out[headerSize:], prefix[:n])
+	cn, err := e.comp.CompressBlock(raw, out[headerSize+n:])
+	if err != nil {
+		return nil, meta, fmt.Errorf("spool: compress: %w", err)
+	}
+	payload := out[headerSize : headerSize+n+cn]
+	if len(payload) > maxPayloadSize {
+		return nil, meta, fmt.Errorf("spool: record of %d bytes: %w", len(payload), ErrTooLarge)
+	}
+	meta.payloadBytes = len(payload)
+	binary.LittleEndian.PutUint32(out[0:4], uint32(len(payload)))
+	binary.LittleEndian.PutUint32(out[4:8], crc32.Checksum(payload, castagnoli))
+	return out[:headerSize+len(payload)], meta, nil
+}
+
+func (e *encoder) encodeEntry(en *sinks.Entry, ns int64) error {
+	if err := e.enc.EncodeArrayLen(4); err != nil {
+		return err
+	}
+	if err := e.enc.EncodeInt64(ns); err != nil {
+		return err
+	}
+	if err := e.encodeLabels(en.Labels); err != nil {
+		return err
+	}
+	if err := e.enc.EncodeBytes(en.Line); err != nil {
+		return err
+	}
+	return e.encodeLabels(en.Metadata)
+}
+
+func (e *encoder) encodeLabels(ls []sinks.Label) error {
+	if err := e.enc.EncodeArrayLen(2 * len(ls)); err != nil {
+		return err
+	}
+	for _, l := range ls {
+		if err := e.enc.EncodeString(l.Name); err != nil {
+			return err
+		}
+		if err := e.enc.EncodeString(l.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parsePayload checks the payload prefix (the CRC has already been
+// verified) and returns its metadata.
+func parsePayload(p []byte) (recordMeta, error) {
+	meta := recordMeta{payloadBytes: len(p)}
+	if len(p) < 2 || p[0] != recordVersion {
+		return meta, errCorrupt
+	}
+	n := 1
+	count, k := binary.Uvarint(p[n:])
+	if k <= 0 || count == 0 || count > uint64(len(p)) {
+		return meta, errCorrupt
+	}
+	n += k
+	oldest, k := binary.Varint(p[n:])
+	if k <= 0 {
+		return meta, errCorrupt
+	}
+	n += k
+	newest, k := binary.Varint(p[n:])
+	if k <= 0 {
+		return meta, errCorrupt
+	}
+	n += k
+	rawLen, k := binary.Uvarint(p[n:])
+	if k <= 0 || rawLen > maxPayloadSize {
+		return meta, errCorrupt
+	}
+	n += k
+	if rawLen > 255*uint64(len(p)-n)+64 { // beyond lz4's maximum ratio
+		return meta, errCorrupt
+	}
+	meta.count, meta.oldest, meta.newest = int(count), oldest, newest
+	meta.rawLen, meta.blockOffset = int(rawLen), n
+	return meta, nil
+}
+
+// decodePayload decompresses and decodes all entries of a verified payload.
+// Lines share one buffer per record and repeated label strings are
+// interned, so a record of n entries costs a handful of allocations per
+// entry instead of one per field.
+func decodePayload(p []byte, meta recordMeta) ([]sinks.Entry, error) {
+	raw := make([]byte, meta.rawLen)
+	n, err := lz4.UncompressBlock(p[meta.blockOffset:], raw)
+	if err != nil || n != meta.rawLen {
+		return nil, fmt.Errorf("spool: decompress: %w", errCorrupt)
+	}
+	d := mpReader{b: raw, intern: map[string]string{}}
+	out := make([]sinks.Entry, meta.count)
+	for i := range out {
+		if err := d.entry(&out[i]); err != nil {
+			return nil, fmt.Errorf("spool: decode entry %d: %w", i, err)
+		}
+	}
+	if d.off != len(raw) {
+		return nil, fmt.Errorf("spool: %d trailing bytes: %w", len(raw)-d.off, errCorrupt)
+	}
+	return out, nil
+}
+
+// mpReader decodes the subset of msgpack the encoder writes (arrays,
+// integers, strings, binary, nil) straight from a byte slice.
+type mpReader struct {
+	b      []byte
+	off    int
+	intern map[string]string
+	lbuf   []sinks.Label // shared backing array of the labels of a record
+}
+
+func (d *mpReader) entry(en *sinks.Entry) error {
+	n, err := d.arrayLen()
+	if err != nil {
+		return err
+	}
+	if n != 4 {
+		return errCorrupt
+	}
+	ns, err := d.int64()
+	if err != nil {
+		return err
+	}
+	en.Time = time.Unix(0, ns).UTC()
+	if en.Labels, err = d.labels(); err != nil {
+		return err
+	}
+	if en.Line, err = d.bytes(); err != nil {
+		return err
+	}
+	en.Metadata, err = d.labels()
+	return err
+}
+
+func (d *mpReader) labels() ([]sinks.Label, error) {
+	n, err := d.arrayLen()
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	if n%2 != 0 || n > len(d.b)-d.off {
+		return nil, errCorrupt
+	}
+	if len(d.lbuf)+n/2 > cap(d.lbuf) {
+		d.lbuf = make([]sinks.Label, 0, max(n/2, 1024))
+	}
+	start := len(d.lbuf)
+	d.lbuf = d.lbuf[:start+n/2]
+	ls := d.lbuf[start : start+n/2 : start+n/2]
+	for i := range ls {
+		if ls[i].Name, err = d.str(); err != nil {
+			return nil, err
+		}
+		if ls[i].Value, err = d.str(); err != nil {
+			return nil, err
+		}
+	}
+	return ls, nil
+}
+
+// next returns the next n bytes.
+func (d *mpReader) next(n int) ([]byte, error) {
+	if n < 0 || n > len(d.b)-d.off {
+		return nil, errCorrupt
+	}
+	v := d.b[d.off : d.off+n : d.off+n]
+	d.off += n
+	return v, nil
+}
+
+func (d *mpReader) code() (byte, error) {
+	v, err := d.next(1)
+	if err != nil {
+		return 0, err
+	}
+	return v[0], nil
+}
+
+// uint reads a big-endian unsigned integer of size bytes.
+func (d *mpReader) uint(size int) (uint64, error) {
+	v, err := d.next(size)
+	if err != nil {
+		return 0, err
+	}
+	var u uint64
+	for _, c := range v {
+		u = u<<8 | uint64(c)
+	}
+	return u, nil
+}
+
+func (d *mpReader) arrayLen() (int, error) {
+	c, err := d.code()
+	if err != nil {
+		return 0, err
+	}
+	var u uint64
+	switch {
+	case c >= 0x90 && c <= 0x9f:
+		return int(c & 0x0f), nil
+	case c == 0xc0:
+		return 0, nil
+	case c == 0xdc:
+		u, err = d.uint(2)
+	case c == 0xdd:
+		u, err = d.uint(4)
+	default:
+		return 0, errCorrupt
+	}
+	return int(u), err
+}
+
+func (d *mpReader) int64() (int64, error) {
+	c, err := d.code()
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case c <= 0x7f:
+		return int64(c), nil
+	case c >= 0xe0:
+		return int64(int8(c)), nil
+	case c >= 0xcc && c <= 0xcf:
+		u, err := d.uint(1 << (c - 0xcc))
+		return int64(u), err
+	case c >= 0xd0 && c <= 0xd3:
+		size := 1 << (c - 0xd0)
+		u, err := d.uint(size)
+		shift := 64 - 8*size
+		return int64(u<<shift) >> shift, err
+	}
+	return 0, errCorrupt
+}
+
+// lenFor reads the length that follows code c of a str or bin value.
+func (d *mpReader) lenFor(c byte) (int, error) {
+	var u uint64
+	var err error
+	switch c {
+	case 0xc4, 0xd9:
+		u, err = d.uint(1)
+	case 0xc5, 0xda:
+		u, err = d.uint(2)
+	case 0xc6, 0xdb:
+		u, err = d.uint(4)
+	default:
+		return 0, errCorrupt
+	}
+	return int(u), err
+}
+
+func (d *mpReader) bytes() ([]byte, error) {
+	c, err := d.code()
+	if err != nil {
+		return nil, err
+	}
+	if c == 0xc0 {
+		return []byte{}, nil
+	}
+	if c != 0xc4 && c != 0xc5 && c != 0xc6 {
+		return nil, errCorrupt
+	}
+	n, err := d.lenFor(c)
+	if err != nil {
+		return nil, err
+	}
+	return d.next(n)
+}
+
+func (d *mpReader) str() (string, error) {
+	c, err := d.code()
+	if err != nil {
+		return "", err
+	}
+	var n int
+	switch {
+	case c >= 0xa0 && c <= 0xbf:
+		n = int(c & 0x1f)
+	case c == 0xd9 || c == 0xda || c == 0xdb:
+		if n, err = d.lenFor(c); err != nil {
+			return "", err
+		}
+	default:
+		return "", errCorrupt
+	}
+	v, err := d.next(n)
+	if err != nil {
+		return "", err
+	}
+	if s, ok := d.intern[string(v)]; ok {
+		return s, nil
+	}
+	s := string(v)
+	d.intern[s] = s
+	return s, nil
+}
