@@ -1,0 +1,7 @@
+// Package all links every sink into the binary: adding a sink is one
+// package and one line here.
+package all
+
+import (
+	_ "github.com/tarn-project/tarn/sinks/stdout" // stdout sink
+)
