@@ -5,11 +5,9 @@ package stdout
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/tarn-project/tarn/sinks"
 )
@@ -26,6 +24,7 @@ type Options struct {
 // Sink writes entries to a writer.
 type Sink struct {
 	w      *bufio.Writer
+	buf    []byte
 	ndjson bool
 	closed bool
 }
@@ -47,44 +46,19 @@ func New(o Options) *Sink {
 	return &Sink{w: bufio.NewWriterSize(o.Writer, 64<<10), ndjson: o.NDJSON}
 }
 
-// ndjsonEntry is the NDJSON form of an entry.
-type ndjsonEntry struct {
-	Time   string            `json:"time"`
-	Labels map[string]string `json:"labels,omitempty"`
-	Line   string            `json:"line"`
-}
-
 // Send writes the entries and flushes; an error writing is retryable.
 func (s *Sink) Send(_ context.Context, entries []sinks.Entry) error {
 	if s.closed {
 		return sinks.Permanent(fmt.Errorf("stdout: send after close"))
 	}
 	for _, e := range entries {
-		if err := s.write(e); err != nil {
-			return fmt.Errorf("stdout: %w", err)
-		}
+		s.buf = sinks.AppendEncoded(s.buf[:0], e, s.ndjson)
+		s.w.Write(s.buf) // a write error sticks and is returned by Flush
 	}
 	if err := s.w.Flush(); err != nil {
 		return fmt.Errorf("stdout: %w", err)
 	}
 	return nil
-}
-
-func (s *Sink) write(e sinks.Entry) error {
-	if !s.ndjson {
-		s.w.Write(e.Line)
-		return s.w.WriteByte('\n')
-	}
-	labels := make(map[string]string, len(e.Labels))
-	for _, l := range e.Labels {
-		labels[l.Name] = l.Value
-	}
-	b, err := json.Marshal(ndjsonEntry{Time: e.Time.UTC().Format(time.RFC3339Nano), Labels: labels, Line: string(e.Line)})
-	if err != nil {
-		return err
-	}
-	s.w.Write(b)
-	return s.w.WriteByte('\n')
 }
 
 // Close flushes; it is safe to call twice.
