@@ -1,0 +1,197 @@
+// Package delivery moves anonymized entries from the spool to one sink:
+// read a batch, drop what is past retention, send, and acknowledge only
+// after the sink accepted it. Retries live here, not in the sinks
+// (DESIGN.md, convention 2): retryable errors back off exponentially with
+// jitter until the context ends; errors marked sinks.Permanent move the
+// batch to a dead-letter file and delivery goes on.
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/tarn-project/tarn/agent/spool"
+	"github.com/tarn-project/tarn/sinks"
+)
+
+// Options configure one delivery loop.
+type Options struct {
+	// Name is the sink's name, its spool cursor.
+	Name string
+	// Spool is where entries come from.
+	Spool *spool.Spool
+	// Sink is where they go.
+	Sink sinks.Sink
+	// BatchEntries and BatchBytes bound one batch (default 1000, 1 MiB).
+	BatchEntries, BatchBytes int
+	// Poll is how long to wait when the spool has nothing (default 200ms).
+	Poll time.Duration
+	// MinBackoff and MaxBackoff bound the wait between retries (default
+	// 100ms and 30s).
+	MinBackoff, MaxBackoff time.Duration
+	// MaxAge drops entries older than this instead of sending them
+	// (default 168h).
+	MaxAge time.Duration
+	// DeadLetter is the file that permanently rejected batches are
+	// appended to, as NDJSON of anonymized entries (0600).
+	DeadLetter string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Stats count what a loop did; read them with the atomic loads.
+type Stats struct {
+	// Sent entries and batches acknowledged by the sink.
+	Sent, Batches atomic.Uint64
+	// Retries of failed sends.
+	Retries atomic.Uint64
+	// DeadLettered entries, rejected permanently.
+	DeadLettered atomic.Uint64
+	// TooOld entries dropped for age before sending.
+	TooOld atomic.Uint64
+}
+
+func (o *Options) defaults() {
+	if o.BatchEntries <= 0 {
+		o.BatchEntries = 1000
+	}
+	if o.BatchBytes <= 0 {
+		o.BatchBytes = 1 << 20
+	}
+	if o.Poll <= 0 {
+		o.Poll = 200 * time.Millisecond
+	}
+	if o.MinBackoff <= 0 {
+		o.MinBackoff = 100 * time.Millisecond
+	}
+	if o.MaxBackoff < o.MinBackoff {
+		o.MaxBackoff = max(30*time.Second, o.MinBackoff)
+	}
+	if o.MaxAge <= 0 {
+		o.MaxAge = 168 * time.Hour
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Run delivers until ctx ends and returns ctx's error, or the first error
+// of the spool or the dead-letter file (which it cannot get past).
+func Run(ctx context.Context, o Options, st *Stats) error {
+	o.defaults()
+	for {
+		b, err := o.Spool.Read(o.Name, o.BatchEntries, o.BatchBytes)
+		if err != nil {
+			return fmt.Errorf("delivery %s: %w", o.Name, err)
+		}
+		if len(b.Entries) == 0 {
+			if err := sleep(ctx, o.Poll); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := deliver(ctx, &o, b, st); err != nil {
+			return err
+		}
+		if err := o.Spool.Ack(b); err != nil {
+			return fmt.Errorf("delivery %s: %w", o.Name, err)
+		}
+	}
+}
+
+// deliver sends one batch until it is accepted or permanently rejected.
+func deliver(ctx context.Context, o *Options, b *spool.Batch, st *Stats) error {
+	entries := fresh(b.Entries, o.Now().Add(-o.MaxAge), st)
+	if len(entries) == 0 {
+		return nil
+	}
+	backoff := o.MinBackoff
+	for {
+		err := o.Sink.Send(ctx, entries)
+		switch {
+		case err == nil:
+			st.Sent.Add(uint64(len(entries)))
+			st.Batches.Add(1)
+			return nil
+		case sinks.IsPermanent(err):
+			return deadLetter(o.DeadLetter, entries, st)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		st.Retries.Add(1)
+		if err := sleep(ctx, jitter(backoff)); err != nil {
+			return err
+		}
+		backoff = min(2*backoff, o.MaxBackoff)
+	}
+}
+
+// fresh returns the entries not older than cutoff: entries itself when
+// none is, else a new slice; dropped entries are counted.
+func fresh(entries []sinks.Entry, cutoff time.Time, st *Stats) []sinks.Entry {
+	if !anyOld(entries, cutoff) {
+		return entries
+	}
+	keep := make([]sinks.Entry, 0, len(entries))
+	for _, e := range entries {
+		if e.Time.Before(cutoff) {
+			st.TooOld.Add(1)
+			continue
+		}
+		keep = append(keep, e)
+	}
+	return keep
+}
+
+func anyOld(entries []sinks.Entry, cutoff time.Time) bool {
+	for _, e := range entries {
+		if e.Time.Before(cutoff) {
+			return true
+		}
+	}
+	return false
+}
+
+// deadLetter appends permanently rejected entries (anonymized) to path.
+func deadLetter(path string, entries []sinks.Entry, st *Stats) error {
+	if path == "" {
+		return errors.New("delivery: a batch was rejected permanently and no dead-letter file is configured")
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("delivery: dead letter: %w", err)
+	}
+	var buf []byte
+	for _, e := range entries {
+		buf = sinks.AppendEncoded(buf, e, true)
+	}
+	_, err = f.Write(buf)
+	err = errors.Join(err, f.Sync(), f.Close())
+	if err != nil {
+		return fmt.Errorf("delivery: dead letter: %w", err)
+	}
+	st.DeadLettered.Add(uint64(len(entries)))
+	return nil
+}
+
+// jitter spreads a wait over [d/2, d).
+func jitter(d time.Duration) time.Duration {
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
