@@ -166,6 +166,17 @@ func TestStatsCount(t *testing.T) {
 	if counted["fields.remote_addr"] != 1 || counted["fields.remote_user"] != 1 || counted["detect.ipv4"] != 1 {
 		t.Fatalf("action counters %v", counted)
 	}
+	cfg, _ = ParseConfig("t.yaml", []byte(`{format: combined, drop_records: [{field: status, equals: ["404"]}, {field: status, equals: ["200"]}]}`))
+	eng, _ = Compile(cfg, TestKey)
+	p = eng.NewProcessor()
+	p.Append(nil, []byte(clf), testTime)
+	counted = map[string]uint64{}
+	for i, r := range eng.Rules() {
+		counted[r] = p.Stats.Actions[i]
+	}
+	if counted["drop_records[1]"] != 1 || counted["drop_records[0]"] != 0 || p.Stats.Records[DropRule] != 1 {
+		t.Fatalf("action counters %v", counted)
+	}
 }
 
 func TestProcessAllocatesNothing(t *testing.T) {

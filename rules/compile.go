@@ -76,7 +76,7 @@ type dropRule struct {
 	prefix   [][]byte
 	contains [][]byte
 	re       *regexp.Regexp
-	rule     string
+	slot     int // counter in Stats.Actions
 }
 
 // Engine is a compiled rule set. It is immutable and safe for concurrent
@@ -147,7 +147,8 @@ func Compile(c *Config, key []byte) (*Engine, error) {
 		return nil, err
 	}
 	for i, d := range c.DropRecords {
-		r := dropRule{field: d.Field, equals: toBytes(d.Equals), prefix: toBytes(d.Prefix), contains: toBytes(d.Contains), rule: fmt.Sprintf("drop_records[%d]", i)}
+		r := dropRule{field: d.Field, equals: toBytes(d.Equals), prefix: toBytes(d.Prefix), contains: toBytes(d.Contains),
+			slot: e.counter(fmt.Sprintf("drop_records[%d]", i))}
 		if d.Regex != "" {
 			r.re = regexp.MustCompile(d.Regex) // validated above
 		}
@@ -158,9 +159,6 @@ func Compile(c *Config, key []byte) (*Engine, error) {
 
 // Config returns the merged configuration the engine was compiled from.
 func (e *Engine) Config() *Config { return e.cfg }
-
-// Format returns the rule set's input format.
-func (e *Engine) Format() format.Format { return e.format }
 
 // MaxAge returns the retention period.
 func (e *Engine) MaxAge() time.Duration { return e.maxAge }
@@ -249,10 +247,17 @@ func defaultDetectAction(k detect.Kind) Action {
 	return Action{Pseudonymize: &Pseudonymize{}}
 }
 
+// counter adds a counter labelled rule to Stats.Actions and returns its
+// slot.
+func (e *Engine) counter(rule string) int {
+	e.actions = append(e.actions, &action{rule: rule, slot: len(e.actions)})
+	return len(e.actions) - 1
+}
+
 // compileAction compiles a validated Action and gives it a counter slot.
 func (e *Engine) compileAction(rule string, a *Action) *action {
-	c := &action{rule: rule, slot: len(e.actions), placeholder: []byte(DefaultPlaceholder), prefix: e.prefix(a.TruncateIP)}
-	e.actions = append(e.actions, c)
+	c := e.actions[e.counter(rule)]
+	c.placeholder, c.prefix = []byte(DefaultPlaceholder), e.prefix(a.TruncateIP)
 	switch {
 	case a.TruncateIP != nil:
 		c.op = opTruncate

@@ -139,7 +139,8 @@ func (p *Processor) unparsed(dst, line []byte, res Result) ([]byte, Result) {
 	return dst, res
 }
 
-// matchDrop reports whether a drop_records rule matches the record.
+// matchDrop reports whether a drop_records rule matches the record and
+// counts the rule that did.
 func (p *Processor) matchDrop() bool {
 	for i := range p.e.drops {
 		d := &p.e.drops[i]
@@ -149,6 +150,7 @@ func (p *Processor) matchDrop() bool {
 			}
 			p.scratch = p.rec.AppendValue(p.scratch[:0], j)
 			if d.matches(p.scratch) {
+				p.Stats.Actions[d.slot]++
 				return true
 			}
 		}

@@ -26,15 +26,21 @@ func benchBatch() ([]sinks.Entry, int64) {
 	return es, n
 }
 
-func BenchmarkAppend(b *testing.B) {
-	es, n := benchBatch()
+// benchSpool opens a spool for one sink "a" and sets the byte count.
+func benchSpool(b *testing.B, n int64) *Spool {
 	s, err := Open(Options{Dir: b.TempDir(), MaxBytes: 1 << 40}, []string{"a"})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	b.Cleanup(func() { s.Close() })
 	b.SetBytes(n)
 	b.ReportAllocs()
+	return s
+}
+
+func BenchmarkAppend(b *testing.B) {
+	es, n := benchBatch()
+	s := benchSpool(b, n)
 	for b.Loop() {
 		if err := s.Append(es); err != nil {
 			b.Fatal(err)
@@ -44,13 +50,7 @@ func BenchmarkAppend(b *testing.B) {
 
 func BenchmarkReadAck(b *testing.B) {
 	es, n := benchBatch()
-	s, err := Open(Options{Dir: b.TempDir(), MaxBytes: 1 << 40}, []string{"a"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	b.SetBytes(n)
-	b.ReportAllocs()
+	s := benchSpool(b, n)
 	for b.Loop() {
 		b.StopTimer()
 		if err := s.Append(es); err != nil {

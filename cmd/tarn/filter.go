@@ -11,6 +11,7 @@ import (
 	"github.com/tarn-project/tarn/agent/pipe"
 	"github.com/tarn-project/tarn/rules"
 	"github.com/tarn-project/tarn/rules/anonip"
+	"github.com/tarn-project/tarn/rules/detect"
 	"github.com/tarn-project/tarn/rules/format"
 	"github.com/tarn-project/tarn/rules/pseudo"
 )
@@ -282,6 +283,11 @@ func printStats(w io.Writer, eng *rules.Engine, procs []*rules.Processor) {
 	fmt.Fprintf(w, "lines %d, bytes %d, cut %d, unparsed (scrubbed) %d\n", s.Lines, s.Bytes, s.Cut, s.Unparsed)
 	for r := rules.Reason(0); r < rules.NumReasons; r++ {
 		fmt.Fprintf(w, "records %s %d\n", r, s.Records[r])
+	}
+	for k, n := range s.Detections {
+		if n > 0 {
+			fmt.Fprintf(w, "detected %s %d\n", detect.Kind(k), n)
+		}
 	}
 	for i, name := range eng.Rules() {
 		if s.Actions[i] > 0 {
