@@ -150,7 +150,8 @@ func Default() Config {
 }
 
 // Load reads, decodes and validates the configuration file at path, and
-// loads its rules (a relative rules path is relative to the file). All
+// loads its rules. Every relative path in the file (rules, data_dir,
+// key_file, input paths, sink paths) is relative to the file's directory. All
 // problems are reported at once, each as file:line: field: message.
 func Load(path string) (*Config, *rules.Config, error) {
 	data, err := os.ReadFile(path)
@@ -167,7 +168,29 @@ func Load(path string) (*Config, *rules.Config, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	c.resolvePaths(filepath.Dir(path))
 	return &c, rc, nil
+}
+
+// resolvePaths makes the relative paths of the file (data_dir, key_file,
+// input globs, sink directories) relative to the file's directory, so the
+// agent reads the same files whatever its working directory.
+func (c *Config) resolvePaths(dir string) {
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	c.DataDir, c.KeyFile = abs(c.DataDir), abs(c.KeyFile)
+	for i := range c.Inputs {
+		for j, p := range c.Inputs[i].Paths {
+			c.Inputs[i].Paths[j] = abs(p)
+		}
+	}
+	for i := range c.Sinks {
+		c.Sinks[i].Path = abs(c.Sinks[i].Path)
+	}
 }
 
 // loadRules returns the merged rules configuration; relative paths are
@@ -176,11 +199,17 @@ func (c *Config) loadRules(file string) (*rules.Config, error) {
 	if c.Rules.Inline != nil {
 		return rules.Merge(c.Rules.Inline, file)
 	}
+	return rules.LoadConfig(c.RulesFile(file))
+}
+
+// RulesFile returns the path of the rules file named by the configuration
+// file at file (relative paths are relative to it), or the builtin:NAME.
+func (c *Config) RulesFile(file string) string {
 	p := c.Rules.Path
-	if !filepath.IsAbs(p) && !isBuiltin(p) {
+	if p != "" && !filepath.IsAbs(p) && !isBuiltin(p) {
 		p = filepath.Join(filepath.Dir(file), p)
 	}
-	return rules.LoadConfig(p)
+	return p
 }
 
 func isBuiltin(p string) bool { return strings.HasPrefix(p, rules.BuiltinPrefix) }

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/tarn-project/tarn/agent/spool"
 	"github.com/tarn-project/tarn/sinks"
 )
@@ -42,6 +44,14 @@ type Options struct {
 	DeadLetter string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Drain, once closed, makes Run return nil as soon as the spool has
+	// nothing more for the sink (graceful shutdown, run-once mode).
+	Drain <-chan struct{}
+	// Observe, if set, is called after every send with its duration and
+	// result (for latency metrics).
+	Observe func(elapsed time.Duration, err error)
+	// Logger receives housekeeping errors (default: none).
+	Logger *zap.Logger
 }
 
 // Stats count what a loop did; read them with the atomic loads.
@@ -54,6 +64,19 @@ type Stats struct {
 	DeadLettered atomic.Uint64
 	// TooOld entries dropped for age before sending.
 	TooOld atomic.Uint64
+	// Failures counts failed sends, retryable or permanent.
+	Failures atomic.Uint64
+	// FailingSince is the Unix time in nanoseconds of the first failed send
+	// since the last accepted one; 0 while the sink works.
+	FailingSince atomic.Int64
+}
+
+// Idler is implemented by sinks that do housekeeping while there is
+// nothing to send (closing files past their age, deleting expired ones).
+// The delivery loop calls Idle from the goroutine that calls Send, so it
+// is never concurrent with Send or Close.
+type Idler interface {
+	Idle(ctx context.Context) error
 }
 
 func (o *Options) defaults() {
@@ -78,6 +101,9 @@ func (o *Options) defaults() {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
 }
 
 // Run delivers until ctx ends and returns ctx's error, or the first error
@@ -90,7 +116,10 @@ func Run(ctx context.Context, o Options, st *Stats) error {
 			return fmt.Errorf("delivery %s: %w", o.Name, err)
 		}
 		if len(b.Entries) == 0 {
-			if err := sleep(ctx, o.Poll); err != nil {
+			if draining(o.Drain) {
+				return nil
+			}
+			if err := idle(ctx, &o); err != nil {
 				return err
 			}
 			continue
@@ -112,7 +141,7 @@ func deliver(ctx context.Context, o *Options, b *spool.Batch, st *Stats) error {
 	}
 	backoff := o.MinBackoff
 	for {
-		err := o.Sink.Send(ctx, entries)
+		err := send(ctx, o, entries, st)
 		switch {
 		case err == nil:
 			st.Sent.Add(uint64(len(entries)))
@@ -129,6 +158,51 @@ func deliver(ctx context.Context, o *Options, b *spool.Batch, st *Stats) error {
 			return err
 		}
 		backoff = min(2*backoff, o.MaxBackoff)
+	}
+}
+
+// send calls the sink once and records the outcome.
+func send(ctx context.Context, o *Options, entries []sinks.Entry, st *Stats) error {
+	start := time.Now()
+	err := o.Sink.Send(ctx, entries)
+	if o.Observe != nil {
+		o.Observe(time.Since(start), err)
+	}
+	if err == nil {
+		st.FailingSince.Store(0)
+		return nil
+	}
+	st.Failures.Add(1)
+	st.FailingSince.CompareAndSwap(0, o.Now().UnixNano())
+	return err
+}
+
+// idle lets the sink do its housekeeping, then waits one poll interval
+// (or until draining starts).
+func idle(ctx context.Context, o *Options) error {
+	if i, ok := o.Sink.(Idler); ok {
+		if err := i.Idle(ctx); err != nil && ctx.Err() == nil {
+			o.Logger.Error("sink housekeeping failed", zap.String("sink", o.Name), zap.Error(err))
+		}
+	}
+	t := time.NewTimer(o.Poll)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-o.Drain:
+		return nil
+	case <-t.C:
+		return nil
+	}
+}
+
+func draining(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
 	}
 }
 

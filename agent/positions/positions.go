@@ -123,8 +123,16 @@ func (s *Store) Find(id ID, f *os.File) (Position, bool) {
 	return Position{}, false
 }
 
-// Set records a position, replacing an older ID of the same content.
-func (s *Store) Set(p Position) { s.byID[p.ID] = p }
+// Set records a position, replacing any older ID of the same inode (an
+// inode holds one content at a time; a short file's ID grows with it).
+func (s *Store) Set(p Position) {
+	for id := range s.byID {
+		if id.Dev == p.ID.Dev && id.Ino == p.ID.Ino && id != p.ID {
+			delete(s.byID, id)
+		}
+	}
+	s.byID[p.ID] = p
+}
 
 // Delete forgets a file.
 func (s *Store) Delete(id ID) { delete(s.byID, id) }

@@ -55,6 +55,8 @@ type Sink struct {
 	opened  time.Time
 	buf     []byte
 	closed  bool
+	// lastIdle is when Idle last did its housekeeping.
+	lastIdle time.Time
 }
 
 var _ sinks.Sink = (*Sink)(nil)
@@ -197,6 +199,24 @@ func (s *Sink) Expire() (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// Idle closes the current file once it is older than MaxAge and deletes
+// expired files, at most once a minute; the delivery loop calls it when
+// there is nothing to send, so retention holds without traffic.
+func (s *Sink) Idle(context.Context) error {
+	now := s.o.Now()
+	if d := now.Sub(s.lastIdle); d >= 0 && d < time.Minute {
+		return nil
+	}
+	s.lastIdle = now
+	if s.f != nil && now.Sub(s.opened) >= s.o.MaxAge {
+		if err := s.closeFile(); err != nil {
+			return err
+		}
+	}
+	_, err := s.Expire()
+	return err
 }
 
 // Files lists the sink's files, oldest first.

@@ -122,3 +122,26 @@ func TestNDJSONAndRegistry(t *testing.T) {
 		t.Fatal("missing options accepted")
 	}
 }
+
+func TestIdleClosesAndExpiresWithoutTraffic(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	c := &clock{start}
+	s, _ := New("archive", Options{Dir: dir, MaxAge: time.Hour, Retention: 168 * time.Hour, Now: c.now})
+	defer s.Close(context.Background())
+	if err := s.Send(context.Background(), batch(1, "x")); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := s.Files()
+	if len(files) != 1 {
+		t.Fatalf("files = %v", files)
+	}
+	os.Chtimes(files[0], start, start)
+	c.t = start.Add(8 * 24 * time.Hour)
+	if err := s.Idle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if files, _ := s.Files(); len(files) != 0 {
+		t.Fatalf("idle sink kept a file past retention: %v", files)
+	}
+}
