@@ -4,6 +4,7 @@
 //
 // Usage:
 //
+//	tarn run --config FILE         run the agent: tail, anonymize, spool, deliver
 //	tarn filter [flags]            anonymize a stream (stdin → stdout), anonip-compatible
 //	tarn rules check FILE...       validate rules files
 //	tarn rules test FILE...        run the test cases in rules files
@@ -24,6 +25,7 @@ import (
 type command func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 
 var commands = map[string]command{
+	"run":       runAgent,
 	"filter":    runFilter,
 	"rules":     runRules,
 	"keygen":    runKeygen,
@@ -34,6 +36,7 @@ var commands = map[string]command{
 const usage = `usage: tarn <command> [flags]
 
 commands:
+  run         run the agent: tail inputs, anonymize, spool, deliver to sinks
   filter      anonymize a log stream (stdin → stdout); accepts anonip's flags
   rules       check or test rules files: tarn rules check|test FILE...
   keygen      print a new random 32-byte pseudonym key, hex encoded

@@ -1,0 +1,254 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tarn-project/tarn/agent/config"
+	"github.com/tarn-project/tarn/agent/delivery"
+	"github.com/tarn-project/tarn/agent/positions"
+	"github.com/tarn-project/tarn/agent/spool"
+	"github.com/tarn-project/tarn/agent/tail"
+	"github.com/tarn-project/tarn/rules"
+	"github.com/tarn-project/tarn/rules/format"
+	"github.com/tarn-project/tarn/sinks"
+)
+
+// generation is the agent running one configuration: its spool, its
+// inputs with their ingest goroutines, one delivery loop per sink, and the
+// housekeeping loop. A reload stops one generation and starts the next.
+type generation struct {
+	a     *Agent
+	cfg   *config.Config
+	eng   *rules.Engine
+	spool *spool.Spool
+	cp    *checkpoints
+	sinks map[string]sinks.Sink
+
+	stopInputs, stopDelivery, stopHouse context.CancelFunc
+	drain                               chan struct{}
+	inputs, delivery, house             sync.WaitGroup
+	inputsDone                          chan struct{} // closed when every input has ended
+	fatal                               chan error
+	tailers                             map[string]*tail.Tailer
+}
+
+// compile builds the engine of a configuration; it is also the validation
+// a reload runs before anything is stopped.
+func compile(cfg *config.Config, rc *rules.Config) (*rules.Engine, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data_dir: %w", err)
+	}
+	key, err := loadKey(cfg.KeyFile, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	// The stricter of the two retention periods wins: the agent never
+	// keeps records longer than either file promises.
+	if rc.Retention.MaxAge == nil || cfg.Retention.MaxAge < *rc.Retention.MaxAge {
+		d := cfg.Retention.MaxAge
+		rc.Retention.MaxAge = &d
+	}
+	return rules.Compile(rc, key)
+}
+
+// startGeneration opens the spool and positions of cfg and starts its
+// goroutines. On error nothing is left running.
+func startGeneration(a *Agent, cfg *config.Config, eng *rules.Engine) (g *generation, err error) {
+	g = &generation{a: a, cfg: cfg, eng: eng, sinks: map[string]sinks.Sink{}, drain: make(chan struct{}),
+		inputsDone: make(chan struct{}), fatal: make(chan error, len(cfg.Inputs)+len(cfg.Sinks)), tailers: map[string]*tail.Tailer{}}
+	defer func() {
+		if err != nil {
+			g.closeResources()
+		}
+	}()
+	if err := g.open(); err != nil {
+		return nil, err
+	}
+	a.m.setSpool(g.spool)
+	g.startDelivery()
+	if err := g.startInputs(); err != nil {
+		g.stopInputs()
+		g.inputs.Wait()
+		close(g.drain)
+		g.stopDelivery()
+		g.delivery.Wait()
+		return nil, err
+	}
+	g.startHousekeeping()
+	return g, nil
+}
+
+// open creates the sinks, the spool and the checkpoints.
+func (g *generation) open() error {
+	names := make([]string, 0, len(g.cfg.Sinks))
+	for _, sc := range g.cfg.Sinks {
+		s, err := sinks.New(sinkConfig(sc, g.cfg, g.a))
+		if err != nil {
+			return fmt.Errorf("sink %s: %w", sc.Name, err)
+		}
+		g.sinks[sc.Name] = s
+		names = append(names, sc.Name)
+	}
+	sp, err := spool.Open(spool.Options{Dir: filepath.Join(g.cfg.DataDir, "spool"), MaxBytes: int64(g.cfg.Spool.MaxBytes),
+		Now: g.a.now, MaxAge: g.eng.MaxAge()}, names)
+	if err != nil {
+		return err
+	}
+	g.spool = sp
+	if n := sp.Stats().CorruptTruncated; n > 0 {
+		g.a.m.corrupt.Add(float64(n))
+		g.a.log.Warn("spool: corrupt tail truncated at start-up", zap.Int64(keyCount, n))
+	}
+	store, err := positions.Load(filepath.Join(g.cfg.DataDir, "positions.json"))
+	if err != nil {
+		return err
+	}
+	g.cp = &checkpoints{store: store, changed: make(chan struct{}, 1)}
+	return nil
+}
+
+// startDelivery starts one delivery loop per sink.
+func (g *generation) startDelivery() {
+	ctx, cancel := context.WithCancel(context.Background())
+	g.stopDelivery = cancel
+	for name, s := range g.sinks {
+		o := delivery.Options{Name: name, Spool: g.spool, Sink: s, MaxAge: g.eng.MaxAge(),
+			DeadLetter: filepath.Join(g.cfg.DataDir, "deadletter-"+name+".ndjson"), Now: g.a.now, Drain: g.drain,
+			Observe: g.a.m.observeSend(name), Logger: g.a.log.With(zap.String(keyComponent, "delivery"), zap.String(keySink, name)),
+			MinBackoff: g.a.o.MinBackoff, MaxBackoff: g.a.o.MaxBackoff}
+		g.delivery.Add(1)
+		go func() {
+			defer g.delivery.Done()
+			if err := delivery.Run(ctx, o, g.a.m.sinkStats(name)); err != nil && ctx.Err() == nil {
+				g.fatal <- err
+			}
+		}()
+	}
+}
+
+// startInputs starts a reader and an ingest goroutine per input.
+func (g *generation) startInputs() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	g.stopInputs = cancel
+	for _, ic := range g.cfg.Inputs {
+		in := g.newIngest(ic)
+		chunks := make(chan *tail.Chunk, 4)
+		read, err := g.reader(ic)
+		if err != nil {
+			return fmt.Errorf("input %s: %w", ic.Name, err)
+		}
+		g.inputs.Add(2)
+		go func() {
+			defer g.inputs.Done()
+			defer close(chunks)
+			if err := read(ctx, chunks); err != nil && ctx.Err() == nil {
+				g.fatal <- fmt.Errorf("input %s: %w", ic.Name, err)
+			}
+		}()
+		go func() {
+			defer g.inputs.Done()
+			if err := in.run(ctx, chunks); err != nil {
+				g.fatal <- err
+			}
+		}()
+	}
+	go func() {
+		g.inputs.Wait()
+		close(g.inputsDone)
+	}()
+	return nil
+}
+
+// reader returns the function that reads one input into chunks.
+func (g *generation) reader(ic config.Input) (func(context.Context, chan<- *tail.Chunk) error, error) {
+	o := tail.Options{Paths: ic.Paths, Exclude: ic.Exclude, StartAtEnd: ic.StartAt == "end",
+		MaxLineBytes: g.eng.MaxLineBytes(), Once: g.a.o.Once, Lookup: g.cp.lookup, Poll: g.a.o.Poll,
+		Logger: g.a.log.With(zap.String(keyComponent, "tail"), zap.String(keyInput, ic.Name))}
+	if ic.Type == "stdin" {
+		st := &tail.Stats{}
+		return func(ctx context.Context, out chan<- *tail.Chunk) error {
+			return tail.ReadStream(ctx, g.a.o.Stdin, o, st, out)
+		}, nil
+	}
+	t, err := tail.New(o)
+	if err != nil {
+		return nil, err
+	}
+	g.tailers[ic.Name] = t
+	return t.Run, nil
+}
+
+func (g *generation) newIngest(ic config.Input) *ingest {
+	f := format.Format(0)
+	if ic.Format != "" {
+		f, _ = format.ParseFormat(ic.Format) // validated with the configuration
+	} else {
+		f, _ = format.ParseFormat(g.eng.Config().Format)
+	}
+	in := &ingest{input: ic.Name, format: f, labels: ic.Labels, eng: g.eng, proc: g.eng.NewProcessor(), spool: g.spool,
+		m: g.a.m, log: g.a.log.With(zap.String(keyComponent, "ingest")), now: g.a.now, full: 100 * time.Millisecond,
+		streams: map[string][]sinks.Label{}}
+	if ic.Type == "file" {
+		in.cp = g.cp
+	}
+	return in
+}
+
+// stop ends the generation: inputs stop and commit, positions are saved,
+// the delivery loops send what is spooled until the spool is empty or ctx
+// ends, then sinks and spool are closed.
+func (g *generation) stop(ctx context.Context) error {
+	g.stopInputs()
+	g.inputs.Wait()
+	g.stopHouse()
+	g.house.Wait()
+	errs := []error{g.saveCheckpoints()}
+	close(g.drain)
+	done := make(chan struct{})
+	go func() { g.delivery.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		g.a.log.Warn("shutdown: spool not fully delivered in time; the rest is sent after the next start")
+	}
+	g.stopDelivery()
+	g.delivery.Wait()
+	return errors.Join(append(errs, g.closeResources())...)
+}
+
+// closeResources closes the sinks and the spool.
+func (g *generation) closeResources() error {
+	var errs []error
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for name, s := range g.sinks {
+		if err := s.Close(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("sink %s: %w", name, err))
+		}
+	}
+	if g.spool != nil {
+		g.a.m.setSpool(nil)
+		errs = append(errs, g.spool.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (g *generation) saveCheckpoints() error {
+	saved, err := g.cp.save()
+	if err != nil {
+		g.a.log.Error("saving positions failed", zap.Error(err))
+		return err
+	}
+	if saved {
+		g.a.m.checkpointSaved.SetToCurrentTime()
+	}
+	return nil
+}

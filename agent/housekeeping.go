@@ -1,0 +1,105 @@
+package agent
+
+import (
+	"context"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tarn-project/tarn/agent/config"
+	"github.com/tarn-project/tarn/sinks"
+	"github.com/tarn-project/tarn/sinks/file"
+	"github.com/tarn-project/tarn/sinks/stdout"
+)
+
+// sinkConfig turns a sink section of the configuration into the options
+// of its registered type.
+func sinkConfig(sc config.Sink, cfg *config.Config, a *Agent) sinks.Config {
+	c := sinks.Config{Name: sc.Name, Type: sc.Type}
+	switch sc.Type {
+	case "file":
+		c.Options = file.Options{Dir: sc.Path, NDJSON: sc.Format == "ndjson", LZ4: sc.Compress == "lz4",
+			MaxBytes: int64(sc.Rotate.MaxBytes), MaxAge: time.Duration(sc.Rotate.MaxAge),
+			Retention: time.Duration(cfg.Retention.MaxAge), Now: a.now}
+	case "stdout":
+		c.Options = stdout.Options{NDJSON: sc.Format == "ndjson", Writer: a.o.Stdout}
+	}
+	return c
+}
+
+// startHousekeeping runs the background work of a generation: saving
+// positions as soon as a commit changed them (so a crash re-reads at most
+// the chunk in flight), exporting tailer counters (every StatsEvery),
+// purging the spool past retention and cleaning up rotated source files
+// (every PurgeEvery).
+func (g *generation) startHousekeeping() {
+	ctx, cancel := context.WithCancel(context.Background())
+	g.stopHouse = cancel
+	g.house.Add(2)
+	go func() {
+		defer g.house.Done()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-g.cp.changed:
+				_ = g.saveCheckpoints()
+			}
+		}
+	}()
+	go func() {
+		defer g.house.Done()
+		tick := time.NewTicker(g.a.o.StatsEvery)
+		defer tick.Stop()
+		last := map[string]*tailCounters{}
+		var lastPurge time.Time
+		for {
+			select {
+			case <-ctx.Done():
+				g.exportTail(last)
+				return
+			case <-tick.C:
+			}
+			g.exportTail(last)
+			if time.Since(lastPurge) >= g.a.o.PurgeEvery {
+				lastPurge = time.Now()
+				g.purge()
+				g.cleanupAll()
+			}
+		}
+	}()
+}
+
+// exportTail moves the tailers' counters into the metrics.
+func (g *generation) exportTail(last map[string]*tailCounters) {
+	for name, t := range g.tailers {
+		if last[name] == nil {
+			last[name] = &tailCounters{}
+		}
+		g.a.m.addTail(name, t.Stats(), last[name])
+	}
+}
+
+// purge drops spooled entries past retention, delivered or not.
+func (g *generation) purge() {
+	n, err := g.spool.Purge()
+	if err != nil {
+		g.a.log.Error("spool purge failed", zap.Error(err))
+		return
+	}
+	if n > 0 {
+		g.a.m.purged.Add(float64(n))
+		g.a.log.Info("purged spooled entries past retention", zap.Int(keyCount, n))
+	}
+}
+
+// cleanupAll runs the opt-in cleanup of every input that has one.
+func (g *generation) cleanupAll() {
+	for _, ic := range g.cfg.Inputs {
+		if ic.Cleanup == nil {
+			continue
+		}
+		n := cleanup(ic, g.cp, g.a.now(), g.a.log.With(zap.String(keyComponent, "cleanup"), zap.String(keyInput, ic.Name)))
+		g.a.m.cleanupDeleted.WithLabelValues(ic.Name).Add(float64(n))
+	}
+}

@@ -1,0 +1,146 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tarn-project/tarn/agent/spool"
+	"github.com/tarn-project/tarn/agent/tail"
+	"github.com/tarn-project/tarn/rules"
+	"github.com/tarn-project/tarn/rules/format"
+	"github.com/tarn-project/tarn/sinks"
+)
+
+// ingest turns the chunks of one input into spooled entries: rules, then
+// the spool, then the checkpoint. One goroutine per input owns it.
+type ingest struct {
+	input   string
+	format  format.Format
+	labels  map[string]string
+	eng     *rules.Engine
+	proc    *rules.Processor
+	spool   *spool.Spool
+	cp      *checkpoints // nil for streams
+	m       *metrics
+	log     *zap.Logger
+	now     func() time.Time
+	full    time.Duration // wait while the spool is full
+	buf     []byte
+	entries []sinks.Entry
+	streams map[string][]sinks.Label // labels by file path
+}
+
+// run consumes chunks until the channel closes. A chunk is committed only
+// after its entries are durable; when ctx ends while the spool is full,
+// the chunk is left uncommitted and will be read again after a restart.
+func (in *ingest) run(ctx context.Context, chunks <-chan *tail.Chunk) error {
+	for c := range chunks {
+		if err := in.chunk(ctx, c); err != nil {
+			if ctx.Err() != nil {
+				for range chunks { // let the reader finish; nothing more is committed
+				}
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func (in *ingest) chunk(ctx context.Context, c *tail.Chunk) error {
+	now := in.now()
+	in.buf, in.entries = in.buf[:0], in.entries[:0]
+	labels := in.streamLabels(c.Path)
+	for _, line := range c.Lines {
+		mark := len(in.buf)
+		var res rules.Result
+		in.buf, res = in.proc.AppendAs(in.buf, line, in.format, now)
+		if res.Reason != rules.Kept {
+			in.buf = in.buf[:mark]
+			continue
+		}
+		in.entries = append(in.entries, sinks.Entry{Time: res.Time, Labels: labels, Line: in.buf[mark:len(in.buf):len(in.buf)]})
+	}
+	in.exportStats(c.Cut)
+	if err := in.append(ctx, in.entries); err != nil {
+		return err
+	}
+	if in.cp != nil && c.Path != "-" {
+		in.cp.commit(c.Path, c.ID, c.End, c.Done)
+	}
+	return nil
+}
+
+// append writes entries to the spool, waiting while it is full
+// (backpressure: reading pauses, nothing is dropped) and splitting a batch
+// too large for one spool record.
+func (in *ingest) append(ctx context.Context, entries []sinks.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	logged := false
+	for {
+		err := in.spool.Append(entries)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, spool.ErrTooLarge) && len(entries) > 1:
+			h := len(entries) / 2
+			return errors.Join(in.append(ctx, entries[:h]), in.append(ctx, entries[h:]))
+		case !errors.Is(err, spool.ErrFull):
+			return fmt.Errorf("input %s: %w", in.input, err)
+		}
+		in.m.backpressure.WithLabelValues(in.input).Inc()
+		if !logged {
+			in.log.Warn("spool full, input paused", zap.String(keyInput, in.input))
+			logged = true
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(in.full):
+		}
+	}
+}
+
+// exportStats moves the processor's counters into the metrics.
+func (in *ingest) exportStats(cut int) {
+	st := &in.proc.Stats
+	st.Cut += uint64(cut)
+	in.m.addRules(in.input, in.eng, st)
+	acts := st.Actions
+	clear(acts)
+	*st = rules.Stats{Actions: acts}
+}
+
+// streamLabels returns the labels of entries read from path: the input's
+// static labels, its name, and the file name; sorted by name, cached.
+func (in *ingest) streamLabels(path string) []sinks.Label {
+	if ls, ok := in.streams[path]; ok {
+		return ls
+	}
+	ls := make([]sinks.Label, 0, len(in.labels)+2)
+	for k, v := range in.labels {
+		ls = append(ls, sinks.Label{Name: k, Value: v})
+	}
+	add := func(name, value string) {
+		if _, set := in.labels[name]; !set {
+			ls = append(ls, sinks.Label{Name: name, Value: value})
+		}
+	}
+	add("input", in.input)
+	if path != "-" {
+		add("filename", path)
+	}
+	sort.Slice(ls, func(i, j int) bool { return ls[i].Name < ls[j].Name })
+	if len(in.streams) > 1024 {
+		clear(in.streams)
+	}
+	in.streams[path] = ls
+	return ls
+}

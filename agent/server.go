@@ -1,0 +1,70 @@
+package agent
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tarn-project/tarn/agent/config"
+)
+
+// Handler serves /metrics (Prometheus), /healthz (the process is up) and
+// /readyz (a configuration is running, the spool has room, no sink has
+// been failing for longer than NotReadyAfter).
+func (a *Agent) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(a.m.reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if err := a.ready(); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	return mux
+}
+
+// watcher notices changes of the configuration file and of the rules file
+// it names, by size and modification time.
+type watcher struct {
+	paths []string
+	seen  []string
+}
+
+func newWatcher(configPath string, cfg *config.Config) *watcher {
+	w := &watcher{paths: []string{configPath}}
+	if p := cfg.Rules.Path; p != "" && !strings.HasPrefix(p, "builtin:") {
+		w.paths = append(w.paths, cfg.RulesFile(configPath))
+	}
+	w.seen = w.stat()
+	return w
+}
+
+func (w *watcher) stat() []string {
+	out := make([]string, len(w.paths))
+	for i, p := range w.paths {
+		if fi, err := os.Stat(p); err == nil {
+			out[i] = fmt.Sprint(fi.Size(), fi.ModTime().Format(time.RFC3339Nano))
+		}
+	}
+	return out
+}
+
+// changed reports whether a file changed since the last call.
+func (w *watcher) changed() bool {
+	now := w.stat()
+	for i := range now {
+		if now[i] != w.seen[i] {
+			w.seen = now
+			return true
+		}
+	}
+	return false
+}
