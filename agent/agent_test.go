@@ -353,3 +353,34 @@ func readAll(s *setup, path string, size int64) bool {
 	off, ok := g.cp.lookup(id, f)
 	return ok && off >= size
 }
+
+// TestRenameRotationUnderConcurrentWrites rotates the log by rename while
+// a writer keeps appending; every line is delivered exactly once.
+func TestRenameRotationUnderConcurrentWrites(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, writeConfig(t, dir, ""), Options{})
+	log := filepath.Join(dir, "logs", "access.log")
+	const total = 20000
+	now := time.Now().UTC()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < total; i += 50 {
+			appendLines(t, log, i, i+50, now)
+		}
+	}()
+	for r := 0; ; r++ {
+		select {
+		case <-done:
+		default:
+			waitFor(t, "file opened", func() bool { return readAll(s, log, 1) })
+			os.Rename(log, filepath.Join(dir, "logs", fmt.Sprintf("access.log.%d", r)))
+			time.Sleep(15 * time.Millisecond)
+			continue
+		}
+		break
+	}
+	waitFor(t, "all lines", func() bool { return len(s.output(t)) >= total })
+	time.Sleep(50 * time.Millisecond)
+	checkExactlyOnce(t, s.output(t), 0, total)
+}
