@@ -17,7 +17,6 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
-	"github.com/tarn-project/tarn/agent/positions"
 	_ "github.com/tarn-project/tarn/sinks/all"
 )
 
@@ -341,16 +340,7 @@ func readAll(s *setup, path string, size int64) bool {
 	if g == nil {
 		return false
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	id, err := positions.Identify(f)
-	if err != nil {
-		return false
-	}
-	off, ok := g.cp.lookup(id, f)
+	off, ok := committed(path, g.cp)
 	return ok && off >= size
 }
 

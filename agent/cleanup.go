@@ -88,15 +88,20 @@ func excluded(patterns []string, path string) bool {
 // fullyRead reports whether the committed position of the file reaches its
 // size.
 func fullyRead(path string, fi os.FileInfo, cp *checkpoints) bool {
+	off, ok := committed(path, cp)
+	return ok && off >= fi.Size()
+}
+
+// committed returns the committed offset of the file now at path.
+func committed(path string, cp *checkpoints) (int64, bool) {
 	f, err := os.Open(path)
 	if err != nil {
-		return false
+		return 0, false
 	}
 	defer f.Close()
 	id, err := positions.Identify(f)
 	if err != nil {
-		return false
+		return 0, false
 	}
-	off, ok := cp.lookup(id, f)
-	return ok && off >= fi.Size()
+	return cp.lookup(id, f)
 }
