@@ -1,6 +1,8 @@
 package tail
 
 import (
+	"github.com/cespare/xxhash/v2"
+
 	"context"
 	"errors"
 	"io"
@@ -149,6 +151,22 @@ func (t *Tailer) decide(f *file, size int64) {
 	t.start(f, 0)
 }
 
+// headChanged reports whether the first bytes of f no longer hash to its
+// fingerprint: the file was truncated and has grown past the old offset
+// again between two looks (copytruncate followed by fast writes), which a
+// size comparison alone cannot see.
+func (t *Tailer) headChanged(f *file) bool {
+	n := f.id.FPLen
+	if n == 0 {
+		return false
+	}
+	got, err := f.fd.ReadAt(t.hbuf[:n], 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false
+	}
+	return got < n || xxhash.Sum64(t.hbuf[:n]) != f.id.Fingerprint
+}
+
 // identify refreshes f's ID (its fingerprint grows with a short file).
 func (t *Tailer) identify(f *file) {
 	if id, err := positions.Identify(f.fd); err == nil {
@@ -170,7 +188,7 @@ func (t *Tailer) drain(ctx context.Context, out chan<- *Chunk, f *file) (more bo
 		t.checkCopy(f, size)
 	case !f.decided:
 		t.decide(f, size)
-	case size < f.off:
+	case size < f.off || t.headChanged(f):
 		t.truncated(f)
 	}
 	if !f.decided {

@@ -168,6 +168,7 @@ type Tailer struct {
 	logged  map[fileKey]bool // inodes whose open failure was logged
 	memo    []truncation
 	rbuf    []byte
+	hbuf    []byte // the head of a file, to check its fingerprint
 	w       *fsnotify.Watcher
 	watched map[string]bool
 }
@@ -208,6 +209,7 @@ func (t *Tailer) Run(ctx context.Context, out chan<- *Chunk) error {
 	defer t.running.Store(false)
 	t.files, t.logged, t.memo = map[fileKey]*file{}, map[fileKey]bool{}, nil
 	t.rbuf = make([]byte, t.o.ChunkBytes)
+	t.hbuf = make([]byte, positions.FingerprintBytes)
 	defer t.closeAll()
 	if t.o.Once {
 		return t.once(ctx, out)

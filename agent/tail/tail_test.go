@@ -331,3 +331,19 @@ func TestUnreadableFileSkipped(t *testing.T) {
 		t.Fatalf("lines = %q", got)
 	}
 }
+
+// TestTruncatedAndRegrownBetweenLooks: a file truncated and written past
+// its old offset before the tailer looks again is recognised by its head
+// and read from the start.
+func TestTruncatedAndRegrownBetweenLooks(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "app.log")
+	writeFile(t, path, "old-1\nold-2\n")
+	h := start(t, Options{Paths: []string{filepath.Join(dir, "*.log")}, NoNotify: true, Poll: 300 * time.Millisecond})
+	h.waitLines(t, "old-1", "old-2")
+	writeFile(t, path, "new-1 is longer\nnew-2\n")
+	h.waitLines(t, "old-1", "old-2", "new-1 is longer", "new-2")
+	if n := h.tl.Stats().Truncations.Load(); n != 1 {
+		t.Errorf("truncations = %d, want 1", n)
+	}
+}
