@@ -1,14 +1,13 @@
 package tail
 
 import (
-	"github.com/cespare/xxhash/v2"
-
 	"context"
 	"errors"
 	"io"
 	"os"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	"go.uber.org/zap"
 
 	"github.com/tarn-project/tarn/agent/positions"

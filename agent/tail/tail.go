@@ -108,11 +108,10 @@ const (
 
 // Log keys.
 const (
-	keyPath    = "path"
-	keyOffset  = "offset"
-	keyCopyOf  = "copy_of"
-	keyDir     = "dir"
-	keyPattern = "pattern"
+	keyPath   = "path"
+	keyOffset = "offset"
+	keyCopyOf = "copy_of"
+	keyDir    = "dir"
 )
 
 // ErrRunning is returned by Run when the Tailer is already running.
@@ -269,21 +268,33 @@ func (t *Tailer) round(ctx context.Context, out chan<- *Chunk) error {
 	return nil
 }
 
-// readAll reads the files in turns until none has more data.
+// readAll reads the files in turns until none has more data; after the
+// first turn only the files that had more are visited.
 func (t *Tailer) readAll(ctx context.Context, out chan<- *Chunk) error {
-	for {
-		more := false
-		for _, f := range t.files {
-			m, err := t.drain(ctx, out, f)
+	var busy []*file
+	for _, f := range t.files {
+		more, err := t.drain(ctx, out, f)
+		if err != nil {
+			return err
+		}
+		if more {
+			busy = append(busy, f)
+		}
+	}
+	for len(busy) > 0 {
+		still := busy[:0]
+		for _, f := range busy {
+			more, err := t.drain(ctx, out, f)
 			if err != nil {
 				return err
 			}
-			more = more || m
+			if more {
+				still = append(still, f)
+			}
 		}
-		if !more {
-			return nil
-		}
+		busy = still
 	}
+	return nil
 }
 
 // send hands a chunk of f to the caller.
@@ -335,7 +346,12 @@ func (t *Tailer) wait(ctx context.Context, tick <-chan time.Time) (scan, ok bool
 func (t *Tailer) drainEvents(ev fsnotify.Event) bool {
 	scan := false
 	for range 1024 {
-		scan = scan || ev.Has(fsnotify.Create) || ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename)
+		if ev.Has(fsnotify.Create) || ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
+			scan = true
+			// A watched directory that went lost its watch; forget it
+			// so that it is watched again if it comes back.
+			delete(t.watched, ev.Name)
+		}
 		select {
 		case next, open := <-t.w.Events:
 			if !open {
