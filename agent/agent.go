@@ -62,7 +62,8 @@ type Options struct {
 	// PurgeEvery is how often the spool is purged and inputs cleaned up
 	// (default 1m).
 	PurgeEvery time.Duration
-	// MinBackoff and MaxBackoff bound delivery retries (default 100ms, 30s).
+	// MinBackoff and MaxBackoff, when set, bound the delivery retries of every
+	// sink (tests); otherwise the sink's backoff keys or 100ms and 30s apply.
 	MinBackoff, MaxBackoff time.Duration
 	// NotReadyAfter is how long a sink may fail before /readyz reports
 	// not ready (default 5m).
@@ -70,6 +71,8 @@ type Options struct {
 	// Listen overrides server.listen when not empty ("off" disables the
 	// server).
 	Listen string
+	// Version is tarn's version, sent in the User-Agent of HTTP sinks.
+	Version string
 }
 
 // Agent is one running tarn agent.

@@ -90,11 +90,16 @@ func startGeneration(a *Agent, cfg *config.Config, eng *rules.Engine) (g *genera
 func (g *generation) open() error {
 	names := make([]string, 0, len(g.cfg.Sinks))
 	for _, sc := range g.cfg.Sinks {
-		s, err := sinks.New(sinkConfig(sc, g.cfg, g.a))
+		c, err := sinkConfig(sc, g.cfg, g.a)
+		if err != nil {
+			return fmt.Errorf("sink %s: %w", sc.Name, err)
+		}
+		s, err := sinks.New(c)
 		if err != nil {
 			return fmt.Errorf("sink %s: %w", sc.Name, err)
 		}
 		g.sinks[sc.Name] = s
+		g.a.m.addReporter(sc.Name, s)
 		names = append(names, sc.Name)
 	}
 	sp, err := spool.Open(spool.Options{Dir: filepath.Join(g.cfg.DataDir, "spool"), MaxBytes: int64(g.cfg.Spool.MaxBytes),
@@ -119,11 +124,12 @@ func (g *generation) open() error {
 func (g *generation) startDelivery() {
 	ctx, cancel := context.WithCancel(context.Background())
 	g.stopDelivery = cancel
-	for name, s := range g.sinks {
+	for _, sc := range g.cfg.Sinks {
+		name, s := sc.Name, g.sinks[sc.Name]
 		o := delivery.Options{Name: name, Spool: g.spool, Sink: s, MaxAge: g.eng.MaxAge(),
 			DeadLetter: filepath.Join(g.cfg.DataDir, "deadletter-"+name+".ndjson"), Now: g.a.now, Drain: g.drain,
-			Observe: g.a.m.observeSend(name), Logger: g.a.log.With(zap.String(keyComponent, "delivery"), zap.String(keySink, name)),
-			MinBackoff: g.a.o.MinBackoff, MaxBackoff: g.a.o.MaxBackoff}
+			Observe: g.a.m.observeSend(name), Logger: g.a.log.With(zap.String(keyComponent, "delivery"), zap.String(keySink, name))}
+		deliveryTuning(&o, sc, g.a)
 		g.delivery.Add(1)
 		go func() {
 			defer g.delivery.Done()
@@ -141,7 +147,7 @@ func (g *generation) startInputs() error {
 	for _, ic := range g.cfg.Inputs {
 		in := g.newIngest(ic)
 		chunks := make(chan *tail.Chunk, 4)
-		read, err := g.reader(ic)
+		read, err := g.reader(ic, in)
 		if err != nil {
 			return fmt.Errorf("input %s: %w", ic.Name, err)
 		}
@@ -168,7 +174,10 @@ func (g *generation) startInputs() error {
 }
 
 // reader returns the function that reads one input into chunks.
-func (g *generation) reader(ic config.Input) (func(context.Context, chan<- *tail.Chunk) error, error) {
+func (g *generation) reader(ic config.Input, in *ingest) (func(context.Context, chan<- *tail.Chunk) error, error) {
+	if ic.Type == "loki_push" {
+		return g.pushReader(ic, in)
+	}
 	o := tail.Options{Paths: ic.Paths, Exclude: ic.Exclude, StartAtEnd: ic.StartAt == "end",
 		MaxLineBytes: g.eng.MaxLineBytes(), Once: g.a.o.Once, Lookup: g.cp.lookup, Poll: g.a.o.Poll,
 		Logger: g.a.log.With(zap.String(keyComponent, "tail"), zap.String(keyInput, ic.Name))}
@@ -193,7 +202,7 @@ func (g *generation) newIngest(ic config.Input) *ingest {
 	} else {
 		f, _ = format.ParseFormat(g.eng.Config().Format)
 	}
-	in := &ingest{input: ic.Name, format: f, labels: ic.Labels, eng: g.eng, proc: g.eng.NewProcessor(), spool: g.spool,
+	in := &ingest{input: ic.Name, format: f, labels: ic.Labels, tenant: ic.Tenant, eng: g.eng, proc: g.eng.NewProcessor(), spool: g.spool,
 		m: g.a.m, log: g.a.log.With(zap.String(keyComponent, "ingest")), now: g.a.now, full: 100 * time.Millisecond,
 		streams: map[string][]sinks.Label{}}
 	if ic.Type == "file" {
@@ -233,6 +242,7 @@ func (g *generation) closeResources() error {
 		if err := s.Close(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("sink %s: %w", name, err))
 		}
+		g.a.m.retireReporter(name)
 	}
 	if g.spool != nil {
 		g.a.m.setSpool(nil)

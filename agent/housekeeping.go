@@ -14,9 +14,13 @@ import (
 
 // sinkConfig turns a sink section of the configuration into the options
 // of its registered type.
-func sinkConfig(sc config.Sink, cfg *config.Config, a *Agent) sinks.Config {
+func sinkConfig(sc config.Sink, cfg *config.Config, a *Agent) (sinks.Config, error) {
 	c := sinks.Config{Name: sc.Name, Type: sc.Type}
 	switch sc.Type {
+	case "loki":
+		o, err := lokiOptions(sc.Loki, cfg, a)
+		c.Options = o
+		return c, err
 	case "file":
 		c.Options = file.Options{Dir: sc.Path, NDJSON: sc.Format == "ndjson", LZ4: sc.Compress == "lz4",
 			MaxBytes: int64(sc.Rotate.MaxBytes), MaxAge: time.Duration(sc.Rotate.MaxAge),
@@ -24,7 +28,7 @@ func sinkConfig(sc config.Sink, cfg *config.Config, a *Agent) sinks.Config {
 	case "stdout":
 		c.Options = stdout.Options{NDJSON: sc.Format == "ndjson", Writer: a.o.Stdout}
 	}
-	return c
+	return c, nil
 }
 
 // startHousekeeping runs the background work of a generation: saving

@@ -22,6 +22,7 @@ type ingest struct {
 	input   string
 	format  format.Format
 	labels  map[string]string
+	tenant  string // the input's tenant
 	eng     *rules.Engine
 	proc    *rules.Processor
 	spool   *spool.Spool
@@ -57,17 +58,13 @@ func (in *ingest) chunk(ctx context.Context, c *tail.Chunk) error {
 	in.buf, in.entries = in.buf[:0], in.entries[:0]
 	labels := in.streamLabels(c.Path)
 	for _, line := range c.Lines {
-		mark := len(in.buf)
-		var res rules.Result
-		in.buf, res = in.proc.AppendAs(in.buf, line, in.format, now)
-		if res.Reason != rules.Kept {
-			in.buf = in.buf[:mark]
-			continue
+		if e, ok := in.process(line, now, in.tenant); ok {
+			e.Labels = labels
+			in.entries = append(in.entries, e)
 		}
-		in.entries = append(in.entries, sinks.Entry{Time: res.Time, Labels: labels, Line: in.buf[mark:len(in.buf):len(in.buf)]})
 	}
 	in.exportStats(c.Cut)
-	if err := in.append(ctx, in.entries); err != nil {
+	if err := in.append(ctx, in.entries, true); err != nil {
 		return err
 	}
 	if in.cp != nil && c.Path != "-" {
@@ -76,10 +73,32 @@ func (in *ingest) chunk(ctx context.Context, c *tail.Chunk) error {
 	return nil
 }
 
-// append writes entries to the spool, waiting while it is full
-// (backpressure: reading pauses, nothing is dropped) and splitting a batch
-// too large for one spool record.
-func (in *ingest) append(ctx context.Context, entries []sinks.Entry) error {
+// process runs the rules over one line and returns its entry (without
+// labels), or false when the record is dropped. The line is appended to
+// in.buf, which the caller resets per chunk. The entry's tenant is the
+// one a rule chose, else tenant.
+func (in *ingest) process(line []byte, now time.Time, tenant string) (sinks.Entry, bool) {
+	mark := len(in.buf)
+	var res rules.Result
+	in.buf, res = in.proc.AppendAs(in.buf, line, in.format, now)
+	if res.Reason != rules.Kept {
+		in.buf = in.buf[:mark]
+		return sinks.Entry{}, false
+	}
+	e := sinks.Entry{Time: res.Time, Line: in.buf[mark:len(in.buf):len(in.buf)], Tenant: tenant}
+	if in.eng.HasRoutes() {
+		e.Metadata = in.proc.AppendMetadata(nil)
+		if t := in.proc.Tenant(); t != "" {
+			e.Tenant = t
+		}
+	}
+	return e, true
+}
+
+// append writes entries to the spool, splitting a batch too large for one
+// spool record. While the spool is full it waits (backpressure: reading
+// pauses, nothing is dropped), or with wait false returns spool.ErrFull.
+func (in *ingest) append(ctx context.Context, entries []sinks.Entry, wait bool) error {
 	if len(entries) == 0 {
 		return nil
 	}
@@ -91,11 +110,14 @@ func (in *ingest) append(ctx context.Context, entries []sinks.Entry) error {
 			return nil
 		case errors.Is(err, spool.ErrTooLarge) && len(entries) > 1:
 			h := len(entries) / 2
-			return errors.Join(in.append(ctx, entries[:h]), in.append(ctx, entries[h:]))
+			return errors.Join(in.append(ctx, entries[:h], wait), in.append(ctx, entries[h:], wait))
 		case !errors.Is(err, spool.ErrFull):
 			return fmt.Errorf("input %s: %w", in.input, err)
 		}
 		in.m.backpressure.WithLabelValues(in.input).Inc()
+		if !wait {
+			return err
+		}
 		if !logged {
 			in.log.Warn("spool full, input paused", zap.String(keyInput, in.input))
 			logged = true

@@ -12,6 +12,7 @@ import (
 	"github.com/tarn-project/tarn/agent/tail"
 	"github.com/tarn-project/tarn/rules"
 	"github.com/tarn-project/tarn/rules/detect"
+	"github.com/tarn-project/tarn/sinks"
 )
 
 // Outcomes of a record, the values of the outcome label of
@@ -44,10 +45,15 @@ type metrics struct {
 	mu    sync.Mutex
 	sinks map[string]*delivery.Stats
 	spool *spool.Spool
+	// reporters are the running sinks that count outcomes of their own;
+	// retired holds what sinks of earlier generations counted.
+	reporters map[string]sinks.Reporter
+	retired   map[string]sinks.Report
 }
 
 func newMetrics() *metrics {
-	m := &metrics{reg: prometheus.NewRegistry(), sinks: map[string]*delivery.Stats{}}
+	m := &metrics{reg: prometheus.NewRegistry(), sinks: map[string]*delivery.Stats{},
+		reporters: map[string]sinks.Reporter{}, retired: map[string]sinks.Report{}}
 	counter := func(name, help string, labels ...string) *prometheus.CounterVec {
 		c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tarn_" + name, Help: help}, labels)
 		m.reg.MustRegister(c)
@@ -87,6 +93,41 @@ func (m *metrics) sinkStats(name string) *delivery.Stats {
 		m.sinks[name] = st
 	}
 	return st
+}
+
+// addReporter makes a running sink's own counters visible.
+func (m *metrics) addReporter(name string, s sinks.Sink) {
+	r, ok := s.(sinks.Reporter)
+	if !ok {
+		return
+	}
+	m.mu.Lock()
+	m.reporters[name] = r
+	m.mu.Unlock()
+}
+
+// retireReporter keeps what a closing sink counted, so the counters of
+// its successor (after a reload) continue from there.
+func (m *metrics) retireReporter(name string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.reporters[name]
+	if !ok {
+		return
+	}
+	delete(m.reporters, name)
+	m.retired[name] = addReports(m.retired[name], r.Report())
+}
+
+// addReports returns the sum of two reports.
+func addReports(a, b sinks.Report) sinks.Report {
+	out := sinks.Report{Rejected: map[string]uint64{}, LabelsDemoted: a.LabelsDemoted + b.LabelsDemoted}
+	for _, r := range []map[string]uint64{a.Rejected, b.Rejected} {
+		for k, v := range r {
+			out.Rejected[k] += v
+		}
+	}
+	return out
 }
 
 func (m *metrics) setSpool(s *spool.Spool) {
@@ -168,12 +209,15 @@ var (
 	descSinkRetries  = prometheus.NewDesc("tarn_sink_retries_total", "Retries after a retryable failure.", []string{"sink"}, nil)
 	descSinkDead     = prometheus.NewDesc("tarn_sink_dead_lettered_entries_total", "Entries rejected permanently and written to the dead-letter file.", []string{"sink"}, nil)
 	descSinkTooOld   = prometheus.NewDesc("tarn_sink_dropped_too_old_entries_total", "Entries dropped before sending for being past retention.", []string{"sink"}, nil)
+	descSinkRejected = prometheus.NewDesc("tarn_sink_rejected_entries_total", "Entries the destination rejected (or the sink dropped because the destination would), by reason.", []string{"sink", "reason"}, nil)
+	descSinkDemoted  = prometheus.NewDesc("tarn_sink_labels_demoted_total", "Label names moved from stream labels to structured metadata by the cardinality guard.", []string{"sink"}, nil)
 )
 
 // Describe implements prometheus.Collector.
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descSpoolBytes, descSpoolEntries, descSpoolOldest,
-		descSinkSent, descSinkBatches, descSinkFailures, descSinkRetries, descSinkDead, descSinkTooOld} {
+		descSinkSent, descSinkBatches, descSinkFailures, descSinkRetries, descSinkDead, descSinkTooOld,
+		descSinkRejected, descSinkDemoted} {
 		ch <- d
 	}
 }
@@ -199,6 +243,24 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 		}{{descSinkSent, st.Sent.Load()}, {descSinkBatches, st.Batches.Load()}, {descSinkFailures, st.Failures.Load()},
 			{descSinkRetries, st.Retries.Load()}, {descSinkDead, st.DeadLettered.Load()}, {descSinkTooOld, st.TooOld.Load()}} {
 			ch <- prometheus.MustNewConstMetric(v.d, prometheus.CounterValue, float64(v.n), name)
+		}
+	}
+	c.collectReports(ch)
+}
+
+// collectReports exports the sinks' own counters (retired plus running).
+func (c *stateCollector) collectReports(ch chan<- prometheus.Metric) {
+	all := map[string]sinks.Report{}
+	for name, r := range c.retired {
+		all[name] = r
+	}
+	for name, r := range c.reporters {
+		all[name] = addReports(all[name], r.Report())
+	}
+	for name, r := range all {
+		ch <- prometheus.MustNewConstMetric(descSinkDemoted, prometheus.CounterValue, float64(r.LabelsDemoted), name)
+		for reason, n := range r.Rejected {
+			ch <- prometheus.MustNewConstMetric(descSinkRejected, prometheus.CounterValue, float64(n), name, reason)
 		}
 	}
 }

@@ -101,6 +101,9 @@ type Engine struct {
 	dropUnparsed bool
 	maxLine      int
 	actions      []*action
+	meta         []compiledMeta
+	tenant       *compiledTenant
+	pseudoLen    int
 }
 
 // Compile turns a validated, merged Config into an Engine. key is the master
@@ -132,6 +135,8 @@ func Compile(c *Config, key []byte) (*Engine, error) {
 		e.scrubUnknown = *c.ScrubUnknown
 	}
 	e.dropUnparsed = c.OnUnparsed == "drop"
+	e.pseudoLen = firstNonZero(c.Pseudonyms.Length, defaultPseudoLen)
+	e.compileRoute(c)
 	e.scrub = e.compileAction("scrub_unknown", &Action{Scrub: &Empty{}})
 	e.keyDrop = e.compileAction("key_with_personal_data", &Action{DropField: &Empty{}})
 	e.fields = e.compileMap("fields", c.Fields, false)

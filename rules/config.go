@@ -48,6 +48,13 @@ type Config struct {
 	OnUnparsed string `yaml:"on_unparsed"`
 	// MaxLineBytes cuts longer lines (default 256KiB); cuts are counted.
 	MaxLineBytes strictyaml.Size `yaml:"max_line_bytes"`
+	// Metadata maps structured metadata names to fields: each entry
+	// carries the keyed pseudonym of the field's raw value beside its line
+	// (Loki's structured metadata, never a stream label), e.g.
+	// `client: remote_addr` to follow one client through an incident.
+	Metadata map[string]string `yaml:"metadata"`
+	// Tenant routes records to a tenant by a field's value.
+	Tenant *Tenant `yaml:"tenant"`
 	// Tests are example lines with their expected output.
 	Tests []Test `yaml:"tests"`
 }

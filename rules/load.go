@@ -135,6 +135,7 @@ func (c *Config) merge(o *Config) {
 	}
 	c.Detect.Patterns = append(c.Detect.Patterns, o.Detect.Patterns...)
 	c.DropRecords = append(c.DropRecords, o.DropRecords...)
+	c.mergeRoute(o)
 }
 
 func setString(dst *string, v string) {

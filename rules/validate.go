@@ -55,6 +55,7 @@ func (c *Config) Validate() error {
 	for i, t := range c.Tests {
 		errs = append(errs, t.validate(strictyaml.Join("tests", index(i))))
 	}
+	errs = append(errs, c.validateRoute())
 	return errors.Join(errs...)
 }
 

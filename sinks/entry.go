@@ -30,4 +30,24 @@ type Entry struct {
 	// Metadata is structured metadata attached to the entry (for example the
 	// pseudonym of the client), sent beside the line, never as a label.
 	Metadata []Label
+	// Tenant is the tenant the entry belongs to (Loki's X-Scope-OrgID), set
+	// by a rule or the input; "" leaves it to the sink's default.
+	Tenant string
+}
+
+// ValidLabelName reports whether s is a valid Loki and Prometheus label
+// name: [a-zA-Z_][a-zA-Z0-9_]*.
+func ValidLabelName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !LabelNameChar(s[i], i == 0) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// LabelNameChar reports whether c may stand in a label name, at its
+// start when first.
+func LabelNameChar(c byte, first bool) bool {
+	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || !first && '0' <= c && c <= '9'
 }

@@ -96,3 +96,21 @@ func IsPermanent(err error) bool {
 	var p permanent
 	return errors.As(err, &p)
 }
+
+// Reporter is implemented by sinks that count outcomes the delivery loop
+// cannot see: entries the destination rejected or that the sink dropped
+// because the destination would reject them, and labels it moved to
+// structured metadata. The agent's metrics collector calls Report,
+// possibly concurrently with Send.
+type Reporter interface {
+	Report() Report
+}
+
+// Report is a snapshot of a sink's own counters.
+type Report struct {
+	// Rejected counts entries by reason, e.g. "line_too_long", "too_old".
+	Rejected map[string]uint64
+	// LabelsDemoted counts label names moved from stream labels to
+	// structured metadata by a cardinality guard.
+	LabelsDemoted uint64
+}

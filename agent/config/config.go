@@ -44,7 +44,7 @@ type Config struct {
 type Input struct {
 	// Name identifies the input in labels, metrics and positions.
 	Name string `yaml:"name"`
-	// Type is file or stdin.
+	// Type is file, stdin or loki_push.
 	Type string `yaml:"type"`
 	// Paths are glob patterns of files to tail (type file).
 	Paths []string `yaml:"paths"`
@@ -60,6 +60,11 @@ type Input struct {
 	Labels map[string]string `yaml:"labels"`
 	// Cleanup deletes rotated, fully read source files older than MaxAge.
 	Cleanup *Cleanup `yaml:"cleanup"`
+	// Tenant is the tenant (Loki's X-Scope-OrgID) of the input's entries
+	// when no rule sets one.
+	Tenant string `yaml:"tenant"`
+	// Push holds the keys of a loki_push input.
+	Push PushInput `yaml:",inline"`
 }
 
 // Cleanup is the opt-in retention of the raw source files.
@@ -74,7 +79,7 @@ type Cleanup struct {
 type Sink struct {
 	// Name identifies the sink in metrics and spool cursors.
 	Name string `yaml:"name"`
-	// Type is file or stdout.
+	// Type is file, stdout or loki.
 	Type string `yaml:"type"`
 	// Path is the output directory (type file).
 	Path string `yaml:"path"`
@@ -84,6 +89,8 @@ type Sink struct {
 	Compress string `yaml:"compress"`
 	// Rotate says when a file sink starts a new file.
 	Rotate Rotate `yaml:"rotate"`
+	// Loki holds the keys of a loki sink.
+	Loki LokiSink `yaml:",inline"`
 }
 
 // Rotate bounds one output file.
@@ -190,6 +197,10 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	for i := range c.Sinks {
 		c.Sinks[i].Path = abs(c.Sinks[i].Path)
+		c.Sinks[i].Loki.resolve(abs)
+	}
+	for i := range c.Inputs {
+		c.Inputs[i].Push.BearerTokenFile = abs(c.Inputs[i].Push.BearerTokenFile)
 	}
 }
 
@@ -220,6 +231,9 @@ func (c *Config) applyDefaults() {
 		if c.Inputs[i].StartAt == "" {
 			c.Inputs[i].StartAt = "end"
 		}
+		if c.Inputs[i].Type == "loki_push" && c.Inputs[i].Push.MaxBodyBytes == 0 {
+			c.Inputs[i].Push.MaxBodyBytes = 16 << 20
+		}
 	}
 	for i := range c.Sinks {
 		s := &c.Sinks[i]
@@ -234,6 +248,9 @@ func (c *Config) applyDefaults() {
 		}
 		if s.Rotate.MaxAge == 0 {
 			s.Rotate.MaxAge = strictyaml.Duration(time.Hour)
+		}
+		if s.Type == "loki" {
+			s.Loki.applyDefaults()
 		}
 	}
 }

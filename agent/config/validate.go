@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tarn-project/tarn/rules"
 	"github.com/tarn-project/tarn/rules/format"
 	"github.com/tarn-project/tarn/rules/strictyaml"
 )
@@ -28,7 +29,7 @@ func (c *Config) Validate() error {
 	if c.Spool.MaxBytes < 1<<20 {
 		fail("spool.max_bytes", "must be at least 1MiB")
 	}
-	if _, port, err := net.SplitHostPort(c.Server.Listen); c.Server.Listen != "" && (err != nil || !validPort(port)) {
+	if !validListen(c.Server.Listen) {
 		fail("server.listen", "must be host:port, got %q", c.Server.Listen)
 	}
 	if len(c.Inputs) == 0 {
@@ -46,6 +47,12 @@ func (c *Config) Validate() error {
 		errs = append(errs, c.Sinks[i].validate(strictyaml.Join("sinks", "["+strconv.Itoa(i)+"]"), names))
 	}
 	return errors.Join(errs...)
+}
+
+// validListen accepts "" (off) and host:port.
+func validListen(addr string) bool {
+	_, port, err := net.SplitHostPort(addr)
+	return addr == "" || err == nil && validPort(port)
 }
 
 func validPort(p string) bool {
@@ -102,10 +109,23 @@ func (in *Input) validate(path string, seen map[string]bool) error {
 		if len(in.Paths) > 0 {
 			fail("paths", "a stdin input has no paths")
 		}
+	case "loki_push":
+		if len(in.Paths) > 0 {
+			fail("paths", "a loki_push input has no paths")
+		}
+		errs = append(errs, in.Push.validatePush(path))
 	case "":
-		fail("type", "required: file or stdin")
+		fail("type", "required: file, stdin or loki_push")
 	default:
-		fail("type", "must be file or stdin, got %q", in.Type)
+		fail("type", "must be file, stdin or loki_push, got %q", in.Type)
+	}
+	if in.Type != "loki_push" && !unset(in.Push) {
+		fail("type", "listen, max_body_bytes, bearer_token_file, pass_tenant and tenant_map are keys of loki_push inputs")
+	}
+	if in.Tenant != "" {
+		if err := rules.ValidTenant(in.Tenant); err != nil {
+			fail("tenant", "%v", err)
+		}
 	}
 	if in.Format != "" {
 		if _, err := format.ParseFormat(in.Format); err != nil {
@@ -141,10 +161,15 @@ func (s *Sink) validate(path string, seen map[string]bool) error {
 		if s.Path != "" {
 			fail("path", "a stdout sink has no path")
 		}
+	case "loki":
+		errs = append(errs, s.Loki.validate(path))
 	case "":
-		fail("type", "required: file or stdout")
+		fail("type", "required: file, stdout or loki")
 	default:
-		fail("type", "must be file or stdout, got %q", s.Type)
+		fail("type", "must be file, stdout or loki, got %q", s.Type)
+	}
+	if s.Type != "loki" && !unset(s.Loki) {
+		fail("type", "url, tenant_id, batch_wait, ... are keys of loki sinks, not of %s sinks", s.Type)
 	}
 	if s.Format != "line" && s.Format != "ndjson" {
 		fail("format", "must be line or ndjson, got %q", s.Format)

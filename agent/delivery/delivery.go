@@ -33,9 +33,15 @@ type Options struct {
 	BatchEntries, BatchBytes int
 	// Poll is how long to wait when the spool has nothing (default 200ms).
 	Poll time.Duration
+	// BatchWait is how long a batch that is not full may wait for more
+	// entries before it is sent (default 0: send at once).
+	BatchWait time.Duration
 	// MinBackoff and MaxBackoff bound the wait between retries (default
 	// 100ms and 30s).
 	MinBackoff, MaxBackoff time.Duration
+	// MaxRetries, if positive, moves a batch to the dead-letter file after
+	// this many failed retries; 0 retries until it is delivered.
+	MaxRetries int
 	// MaxAge drops entries older than this instead of sending them
 	// (default 168h).
 	MaxAge time.Duration
@@ -124,6 +130,9 @@ func Run(ctx context.Context, o Options, st *Stats) error {
 			}
 			continue
 		}
+		if b, err = fill(ctx, &o, b); err != nil {
+			return err
+		}
 		if err := deliver(ctx, &o, b, st); err != nil {
 			return err
 		}
@@ -140,7 +149,7 @@ func deliver(ctx context.Context, o *Options, b *spool.Batch, st *Stats) error {
 		return nil
 	}
 	backoff := o.MinBackoff
-	for {
+	for try := 0; ; try++ {
 		err := send(ctx, o, entries, st)
 		switch {
 		case err == nil:
@@ -148,6 +157,9 @@ func deliver(ctx context.Context, o *Options, b *spool.Batch, st *Stats) error {
 			st.Batches.Add(1)
 			return nil
 		case sinks.IsPermanent(err):
+			return deadLetter(o.DeadLetter, entries, st)
+		case o.MaxRetries > 0 && try >= o.MaxRetries && ctx.Err() == nil:
+			o.Logger.Error("batch dead-lettered after max_retries", zap.String("sink", o.Name), zap.Int("retries", try), zap.Error(err))
 			return deadLetter(o.DeadLetter, entries, st)
 		}
 		if ctx.Err() != nil {
@@ -175,6 +187,27 @@ func send(ctx context.Context, o *Options, entries []sinks.Entry, st *Stats) err
 	st.Failures.Add(1)
 	st.FailingSince.CompareAndSwap(0, o.Now().UnixNano())
 	return err
+}
+
+// fill lets a batch that is not full wait up to BatchWait for more
+// entries (re-reading from the unmoved cursor), unless draining.
+func fill(ctx context.Context, o *Options, b *spool.Batch) (*spool.Batch, error) {
+	deadline := time.Now().Add(o.BatchWait)
+	for !b.Full && !draining(o.Drain) {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return b, nil
+		}
+		if err := sleep(ctx, min(left, o.Poll)); err != nil {
+			return nil, err
+		}
+		nb, err := o.Spool.Read(o.Name, o.BatchEntries, o.BatchBytes)
+		if err != nil {
+			return nil, fmt.Errorf("delivery %s: %w", o.Name, err)
+		}
+		b = nb
+	}
+	return b, nil
 }
 
 // idle lets the sink do its housekeeping, then waits one poll interval

@@ -24,8 +24,9 @@ import (
 //	varint newest UnixNano | uvarint raw length | lz4 block
 //
 // The lz4 block decompresses to the msgpack encoding of the entries, one
-// after the other, each as [time, labels, line, metadata] with labels and
-// metadata flattened to name, value, name, value, ...
+// after the other, each as [time, labels, line, metadata] or, when the
+// entry has a tenant, [time, labels, line, metadata, tenant], with labels
+// and metadata flattened to name, value, name, value, ...
 const (
 	headerSize     = 8
 	recordVersion  = 1
@@ -113,7 +114,11 @@ func (e *encoder) encode(entries []sinks.Entry) ([]byte, recordMeta, error) {
 }
 
 func (e *encoder) encodeEntry(en *sinks.Entry, ns int64) error {
-	if err := e.enc.EncodeArrayLen(4); err != nil {
+	fields := 4
+	if en.Tenant != "" {
+		fields = 5
+	}
+	if err := e.enc.EncodeArrayLen(fields); err != nil {
 		return err
 	}
 	if err := e.enc.EncodeInt64(ns); err != nil {
@@ -125,7 +130,10 @@ func (e *encoder) encodeEntry(en *sinks.Entry, ns int64) error {
 	if err := e.enc.EncodeBytes(en.Line); err != nil {
 		return err
 	}
-	return e.encodeLabels(en.Metadata)
+	if err := e.encodeLabels(en.Metadata); err != nil || fields == 4 {
+		return err
+	}
+	return e.enc.EncodeString(en.Tenant)
 }
 
 func (e *encoder) encodeLabels(ls []sinks.Label) error {
@@ -216,7 +224,7 @@ func (d *mpReader) entry(en *sinks.Entry) error {
 	if err != nil {
 		return err
 	}
-	if n != 4 {
+	if n != 4 && n != 5 {
 		return errCorrupt
 	}
 	ns, err := d.int64()
@@ -230,7 +238,10 @@ func (d *mpReader) entry(en *sinks.Entry) error {
 	if en.Line, err = d.bytes(); err != nil {
 		return err
 	}
-	en.Metadata, err = d.labels()
+	if en.Metadata, err = d.labels(); err != nil || n == 4 {
+		return err
+	}
+	en.Tenant, err = d.str()
 	return err
 }
 

@@ -86,6 +86,9 @@ type Batch struct {
 	Sink string
 	// Entries are the entries, oldest first. Callers must not modify them.
 	Entries []sinks.Entry
+	// Full says Read stopped at its entry or byte limit (more entries may
+	// be pending).
+	Full bool
 
 	spool      *Spool
 	start, end cursor
@@ -273,8 +276,8 @@ func (s *Spool) Read(sink string, max int, maxBytes int) (*Batch, error) {
 	}
 	c = s.normalize(c)
 	b := &Batch{Sink: sink, spool: s, start: c}
-	size := 0
-	for len(b.Entries) < max {
+	size, full := 0, false
+	for len(b.Entries) < max && !full {
 		c = s.normalize(c)
 		g := s.segs[s.segIndex(c.seg)]
 		ri := g.find(c.off)
@@ -285,7 +288,6 @@ func (s *Spool) Read(sink string, max int, maxBytes int) (*Batch, error) {
 		if err != nil {
 			return nil, err
 		}
-		full := false
 		for c.idx < len(entries) && len(b.Entries) < max {
 			n := entrySize(&entries[c.idx])
 			if maxBytes > 0 && len(b.Entries) > 0 && size+n > maxBytes {
@@ -296,10 +298,8 @@ func (s *Spool) Read(sink string, max int, maxBytes int) (*Batch, error) {
 			size += n
 			c.idx++
 		}
-		if full {
-			break
-		}
 	}
+	b.Full = full || len(b.Entries) == max
 	b.end = c
 	return b, nil
 }

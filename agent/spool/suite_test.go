@@ -31,6 +31,9 @@ func entries(first, n int, t time.Time) []sinks.Entry {
 			Line:     fmt.Appendf(nil, "n=%d 192.0.2.0 - - \"GET /index.html HTTP/1.1\" 200 %d", k, k*7),
 			Metadata: []sinks.Label{{Name: "client", Value: fmt.Sprintf("p%08x", k)}},
 		}
+		if k%3 == 0 {
+			out[i].Tenant = fmt.Sprintf("customer-%d", k%2)
+		}
 	}
 	return out
 }
@@ -46,7 +49,7 @@ func number(t testing.TB, e sinks.Entry) int {
 
 func sameEntry(a, b sinks.Entry) bool {
 	return a.Time.UnixNano() == b.Time.UnixNano() && bytes.Equal(a.Line, b.Line) &&
-		slices.Equal(a.Labels, b.Labels) && slices.Equal(a.Metadata, b.Metadata)
+		slices.Equal(a.Labels, b.Labels) && slices.Equal(a.Metadata, b.Metadata) && a.Tenant == b.Tenant
 }
 
 func mustOpen(t *testing.T, open opener, o Options, names ...string) *Spool {

@@ -61,7 +61,7 @@ func runAgent(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer log.Sync()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	a := agent.New(agent.Options{ConfigPath: cfgPath, Logger: log, Now: clock, Once: once, Stdin: stdin, Stdout: stdout,
+	a := agent.New(agent.Options{ConfigPath: cfgPath, Logger: log, Now: clock, Once: once, Version: version, Stdin: stdin, Stdout: stdout,
 		Reload: hangups(), Listen: listen})
 	if err := a.Run(ctx); err != nil {
 		return fail(stderr, err)

@@ -216,7 +216,7 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 			d.fail(kp, "unknown field%s", suggest(k.Value, fields))
 			continue
 		}
-		d.value(val, kp, v.Field(idx))
+		d.value(val, kp, v.FieldByIndex(idx))
 	}
 }
 
@@ -298,25 +298,32 @@ func (d *decoder) scalar(n *yaml.Node, path string, v reflect.Value) {
 	}
 }
 
-// structFields maps yaml tag names to field indexes.
-func structFields(t reflect.Type) map[string]int {
-	m := map[string]int{}
+// structFields maps yaml tag names to field index paths. The fields of a
+// struct field tagged `yaml:",inline"` are keys of the outer mapping.
+func structFields(t reflect.Type) map[string][]int {
+	m := map[string][]int{}
 	for i := range t.NumField() {
 		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if opts == "inline" && f.Type.Kind() == reflect.Struct {
+			for k, idx := range structFields(f.Type) {
+				m[k] = append([]int{i}, idx...)
+			}
 			continue
 		}
 		if name == "" {
 			name = strings.ToLower(f.Name)
 		}
-		m[name] = i
+		m[name] = []int{i}
 	}
 	return m
 }
 
 // suggest names the known key closest to k, if any is close.
-func suggest(k string, fields map[string]int) string {
+func suggest(k string, fields map[string][]int) string {
 	best, bestD := "", 3
 	for name := range fields {
 		if dd := distance(k, name); dd < bestD || (dd == bestD && best != "" && name < best) {

@@ -1,0 +1,186 @@
+package rules
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/tarn-project/tarn/rules/pseudo"
+	"github.com/tarn-project/tarn/rules/strictyaml"
+	"github.com/tarn-project/tarn/sinks"
+)
+
+// Tenant routes records to a tenant (Loki's X-Scope-OrgID) by the raw
+// value of a field, e.g. the virtual host: a hoster ships each customer's
+// lines to that customer's own tenant. Only the mapped names ever leave
+// the rules, never the field's value.
+type Tenant struct {
+	// Field is the field whose value selects the tenant, e.g. vhost.
+	Field string `yaml:"field"`
+	// Map maps field values to tenant IDs.
+	Map map[string]string `yaml:"map"`
+	// Default is the tenant of records whose value is not in Map ("":
+	// the input's or sink's tenant).
+	Default string `yaml:"default"`
+}
+
+// compiledTenant is a Tenant ready for the hot path.
+type compiledTenant struct {
+	field string
+	m     map[string]string
+	def   string
+}
+
+// compiledMeta is one structured metadata pair: name, and the field whose
+// raw value is pseudonymized into it.
+type compiledMeta struct {
+	name, field string
+}
+
+// mergeRoute overlays the metadata and tenant of o on c.
+func (c *Config) mergeRoute(o *Config) {
+	if len(o.Metadata) > 0 {
+		m := maps.Clone(c.Metadata)
+		if m == nil {
+			m = map[string]string{}
+		}
+		maps.Copy(m, o.Metadata)
+		c.Metadata = m
+	}
+	if o.Tenant != nil {
+		c.Tenant = o.Tenant
+	}
+}
+
+// validateRoute checks metadata names and the tenant map.
+func (c *Config) validateRoute() error {
+	var errs []error
+	for name, field := range c.Metadata {
+		if !sinks.ValidLabelName(name) {
+			errs = append(errs, strictyaml.Errorf("metadata."+name, "not a valid metadata name ([a-zA-Z_][a-zA-Z0-9_]*)"))
+		}
+		if field == "" {
+			errs = append(errs, strictyaml.Errorf("metadata."+name, "needs a field name"))
+		}
+	}
+	if t := c.Tenant; t != nil {
+		if t.Field == "" {
+			errs = append(errs, strictyaml.Errorf("tenant.field", "required"))
+		}
+		for k, v := range t.Map {
+			if err := ValidTenant(v); err != nil {
+				errs = append(errs, strictyaml.Errorf("tenant.map."+k, "%v", err))
+			}
+		}
+		if err := ValidTenant(t.Default); t.Default != "" && err != nil {
+			errs = append(errs, strictyaml.Errorf("tenant.default", "%v", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ValidTenant checks a tenant ID the way Loki does: at most 150
+// characters of [a-zA-Z0-9!-_.*'()], not "." or "..".
+func ValidTenant(t string) error {
+	if t == "" || len(t) > 150 || t == "." || t == ".." {
+		return errors.New("tenant IDs have 1 to 150 characters and are not \".\" or \"..\"")
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !ok && !slices.Contains([]byte("!-_.*'()"), c) {
+			return errors.New("tenant IDs may hold only a-z, A-Z, 0-9 and !-_.*'()")
+		}
+	}
+	return nil
+}
+
+// compileRoute compiles metadata (sorted by name, so entries are always
+// built alike) and the tenant.
+func (e *Engine) compileRoute(c *Config) {
+	for _, name := range slices.Sorted(maps.Keys(c.Metadata)) {
+		e.meta = append(e.meta, compiledMeta{name: name, field: c.Metadata[name]})
+	}
+	if t := c.Tenant; t != nil {
+		e.tenant = &compiledTenant{field: t.Field, m: t.Map, def: t.Default}
+	}
+}
+
+// AppendMetadata appends the structured metadata of the record the last
+// Append kept: for each configured name, the keyed pseudonym of the named
+// field's raw value (the same pseudonym a pseudonymize action writes with
+// the default form). Fields the record lacks are left out.
+func (p *Processor) AppendMetadata(dst []sinks.Label) []sinks.Label {
+	for _, m := range p.e.meta {
+		i := p.fieldIndex(m.field)
+		if i < 0 {
+			continue
+		}
+		p.scratch = p.rec.AppendValue(p.scratch[:0], i)
+		if len(p.scratch) == 0 || string(p.scratch) == "-" {
+			continue
+		}
+		p.norm = Normalize(p.norm[:0], p.scratch)
+		p.lower = pseudo.AppendHex(p.lower[:0], p.ps.Sum(p.t, p.norm), p.e.pseudoLen)
+		dst = append(dst, sinks.Label{Name: m.name, Value: string(p.lower)})
+	}
+	return dst
+}
+
+// Tenant returns the tenant of the record the last Append kept: the
+// mapped value of the tenant field (with or without a ":port" suffix), the
+// rule's default, or "".
+func (p *Processor) Tenant() string {
+	t := p.e.tenant
+	if t == nil {
+		return ""
+	}
+	if i := p.fieldIndex(t.field); i >= 0 {
+		p.scratch = p.rec.AppendValue(p.scratch[:0], i)
+		if v, ok := t.m[string(p.scratch)]; ok {
+			return v
+		}
+		if v, ok := t.m[string(withoutPort(p.scratch))]; ok {
+			return v
+		}
+	}
+	return t.def
+}
+
+// withoutPort strips a ":port" suffix (Apache's vhost_combined writes
+// %v:%p), so a map names hosts only.
+func withoutPort(v []byte) []byte {
+	i := len(v)
+	for i > 0 && '0' <= v[i-1] && v[i-1] <= '9' {
+		i--
+	}
+	if i > 0 && i < len(v) && v[i-1] == ':' {
+		return v[:i-1]
+	}
+	return v
+}
+
+// HasRoutes reports whether the rules set metadata or a tenant, so
+// callers can skip asking for them.
+func (e *Engine) HasRoutes() bool { return len(e.meta) > 0 || e.tenant != nil }
+
+// fieldIndex returns the index of the record field with exactly this
+// path, or -1.
+func (p *Processor) fieldIndex(path string) int {
+	for j := range p.rec.Fields {
+		if string(p.rec.Fields[j].Path) == path {
+			return j
+		}
+	}
+	return -1
+}
+
+// AppendScrubbed appends text with every free-text detector match
+// replaced, pseudonyms taken at time t: for values that do not pass
+// through Append, such as the labels and metadata of pushed streams.
+func (p *Processor) AppendScrubbed(dst, text []byte, t time.Time) []byte {
+	p.t = t
+	dst, _ = p.appendScrubbed(dst, text)
+	return dst
+}

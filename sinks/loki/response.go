@@ -1,0 +1,79 @@
+package loki
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Reasons for entries Loki rejected (or would reject), the values of the
+// reason label of tarn_sink_rejected_entries_total.
+const (
+	reasonTooOld       = "too_old"
+	reasonTooNew       = "too_new"
+	reasonLineTooLong  = "line_too_long"
+	reasonLabels       = "invalid_labels"
+	reasonMetadata     = "structured_metadata"
+	reasonStreamLimit  = "stream_limit"
+	reasonBodyTooLarge = "body_too_large"
+	reasonOther        = "other"
+)
+
+// markers map phrases of Loki's validation messages (pkg/validation) to
+// reasons; the first that occurs in a message decides.
+var markers = []struct{ phrase, reason string }{
+	{"max entry size", reasonLineTooLong},
+	{"timestamp too old", reasonTooOld},
+	{"timestamp too new", reasonTooNew},
+	{"structured metadata", reasonMetadata},
+	{"active stream limit", reasonStreamLimit},
+	{"request body too large", reasonBodyTooLarge},
+	{"label", reasonLabels},
+}
+
+// parseRejections counts the entries a 4xx message of Loki rejects, by
+// reason. Loki joins its per-entry errors with "; " and prefixes an error
+// that occurred n times with "n errors like: ". A piece that names no
+// known error is part of the previous one (a label value holding "; ").
+// A message naming nothing known counts as one "other".
+func parseRejections(msg string) map[string]uint64 {
+	out := map[string]uint64{}
+	var last string
+	for piece := range strings.SplitSeq(msg, "; ") {
+		n, text := errorCount(piece)
+		reason := classifyMessage(text)
+		if reason == "" {
+			if last == "" {
+				last = reasonOther
+				out[last]++
+			}
+			continue
+		}
+		out[reason] += n
+		last = reason
+	}
+	return out
+}
+
+// errorCount splits "n errors like: text" into n and text (1 and piece
+// when there is no such prefix).
+func errorCount(piece string) (uint64, string) {
+	num, rest, ok := strings.Cut(piece, " errors like: ")
+	if !ok {
+		return 1, piece
+	}
+	n, err := strconv.ParseUint(num, 10, 32)
+	if err != nil || n == 0 {
+		return 1, piece
+	}
+	return n, rest
+}
+
+func classifyMessage(text string) string {
+	lower := strings.ToLower(text)
+	for _, m := range markers {
+		if strings.Contains(lower, m.phrase) {
+			return m.reason
+		}
+	}
+	return ""
+}
