@@ -21,7 +21,8 @@ type Tenant struct {
 	// Map maps field values to tenant IDs.
 	Map map[string]string `yaml:"map"`
 	// Default is the tenant of records whose value is not in Map ("":
-	// the input's or sink's tenant).
+	// the input's or sink's tenant). Records without the field get the
+	// input's or sink's tenant.
 	Default string `yaml:"default"`
 }
 
@@ -130,20 +131,23 @@ func (p *Processor) AppendMetadata(dst []sinks.Label) []sinks.Label {
 
 // Tenant returns the tenant of the record the last Append kept: the
 // mapped value of the tenant field (with or without a ":port" suffix), the
-// rule's default, or "".
+// rule's default for an unmapped value, or "" when the record has no such
+// field or no tenant rule applies.
 func (p *Processor) Tenant() string {
 	t := p.e.tenant
 	if t == nil {
 		return ""
 	}
-	if i := p.fieldIndex(t.field); i >= 0 {
-		p.scratch = p.rec.AppendValue(p.scratch[:0], i)
-		if v, ok := t.m[string(p.scratch)]; ok {
-			return v
-		}
-		if v, ok := t.m[string(withoutPort(p.scratch))]; ok {
-			return v
-		}
+	i := p.fieldIndex(t.field)
+	if i < 0 {
+		return ""
+	}
+	p.scratch = p.rec.AppendValue(p.scratch[:0], i)
+	if v, ok := t.m[string(p.scratch)]; ok {
+		return v
+	}
+	if v, ok := t.m[string(withoutPort(p.scratch))]; ok {
+		return v
 	}
 	return t.def
 }

@@ -33,23 +33,26 @@ var markers = []struct{ phrase, reason string }{
 // parseRejections counts the entries a 4xx message of Loki rejects, by
 // reason. Loki joins its per-entry errors with "; " and prefixes an error
 // that occurred n times with "n errors like: ". A piece that names no
-// known error is part of the previous one (a label value holding "; ").
-// A message naming nothing known counts as one "other".
+// known error runs on into the next (a label value holding "; "); what is
+// left naming nothing known counts as one "other".
 func parseRejections(msg string) map[string]uint64 {
 	out := map[string]uint64{}
-	var last string
+	cur := ""
 	for piece := range strings.SplitSeq(msg, "; ") {
+		if cur != "" {
+			piece = cur + "; " + piece
+		}
 		n, text := errorCount(piece)
 		reason := classifyMessage(text)
 		if reason == "" {
-			if last == "" {
-				last = reasonOther
-				out[last]++
-			}
+			cur = piece
 			continue
 		}
 		out[reason] += n
-		last = reason
+		cur = ""
+	}
+	if cur != "" {
+		out[reasonOther]++
 	}
 	return out
 }

@@ -1,0 +1,109 @@
+package config
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A Promtail client entry carries over with a name and a type added.
+const promtailStyle = `data_dir: data
+inputs:
+  - name: push
+    type: loki_push
+    listen: 127.0.0.1:3500
+    pass_tenant: true
+    tenant_map: {team-a: customer-a}
+    bearer_token_file: push.token
+sinks:
+  - name: loki
+    type: loki
+    url: http://loki:3100/loki/api/v1/push
+    tenant_id: hoster
+    batch_wait: 2s
+    batch_size: 512KiB
+    timeout: 5s
+    external_labels: {cluster: eu1}
+    backoff: {min_period: 1s, max_period: 1m, max_retries: 20}
+    basic_auth: {username: tarn, password_file: loki.pw}
+    tls: {ca_file: ca.pem, insecure_skip_verify: false}
+    headers: {X-Extra: "1"}
+    encoding: json
+`
+
+func TestLokiSinkAndPushInput(t *testing.T) {
+	p := write(t, "tarn.yaml", promtailStyle)
+	c, _, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, in, dir := c.Sinks[0].Loki, c.Inputs[0], filepath.Dir(p)
+	if l.URL != "http://loki:3100/loki/api/v1/push" || l.TenantID != "hoster" || time.Duration(l.BatchWait) != 2*time.Second ||
+		l.BatchSize != 512<<10 || l.Backoff.MaxRetries != 20 || l.ExternalLabels["cluster"] != "eu1" || l.Encoding != "json" ||
+		l.BasicAuth.PasswordFile != filepath.Join(dir, "loki.pw") || l.TLS.CAFile != filepath.Join(dir, "ca.pem") {
+		t.Errorf("loki sink %+v", l)
+	}
+	if in.Push.Listen != "127.0.0.1:3500" || !in.Push.PassTenant || in.Push.TenantMap["team-a"] != "customer-a" ||
+		in.Push.MaxBodyBytes != 16<<20 || in.Push.BearerTokenFile != filepath.Join(dir, "push.token") {
+		t.Errorf("push input %+v", in.Push)
+	}
+}
+
+func TestLokiDefaults(t *testing.T) {
+	p := write(t, "tarn.yaml", "inputs: [{name: app, type: stdin}]\nsinks: [{name: loki, type: loki, url: 'http://127.0.0.1:3100/loki/api/v1/push'}]\n")
+	c, _, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := c.Sinks[0].Loki
+	if time.Duration(l.BatchWait) != time.Second || l.BatchSize != 1<<20 || time.Duration(l.Timeout) != 10*time.Second ||
+		l.Encoding != "protobuf" || time.Duration(l.Backoff.MinPeriod) != 500*time.Millisecond || time.Duration(l.Backoff.MaxPeriod) != 5*time.Minute {
+		t.Errorf("defaults %+v", l)
+	}
+}
+
+func TestLokiErrors(t *testing.T) {
+	p := write(t, "tarn.yaml", `inputs:
+  - name: push
+    type: loki_push
+    tenant_map: {a: "bad tenant"}
+  - name: file
+    type: file
+    paths: [/tmp/x.log]
+    listen: 127.0.0.1:1
+    tenant: "a/b"
+sinks:
+  - name: loki
+    type: loki
+    url: loki:3100
+    encoding: xml
+    external_labels: {bad-name: x}
+    tls: {cert_file: c.pem}
+  - name: out
+    type: file
+    path: out
+    tenant_id: x
+    urll: y
+`)
+	_, _, err := Load(p)
+	if err == nil {
+		t.Fatal("want errors")
+	}
+	for _, want := range []string{
+		"tarn.yaml:2: inputs[0].listen: a loki_push input needs host:port",
+		"tarn.yaml:4: inputs[0].tenant_map.a: tenant IDs may hold only",
+		"tarn.yaml:6: inputs[1].type: listen, max_body_bytes",
+		"tarn.yaml:9: inputs[1].tenant: tenant IDs may hold only",
+		"tarn.yaml:13: sinks[0].url: a loki sink needs an http(s) URL",
+		"tarn.yaml:14: sinks[0].encoding: must be protobuf or json",
+		"tarn.yaml:15: sinks[0].external_labels.bad-name: not a valid Loki label name",
+		"sinks[0].tls: cert_file and key_file go together",
+		"sinks[1].type: url, tenant_id, batch_wait, ... are keys of loki sinks, not of file sinks",
+		`tarn.yaml:21: sinks[1].urll: unknown field (did you mean "url"?)`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}

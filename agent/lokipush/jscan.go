@@ -1,0 +1,259 @@
+package lokipush
+
+import (
+	"bytes"
+	"errors"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// jscan walks a JSON value that json.Valid has already accepted, so it
+// only has to find boundaries, not report syntax errors. It exists because
+// decoding every entry with json.Unmarshal is several times slower and
+// allocates per value.
+type jscan struct {
+	b   []byte
+	pos int
+}
+
+func (s *jscan) ws() {
+	for s.pos < len(s.b) {
+		switch s.b[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next non-space byte, 0 at the end.
+func (s *jscan) peek() byte {
+	s.ws()
+	if s.pos < len(s.b) {
+		return s.b[s.pos]
+	}
+	return 0
+}
+
+// open consumes c ('[' or '{') if it is next.
+func (s *jscan) open(c byte) bool {
+	if s.peek() != c {
+		return false
+	}
+	s.pos++
+	return true
+}
+
+// next reports whether another member of the array or object follows,
+// consuming the separating comma or the closing bracket.
+func (s *jscan) next(first bool) bool {
+	switch s.peek() {
+	case ',':
+		s.pos++
+		return true
+	case ']', '}', 0:
+		s.pos++
+		return false
+	}
+	return first
+}
+
+// value returns the raw bytes of the next value and skips them.
+func (s *jscan) value() []byte {
+	s.ws()
+	start := s.pos
+	switch {
+	case s.pos >= len(s.b):
+	case s.b[s.pos] == '"':
+		s.str()
+	case s.b[s.pos] == '[' || s.b[s.pos] == '{':
+		s.nested()
+	default:
+		for s.pos < len(s.b) && bytes.IndexByte([]byte(",]} \t\n\r"), s.b[s.pos]) < 0 {
+			s.pos++
+		}
+	}
+	return s.b[start:s.pos]
+}
+
+// str skips a string starting at the opening quote: the first quote
+// preceded by an even number of backslashes ends it.
+func (s *jscan) str() {
+	s.pos++
+	for {
+		i := bytes.IndexByte(s.b[s.pos:], '"')
+		if i < 0 {
+			s.pos = len(s.b)
+			return
+		}
+		s.pos += i + 1
+		n := 0
+		for j := s.pos - 2; j >= 0 && s.b[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 0 {
+			return
+		}
+	}
+}
+
+// nested skips an array or object.
+func (s *jscan) nested() {
+	depth := 0
+	for s.pos < len(s.b) {
+		switch s.b[s.pos] {
+		case '"':
+			s.str()
+			continue
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+		}
+		s.pos++
+		if depth == 0 {
+			return
+		}
+	}
+}
+
+// colon consumes the ':' after an object key.
+func (s *jscan) colon() {
+	if s.peek() == ':' {
+		s.pos++
+	}
+}
+
+// jsonString returns the content of the JSON string raw, unescaped, and
+// whether raw is a string at all. Without escapes it returns a sub-slice of
+// raw (bytes kept as sent, like Loki's parser does).
+func jsonString(raw []byte) ([]byte, bool) {
+	return appendString(nil, raw)
+}
+
+// appendString appends the unescaped content of the JSON string raw to
+// dst; without escapes and with dst nil, it returns a sub-slice of raw.
+// Escapes are decoded as encoding/json does, with U+FFFD for lone
+// surrogates.
+func appendString(dst, raw []byte) ([]byte, bool) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return dst, false
+	}
+	s := raw[1 : len(raw)-1]
+	for {
+		i := bytes.IndexByte(s, '\\')
+		if i < 0 || i+1 >= len(s) {
+			if dst == nil {
+				return s, true
+			}
+			return append(dst, s...), true
+		}
+		dst = append(dst, s[:i]...)
+		n := unescape(&dst, s[i+1:])
+		s = s[i+1+n:]
+	}
+}
+
+// unescape appends the character of the escape sequence at the start of
+// s (after the backslash) to *dst and returns the length of the sequence.
+func unescape(dst *[]byte, s []byte) int {
+	switch c := s[0]; c {
+	case 'b':
+		*dst = append(*dst, '\b')
+	case 'f':
+		*dst = append(*dst, '\f')
+	case 'n':
+		*dst = append(*dst, '\n')
+	case 'r':
+		*dst = append(*dst, '\r')
+	case 't':
+		*dst = append(*dst, '\t')
+	case 'u':
+		r, n := unicodeEscape(s)
+		*dst = utf8.AppendRune(*dst, r)
+		return n
+	default: // " \ /
+		*dst = append(*dst, c)
+	}
+	return 1
+}
+
+// unicodeEscape decodes "uXXXX", or a surrogate pair "uXXXX\uXXXX", at
+// the start of s; it returns the rune and the bytes used.
+func unicodeEscape(s []byte) (rune, int) {
+	r := hex4(s[1:])
+	if r < 0 {
+		return utf8.RuneError, 1
+	}
+	if !utf16.IsSurrogate(r) {
+		return r, 5
+	}
+	if len(s) >= 11 && s[5] == '\\' && s[6] == 'u' {
+		if r2 := hex4(s[7:]); r2 >= 0 {
+			if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+				return d, 11
+			}
+		}
+	}
+	return utf8.RuneError, 5
+}
+
+// hex4 decodes four hex digits, -1 if they are not.
+func hex4(s []byte) rune {
+	if len(s) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range s[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// elements returns the elements of a JSON array, appended to dst; ok is
+// false if raw is not an array.
+func elements(raw []byte, dst [][]byte) ([][]byte, bool) {
+	s := jscan{b: raw}
+	if !s.open('[') {
+		return dst, false
+	}
+	for first := true; s.next(first); first = false {
+		dst = append(dst, s.value())
+	}
+	return dst, true
+}
+
+var errObject = errors.New("must be an object with string values")
+
+// stringMembers appends the members of a JSON object whose values are all
+// strings to dst, in document order.
+func stringMembers(raw []byte, dst []member) ([]member, error) {
+	s := jscan{b: raw}
+	if !s.open('{') {
+		return dst, errObject
+	}
+	for first := true; s.next(first); first = false {
+		k, _ := jsonString(s.value())
+		s.colon()
+		v, ok := jsonString(s.value())
+		if !ok {
+			return dst, errObject
+		}
+		dst = append(dst, member{k, v})
+	}
+	return dst, nil
+}
+
+// member is one decoded member of a JSON object of strings.
+type member struct{ name, value []byte }

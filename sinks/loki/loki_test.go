@@ -1,0 +1,324 @@
+package loki
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang/snappy"
+	"github.com/grafana/loki/pkg/push"
+
+	"github.com/tarn-project/tarn/sinks"
+)
+
+// These tests look at the requests the sink builds and at how it reads
+// answers; the end-to-end behaviour against a real Loki binary is in
+// integration_test.go.
+
+var now = time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC)
+
+// recorder is an HTTP endpoint that records request bodies and answers
+// with the status codes of its script (204 once the script is used up).
+type recorder struct {
+	mu     sync.Mutex
+	bodies [][]byte
+	heads  []http.Header
+	script []int
+	msg    string
+}
+
+func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	b, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.bodies = append(r.bodies, b)
+	r.heads = append(r.heads, req.Header.Clone())
+	code := http.StatusNoContent
+	if len(r.script) > 0 {
+		code, r.script = r.script[0], r.script[1:]
+	}
+	w.WriteHeader(code)
+	if code != http.StatusNoContent {
+		_, _ = io.WriteString(w, r.msg)
+	}
+}
+
+func newSink(t *testing.T, rec *recorder, o Options) *Sink {
+	t.Helper()
+	srv := httptest.NewServer(rec)
+	t.Cleanup(srv.Close)
+	o.URL = srv.URL + "/loki/api/v1/push"
+	if o.Now == nil {
+		o.Now = func() time.Time { return now }
+	}
+	s, err := New("loki", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func decode(t *testing.T, body []byte) push.PushRequest {
+	t.Helper()
+	raw, err := snappy.Decode(nil, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pr push.PushRequest
+	if err := pr.Unmarshal(raw); err != nil {
+		t.Fatal(err)
+	}
+	return pr
+}
+
+func entry(sec int, line string, labels ...string) sinks.Entry {
+	e := sinks.Entry{Time: now.Add(time.Duration(sec) * time.Second), Line: []byte(line),
+		Metadata: []sinks.Label{{Name: "client", Value: "c" + line}}}
+	for i := 0; i+1 < len(labels); i += 2 {
+		e.Labels = append(e.Labels, sinks.Label{Name: labels[i], Value: labels[i+1]})
+	}
+	return e
+}
+
+func TestRequestShape(t *testing.T) {
+	rec := &recorder{}
+	s := newSink(t, rec, Options{TenantID: "default", ExternalLabels: []sinks.Label{{Name: "cluster", Value: "eu1"}, {Name: "job", Value: "ext"}}})
+	batch := []sinks.Entry{
+		entry(-1, "b2", "job", "web", "input", "b"),
+		entry(-3, "a1", "job", "web", "input", "a"),
+		entry(-2, "b1", "job", "web", "input", "b"),
+		entry(-9, "t1", "job", "web", "input", "a"),
+	}
+	batch[3].Tenant = "customer-a"
+	if err := s.Send(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.bodies) != 2 {
+		t.Fatalf("%d requests, want one per tenant (2)", len(rec.bodies))
+	}
+	// Tenants in order: customer-a, default.
+	if got := rec.heads[0].Get("X-Scope-OrgID"); got != "customer-a" {
+		t.Errorf("first tenant %q", got)
+	}
+	if got := rec.heads[1].Get("Content-Type"); got != "application/x-protobuf" {
+		t.Errorf("content type %q", got)
+	}
+	pr := decode(t, rec.bodies[1])
+	var got []string
+	for _, st := range pr.Streams {
+		for _, e := range st.Entries {
+			got = append(got, st.Labels+" "+e.Line+" "+e.StructuredMetadata[0].Value)
+		}
+	}
+	want := []string{
+		`{cluster="eu1", input="a", job="web"} a1 ca1`,
+		`{cluster="eu1", input="b", job="web"} b1 cb1`,
+		`{cluster="eu1", input="b", job="web"} b2 cb2`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("streams:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestResendIsByteIdentical(t *testing.T) {
+	rec := &recorder{script: []int{500}}
+	s := newSink(t, rec, Options{})
+	batch := []sinks.Entry{entry(-2, "x", "job", "a"), entry(-1, "y", "job", "b"), entry(-3, "z", "job", "a")}
+	if err := s.Send(context.Background(), batch); err == nil || sinks.IsPermanent(err) {
+		t.Fatalf("500 must be a retryable error, got %v", err)
+	}
+	if err := s.Send(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	// A fresh sink (after a restart) sends the same bytes too.
+	s2 := newSink(t, rec, Options{})
+	if err := s2.Send(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.bodies) != 3 || !bytes.Equal(rec.bodies[0], rec.bodies[1]) || !bytes.Equal(rec.bodies[0], rec.bodies[2]) {
+		t.Fatalf("re-sends differ (%d bodies)", len(rec.bodies))
+	}
+}
+
+func TestRetryOnlyTheTenantsNotAccepted(t *testing.T) {
+	rec := &recorder{script: []int{204, 503}}
+	s := newSink(t, rec, Options{})
+	batch := []sinks.Entry{entry(0, "x", "job", "a"), entry(0, "y", "job", "a")}
+	batch[0].Tenant, batch[1].Tenant = "t1", "t2"
+	if err := s.Send(context.Background(), batch); err == nil {
+		t.Fatal("want an error for t2's 503")
+	}
+	if err := s.Send(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	var tenants []string
+	for _, h := range rec.heads {
+		tenants = append(tenants, h.Get("X-Scope-OrgID"))
+	}
+	if strings.Join(tenants, ",") != "t1,t2,t2" {
+		t.Errorf("requests went to %v, want t1,t2,t2", tenants)
+	}
+}
+
+func TestStatusClasses(t *testing.T) {
+	for _, c := range []struct {
+		code      int
+		ok, perma bool
+	}{
+		{200, true, false}, {204, true, false}, {260, false, false}, {429, false, false},
+		{500, false, false}, {503, false, false}, {408, false, false},
+		{400, false, true}, {401, false, true}, {404, false, true}, {413, false, true},
+	} {
+		rec := &recorder{script: []int{c.code}, msg: "nope"}
+		s := newSink(t, rec, Options{})
+		err := s.Send(context.Background(), []sinks.Entry{entry(0, "x", "job", "a")})
+		if (err == nil) != c.ok || sinks.IsPermanent(err) != c.perma {
+			t.Errorf("status %d: err %v (permanent %v), want ok=%v permanent=%v", c.code, err, sinks.IsPermanent(err), c.ok, c.perma)
+		}
+	}
+}
+
+func TestRejectionsCounted(t *testing.T) {
+	msg := "2 errors like: max entry size '1024' bytes exceeded for stream '{job=\"a\"}' while adding an entry with length '2000' bytes; " +
+		"entry for stream '{job=\"a\"}' has timestamp too new: 2026-11-21T00:00:00Z"
+	rec := &recorder{script: []int{400}, msg: msg}
+	s := newSink(t, rec, Options{})
+	err := s.Send(context.Background(), []sinks.Entry{entry(0, "x", "job", "a")})
+	if !sinks.IsPermanent(err) {
+		t.Fatalf("400 must be permanent, got %v", err)
+	}
+	r := s.Report().Rejected
+	if r[reasonLineTooLong] != 2 || r[reasonTooNew] != 1 || len(r) != 2 {
+		t.Errorf("rejections %v", r)
+	}
+}
+
+func TestParseRejections(t *testing.T) {
+	for _, c := range []struct {
+		msg  string
+		want string
+	}{
+		{"entry for stream '{a=\"b\"}' has timestamp too old: 2026-01-01, oldest acceptable timestamp is: 2026-11-13", "too_old=1"},
+		{"3 errors like: entry for stream '{a=\"x; y\"}' has timestamp too old: t, oldest acceptable timestamp is: u", "too_old=3"},
+		{"stream '{a=\"b\"}' has label value too long: 'xxx'", "invalid_labels=1"},
+		{"stream '{a=\"b\"}' has structured metadata too large: '70000' bytes, limit: '65536' bytes", "structured_metadata=1"},
+		{"something new", "other=1"},
+	} {
+		var parts []string
+		for k, v := range parseRejections(c.msg) {
+			parts = append(parts, fmt.Sprintf("%s=%d", k, v))
+		}
+		if strings.Join(parts, ",") != c.want {
+			t.Errorf("%q: %v, want %s", c.msg, parts, c.want)
+		}
+	}
+}
+
+func TestTooOldDroppedAndCounted(t *testing.T) {
+	rec := &recorder{}
+	s := newSink(t, rec, Options{MaxAge: time.Hour, OldMargin: 10 * time.Minute})
+	batch := []sinks.Entry{entry(-3600, "old"), entry(-51*60, "almost"), entry(-49*60, "fresh")}
+	for i := range batch {
+		batch[i].Labels = []sinks.Label{{Name: "job", Value: "a"}}
+	}
+	if err := s.Send(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	pr := decode(t, rec.bodies[0])
+	if n := len(pr.Streams[0].Entries); n != 1 || pr.Streams[0].Entries[0].Line != "fresh" {
+		t.Errorf("sent %d entries, want only the fresh one", n)
+	}
+	if got := s.Report().Rejected[reasonTooOld]; got != 2 {
+		t.Errorf("too_old = %d, want 2", got)
+	}
+}
+
+func TestCardinalityGuard(t *testing.T) {
+	rec := &recorder{}
+	s := newSink(t, rec, Options{MaxLabelValues: 2})
+	var batch []sinks.Entry
+	for i := range 4 {
+		batch = append(batch, entry(i, fmt.Sprint(i), "job", "web", "filename", fmt.Sprintf("/var/log/f%d.log", i), "bad-name", "v"))
+	}
+	if err := s.Send(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	pr := decode(t, rec.bodies[0])
+	var moved int
+	for _, st := range pr.Streams {
+		if strings.Contains(st.Labels, "bad-name") || !strings.Contains(st.Labels, `bad_name="v"`) {
+			t.Errorf("label name not fixed: %s", st.Labels)
+		}
+		for _, e := range st.Entries {
+			for _, m := range e.StructuredMetadata {
+				if m.Name == "filename" {
+					moved++
+					if strings.Contains(st.Labels, "filename") {
+						t.Errorf("filename both label and metadata: %s", st.Labels)
+					}
+				}
+			}
+		}
+	}
+	if moved != 2 || s.Report().LabelsDemoted != 1 {
+		t.Errorf("moved %d entries' filename, demoted %d; want 2 and 1", moved, s.Report().LabelsDemoted)
+	}
+}
+
+func TestJSONEncoding(t *testing.T) {
+	rec := &recorder{}
+	s := newSink(t, rec, Options{JSON: true})
+	if err := s.Send(context.Background(), []sinks.Entry{entry(0, "line \"quoted\"", "job", "a")}); err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Streams []struct {
+			Stream map[string]string `json:"stream"`
+			Values [][]any           `json:"values"`
+		} `json:"streams"`
+	}
+	if err := json.Unmarshal(rec.bodies[0], &body); err != nil {
+		t.Fatal(err)
+	}
+	v := body.Streams[0].Values[0]
+	if body.Streams[0].Stream["job"] != "a" || v[0] != fmt.Sprint(now.UnixNano()) || v[1] != `line "quoted"` ||
+		v[2].(map[string]any)["client"] != `cline "quoted"` {
+		t.Errorf("json body %s", rec.bodies[0])
+	}
+	if rec.heads[0].Get("Content-Type") != "application/json" {
+		t.Error("content type")
+	}
+}
+
+func TestAuthHeaders(t *testing.T) {
+	rec := &recorder{}
+	tok := t.TempDir() + "/token"
+	if err := writeFile(tok, "s3cret\n"); err != nil {
+		t.Fatal(err)
+	}
+	s := newSink(t, rec, Options{BearerTokenFile: tok, Headers: map[string]string{"X-Extra": "1"}})
+	if err := s.Send(context.Background(), []sinks.Entry{entry(0, "x", "job", "a")}); err != nil {
+		t.Fatal(err)
+	}
+	if h := rec.heads[0]; h.Get("Authorization") != "Bearer s3cret" || h.Get("X-Extra") != "1" {
+		t.Errorf("headers %v", h)
+	}
+	s2 := newSink(t, rec, Options{Username: "u", Password: "p"})
+	if err := s2.Send(context.Background(), []sinks.Entry{entry(0, "x", "job", "a")}); err != nil {
+		t.Fatal(err)
+	}
+	if u, p, ok := (&http.Request{Header: rec.heads[1]}).BasicAuth(); !ok || u != "u" || p != "p" {
+		t.Errorf("basic auth %q %q %v", u, p, ok)
+	}
+}
+
+func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }

@@ -1,0 +1,297 @@
+package lokitest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const (
+	readyTimeout = 60 * time.Second
+	stopTimeout  = 10 * time.Second
+	logTailLines = 50
+)
+
+// Loki is a running (or stopped) Loki server started by Start.
+type Loki struct {
+	bin     string
+	dir     string // data directory, kept across restarts
+	cfgPath string
+	logPath string
+	ports   ports
+	client  *http.Client
+
+	mu      sync.Mutex
+	cmd     *exec.Cmd
+	done    chan struct{} // closed when cmd has exited
+	exitErr error         // cmd.Wait's result, set before done is closed
+}
+
+// Start runs a Loki configured by o with its data in a temporary
+// directory, waits until it is ready and stops it when the test ends. On
+// test failure the end of Loki's log is printed.
+func Start(t testing.TB, o Options) *Loki {
+	t.Helper()
+	bin := Binary(t)
+	dir := t.TempDir()
+	l := &Loki{
+		bin:     bin,
+		dir:     dir,
+		cfgPath: filepath.Join(dir, "loki.yaml"),
+		logPath: filepath.Join(dir, "loki.log"),
+		ports:   freePorts(t),
+		client:  &http.Client{Timeout: 30 * time.Second},
+	}
+	cfg := config(o, filepath.Join(dir, "data"), l.ports)
+	if err := os.WriteFile(l.cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatalf("write loki config: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := l.stop(); err != nil {
+			t.Logf("stop loki: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("last lines of %s:\n%s", l.logPath, l.logTail())
+		}
+	})
+	l.run(t)
+	return l
+}
+
+// URL is the base URL of Loki's HTTP API, http://127.0.0.1:PORT.
+func (l *Loki) URL() string {
+	return "http://127.0.0.1:" + strconv.Itoa(l.ports.http)
+}
+
+// PushURL is the URL of Loki's push API, URL()+"/loki/api/v1/push".
+func (l *Loki) PushURL() string {
+	return l.URL() + "/loki/api/v1/push"
+}
+
+// Stop shuts Loki down gracefully (SIGTERM, then SIGKILL after 10s) and
+// waits for it to exit. The data directory is kept for Restart.
+func (l *Loki) Stop(t testing.TB) {
+	t.Helper()
+	if err := l.stop(); err != nil {
+		t.Logf("stop loki: %v", err)
+	}
+}
+
+// Kill stops Loki with SIGKILL, as a crash would, and waits for it to
+// exit. The data directory is kept for Restart.
+func (l *Loki) Kill(t testing.TB) {
+	t.Helper()
+	cmd, done := l.take()
+	if cmd == nil {
+		return
+	}
+	cmd.Process.Kill()
+	<-done
+}
+
+// Restart stops Loki if it is running and starts it again on the same
+// ports and data directory, waiting until it is ready. Data acknowledged
+// before the stop is recovered from the ingester's write-ahead log.
+func (l *Loki) Restart(t testing.TB) {
+	t.Helper()
+	l.Stop(t)
+	l.run(t)
+}
+
+// run starts the process and waits for /ready.
+func (l *Loki) run(t testing.TB) {
+	t.Helper()
+	if err := l.spawn(); err != nil {
+		t.Fatalf("start loki: %v", err)
+	}
+	begin := time.Now()
+	if err := l.waitReady(); err != nil {
+		l.stop()
+		t.Fatalf("loki did not become ready: %v\nlast lines of %s:\n%s", err, l.logPath, l.logTail())
+	}
+	t.Logf("lokitest: Loki ready at %s after %s", l.URL(), time.Since(begin).Round(time.Millisecond))
+}
+
+// spawn starts the Loki process with its output appended to the log file.
+func (l *Loki) spawn() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cmd != nil {
+		return fmt.Errorf("loki is already running")
+	}
+	logf, err := os.OpenFile(l.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logf.Close() // the child has its own copy
+	fmt.Fprintf(logf, "=== lokitest: starting %s at %s\n", l.bin, time.Now().Format(time.RFC3339Nano))
+	cmd := exec.Command(l.bin, "-config.file="+l.cfgPath)
+	cmd.Dir = l.dir
+	cmd.Stdout = logf
+	cmd.Stderr = logf
+	cmd.SysProcAttr = procAttr()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	go func() {
+		err := cmd.Wait()
+		l.mu.Lock()
+		l.exitErr = err
+		l.mu.Unlock()
+		close(done)
+	}()
+	l.cmd, l.done = cmd, done
+	return nil
+}
+
+// waitReady polls GET /ready until it answers 200, the process exits or
+// readyTimeout passes.
+func (l *Loki) waitReady() error {
+	l.mu.Lock()
+	done := l.done
+	l.mu.Unlock()
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(readyTimeout)
+	last := "no answer"
+	for time.Now().Before(deadline) {
+		select {
+		case <-done:
+			return fmt.Errorf("loki exited during startup: %v", l.exited())
+		default:
+		}
+		status, body, err := get(client, l.URL()+"/ready")
+		if err == nil && status == http.StatusOK {
+			return nil
+		}
+		if err == nil {
+			last = fmt.Sprintf("%d %s", status, bytes.TrimSpace(body))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("GET /ready still not 200 after %s (last: %s)", readyTimeout, last)
+}
+
+// exited returns how the process ended.
+func (l *Loki) exited() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.exitErr
+}
+
+// stop sends SIGTERM, waits up to stopTimeout, then kills the process.
+func (l *Loki) stop() error {
+	cmd, done := l.take()
+	if cmd == nil {
+		return nil
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	timer := time.NewTimer(stopTimeout)
+	defer timer.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-timer.C:
+	}
+	cmd.Process.Kill()
+	<-done
+	return fmt.Errorf("loki ignored SIGTERM for %s and was killed", stopTimeout)
+}
+
+// take returns the running process, if any, and forgets it, so exactly
+// one caller stops it.
+func (l *Loki) take() (*exec.Cmd, chan struct{}) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	cmd, done := l.cmd, l.done
+	l.cmd = nil
+	return cmd, done
+}
+
+// logTail returns the last lines of Loki's log file.
+func (l *Loki) logTail() string {
+	b, err := os.ReadFile(l.logPath)
+	if err != nil {
+		return err.Error()
+	}
+	return tail(b, logTailLines)
+}
+
+// Metrics returns Loki's Prometheus metrics (GET /metrics), e.g. to read
+// loki_discarded_samples_total.
+func (l *Loki) Metrics(t testing.TB) string {
+	t.Helper()
+	status, body, err := get(l.client, l.URL()+"/metrics")
+	if err != nil {
+		t.Fatalf("get loki metrics: %v", err)
+	}
+	if status != http.StatusOK {
+		t.Fatalf("get loki metrics: status %d: %s", status, body)
+	}
+	return string(body)
+}
+
+// Push posts body, a push request in Loki's JSON format, to PushURL as
+// tenant (no X-Scope-OrgID header when empty) and returns the response
+// status and body without judging them.
+func (l *Loki) Push(t testing.TB, tenant string, body []byte) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, l.PushURL(), bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("push to loki: %v", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if tenant != "" {
+		req.Header.Set("X-Scope-OrgID", tenant)
+	}
+	resp, err := l.client.Do(req)
+	if err != nil {
+		t.Fatalf("push to loki: %v", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// get fetches url and returns its status and body.
+func get(c *http.Client, url string) (int, []byte, error) {
+	resp, err := c.Get(url)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+// freePorts picks distinct free loopback ports by listening on port 0
+// and closing the listeners again.
+func freePorts(t testing.TB) ports {
+	t.Helper()
+	var ls []net.Listener
+	defer func() {
+		for _, ln := range ls {
+			ln.Close()
+		}
+	}()
+	var p [3]int
+	for i := range p {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("find a free port: %v", err)
+		}
+		ls = append(ls, ln)
+		p[i] = ln.Addr().(*net.TCPAddr).Port
+	}
+	return ports{http: p[0], grpc: p[1], memberlist: p[2]}
+}
