@@ -52,7 +52,7 @@ type Stream struct {
 	Entries []Entry
 }
 
-// Format is a push body format.
+// format is a push body format.
 type format int
 
 const (
@@ -64,24 +64,30 @@ const (
 // Decode parses a push request body according to its Content-Type and
 // Content-Encoding headers, as Loki 3.x does on /loki/api/v1/push:
 //
-//   - Content-Type application/x-protobuf (or empty): a snappy block
-//     holding a marshalled push.PushRequest. application/json: Loki's JSON
-//     push format. Media type parameters such as charset are allowed; any
-//     other type is rejected (Loki would try protobuf).
+//   - Content-Type application/x-protobuf: a snappy block holding a
+//     marshalled push.PushRequest; application/json: Loki's JSON push
+//     format. Media type parameters such as charset are allowed. An empty
+//     Content-Type means protobuf (Loki 2 did that; Loki 3 rejects it);
+//     any other type is rejected (Loki would try protobuf on it).
 //   - Content-Encoding "" or "snappy" (ignored: the snappy block is part of
 //     the protobuf format, as in Loki), "gzip" or "deflate" (raw DEFLATE,
-//     compress/flate, as in Loki). Others are rejected.
+//     compress/flate, as in Loki); case-insensitive. Others are rejected.
+//     A gzip or deflate body holds the same as an uncompressed one, so
+//     protobuf is still snappy-compressed inside.
 //
 // maxBytes (DefaultMaxBodyBytes if <= 0) limits the body and every
 // decompressed form of it; larger bodies fail with ErrTooLarge, without
 // decompressing more than maxBytes+1 bytes. Every other failure wraps
-// ErrInvalid.
+// ErrInvalid and says what is wrong and where, never what a line, label
+// value or metadata value contains.
 //
 // Stream labels keep Loki's rules (see ParseLabels). Structured metadata
 // names are normalized like Loki's distributor does it (runs of characters
 // outside [a-zA-Z0-9_] become "_", a leading digit gets "key_"), invalid
 // UTF-8 is removed from metadata values, and empty or all-underscore
-// metadata names are rejected. Entries with an empty line are kept.
+// metadata names are rejected. Entries with an empty line are kept, as
+// Loki keeps them; lines are passed on byte for byte, without a UTF-8
+// check, as in Loki.
 //
 // The result does not alias body; the caller may keep it.
 func Decode(contentType, contentEncoding string, body []byte, maxBytes int64) ([]Stream, error) {
@@ -95,7 +101,8 @@ func Decode(contentType, contentEncoding string, body []byte, maxBytes int64) ([
 // DecodeLegacy is Decode for Loki's legacy endpoint /api/prom/push, where
 // a JSON body has the old form
 // {"streams":[{"labels":"{job=\"x\"}","entries":[{"ts":"<RFC 3339>","line":"..."}]}]}.
-// Protobuf bodies are the same on both endpoints.
+// Protobuf bodies are the same on both endpoints. Legacy JSON is decoded
+// with encoding/json, which replaces invalid UTF-8 in lines with U+FFFD.
 func DecodeLegacy(contentType, contentEncoding string, body []byte, maxBytes int64) ([]Stream, error) {
 	f, err := parseContentType(contentType, formatLegacyJSON)
 	if err != nil {

@@ -259,7 +259,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"json stream not object", ctJSON, "", []byte(`{"streams":[{"stream":["` + s + `"],"values":[]}]}`), `stream 1: "stream": must be an object with string values`},
 		{"json label not string", ctJSON, "", []byte(`{"streams":[{"stream":{"a":1},"values":[]}]}`), `stream 1: "stream": must be an object`},
 		{"json no labels", ctJSON, "", []byte(`{"streams":[{"values":[["1","` + s + `"]]}]}`), "stream 1: at least one label"},
-		{"json bad label name", ctJSON, "", []byte(`{"streams":[{"stream":{"` + s + `":"x"}}]}`), "stream 1: invalid label name"},
+		{"json bad label name", ctJSON, "", []byte(`{"streams":[{"stream":{"` + s + `":"x"}}]}`), "stream 1: name of label 1 is invalid"},
 		{"json value not array", ctJSON, "", []byte(`{"streams":[{"stream":{"a":"b"},"values":["` + s + `"]}]}`), "entry 1 of stream 1: must be an array"},
 		{"json short value", ctJSON, "", []byte(`{"streams":[{"stream":{"a":"b"},"values":[["1"]]}]}`), "entry 1 of stream 1: must be an array"},
 		{"json long value", ctJSON, "", []byte(`{"streams":[{"stream":{"a":"b"},"values":[["1","x",{},"` + s + `"]]}]}`), "entry 1 of stream 1: must be an array"},

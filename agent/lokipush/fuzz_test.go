@@ -1,7 +1,10 @@
 package lokipush
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"mime"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,6 +38,8 @@ func FuzzDecode(f *testing.F) {
 		{ctJSON, "", []byte(`{"streams":[{"stream":{"a":""},"values":[]}]}`)},
 		{ctProto, "", []byte("garbage")},
 		{ctJSON, "", []byte(`{"streams":[{"stream":{"a":"b"},"values":[["x"]]}]}`)},
+		{ctJSON, "", []byte(`{"streams":[{"stream":{"a":"b\"]"},"x":{"values":1},"values":[null,["1","\\\"],",{}]]}]}`)},
+		{ctJSON, "", []byte(`{"streams":[{"stream":{"a":"b"},"values":[["1","\ud83d\ude00 \ud83d \u00e9\t"]]}]}`)},
 		{ctJSON, "gzip", []byte("\x1f\x8b garbage")},
 		{"text/plain", "br", nil},
 	}
@@ -59,7 +64,44 @@ func FuzzDecode(f *testing.F) {
 				}
 			}
 		}
+		if mt, _, _ := mime.ParseMediaType(ct); mt == ctJSON && ce == "" {
+			compareJSON(t, body)
+		}
 	})
+}
+
+// compareJSON checks the hand-written JSON scanner against encoding/json
+// on ASCII bodies that Decode accepts: same streams, entries and lines.
+func compareJSON(t *testing.T, body []byte) {
+	streams, err := Decode(ctJSON, "", body, 1<<20)
+	if err != nil || bytes.ContainsFunc(body, func(r rune) bool { return r >= utf8.RuneSelf }) {
+		return
+	}
+	var ref struct{ Streams []map[string]json.RawMessage }
+	if err := json.Unmarshal(body, &ref); err != nil {
+		t.Fatalf("Decode accepted what encoding/json rejects: %v", err)
+	}
+	if len(ref.Streams) != len(streams) {
+		t.Fatalf("%d streams, encoding/json %d", len(streams), len(ref.Streams))
+	}
+	for i, rs := range ref.Streams {
+		var values []json.RawMessage
+		_ = json.Unmarshal(rs["values"], &values)
+		values = slices.DeleteFunc(values, func(v json.RawMessage) bool { return string(v) == "null" })
+		if len(values) != len(streams[i].Entries) {
+			t.Fatalf("stream %d: %d entries, encoding/json %d", i, len(streams[i].Entries), len(values))
+		}
+		for j, v := range values {
+			var parts []json.RawMessage
+			var line string
+			if json.Unmarshal(v, &parts) != nil || json.Unmarshal(parts[1], &line) != nil {
+				t.Fatalf("stream %d entry %d: encoding/json cannot read %s", i, j, v)
+			}
+			if got := string(streams[i].Entries[j].Line); got != line {
+				t.Fatalf("stream %d entry %d: line %q, encoding/json %q", i, j, got, line)
+			}
+		}
+	}
 }
 
 // checkLabels returns an error unless ls is a valid stream label set.

@@ -52,8 +52,10 @@ func (s *jscan) next(first bool) bool {
 	case ',':
 		s.pos++
 		return true
-	case ']', '}', 0:
+	case ']', '}':
 		s.pos++
+		return false
+	case 0:
 		return false
 	}
 	return first
@@ -69,12 +71,20 @@ func (s *jscan) value() []byte {
 		s.str()
 	case s.b[s.pos] == '[' || s.b[s.pos] == '{':
 		s.nested()
-	default:
-		for s.pos < len(s.b) && bytes.IndexByte([]byte(",]} \t\n\r"), s.b[s.pos]) < 0 {
+	default: // number, true, false, null
+		for s.pos < len(s.b) && !isDelim(s.b[s.pos]) {
 			s.pos++
 		}
 	}
 	return s.b[start:s.pos]
+}
+
+func isDelim(c byte) bool {
+	switch c {
+	case ',', ']', '}', ' ', '\t', '\n', '\r':
+		return true
+	}
+	return false
 }
 
 // str skips a string starting at the opening quote: the first quote

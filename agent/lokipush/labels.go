@@ -216,9 +216,9 @@ func ValidLabelName(name string) bool {
 // values (as Loki does), sorts it by name and rejects duplicate names and
 // empty sets.
 func finishLabels(ls []sinks.Label) ([]sinks.Label, error) {
-	for _, l := range ls {
+	for i, l := range ls {
 		if !ValidLabelName(l.Name) {
-			return nil, errors.New("invalid label name (want [a-zA-Z_][a-zA-Z0-9_]*)")
+			return nil, fmt.Errorf("name of label %d is invalid (want [a-zA-Z_][a-zA-Z0-9_]*)", i+1)
 		}
 		if !utf8.ValidString(l.Value) {
 			return nil, fmt.Errorf("value of label %q is not valid UTF-8", l.Name)
