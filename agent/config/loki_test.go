@@ -107,3 +107,13 @@ sinks:
 		}
 	}
 }
+
+func TestLokiExample(t *testing.T) {
+	c, rc, err := Load(filepath.Join("..", "..", "packaging", "examples", "loki.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Sinks[0].Loki.URL == "" || c.Inputs[1].Push.Listen != "127.0.0.1:3500" || rc.Tenant.Map["shop.example.com"] != "customer-a" {
+		t.Fatalf("loaded %+v", c)
+	}
+}
