@@ -76,3 +76,27 @@ tenant:
 		}
 	}
 }
+
+func TestTenantFieldMissingFallsThrough(t *testing.T) {
+	cfg, err := ParseConfig("t.yaml", []byte("format: json\ntenant: {field: vhost, map: {a.example: ta}, default: other}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := Compile(cfg, TestKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := eng.NewProcessor()
+	for line, want := range map[string]string{
+		`{"vhost":"a.example","msg":"x"}`: "ta",
+		`{"vhost":"b.example","msg":"x"}`: "other",
+		`{"msg":"no vhost"}`:              "",
+	} {
+		if _, res := p.Append(nil, []byte(line), testTime); res.Reason != Kept {
+			t.Fatalf("dropped %s", line)
+		}
+		if got := p.Tenant(); got != want {
+			t.Errorf("%s: tenant %q, want %q", line, got, want)
+		}
+	}
+}

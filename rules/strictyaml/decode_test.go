@@ -160,3 +160,22 @@ func TestNodeDecoderAndPrefix(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+type withInline struct {
+	Name  string `yaml:"name"`
+	Extra inner  `yaml:",inline"`
+}
+
+func TestInlineFields(t *testing.T) {
+	var d withInline
+	if _, err := Decode("r.yaml", []byte("name: x\nipv4_prefix: 8\n"), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Name != "x" || d.Extra.Prefix != 8 {
+		t.Fatalf("decoded %+v", d)
+	}
+	_, err := Decode("r.yaml", []byte("name: x\nipv4_prefx: 8\n"), &d)
+	if err == nil || !strings.Contains(err.Error(), `r.yaml:2: ipv4_prefx: unknown field (did you mean "ipv4_prefix"?)`) {
+		t.Fatalf("error %v", err)
+	}
+}
