@@ -116,6 +116,17 @@ func start(t *testing.T, cfg string, o Options) *setup {
 	return s
 }
 
+// runOnce runs an agent in run-once mode to its end.
+func runOnce(t *testing.T, cfg string) *setup {
+	t.Helper()
+	s := start(t, cfg, Options{Once: true})
+	if err := <-s.done; err != nil {
+		t.Fatal(err)
+	}
+	close(s.done)
+	return s
+}
+
 // stop shuts the agent down and returns Run's error.
 func (s *setup) stop(t *testing.T) error {
 	s.cancel()

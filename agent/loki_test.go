@@ -68,11 +68,7 @@ sinks:
 	os.MkdirAll(filepath.Join(dir, "mixed"), 0o755)
 	os.WriteFile(filepath.Join(dir, "mixed", "corpus.log"), []byte(b.String()), 0o644)
 
-	s := start(t, cfg, Options{Once: true})
-	if err := <-s.done; err != nil {
-		t.Fatal(err)
-	}
-	close(s.done)
+	runOnce(t, cfg)
 	from, to := window()
 	web := l.WaitFor(t, "", `{job="web"}`, from, to, 3000, 30*time.Second)
 	checkExactlyOnce(t, lokiLines(web), 0, 3000)
@@ -223,11 +219,7 @@ sinks:
 		vb.WriteString(host + " " + accessLine(i, now) + "\n")
 	}
 	os.WriteFile(filepath.Join(dir, "vhosts", "other_vhosts_access.log"), []byte(vb.String()), 0o644)
-	st := start(t, cfg, Options{Once: true})
-	if err := <-st.done; err != nil {
-		t.Fatal(err)
-	}
-	close(st.done)
+	runOnce(t, cfg)
 	from, to := window()
 	a := l.WaitFor(t, "customer-a", `{input=~".+"}`, from, to, 50, 30*time.Second)
 	b := l.WaitFor(t, "customer-b", `{input=~".+"}`, from, to, 25, 30*time.Second)

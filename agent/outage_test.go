@@ -116,11 +116,7 @@ func TestNoRawDataAtRest(t *testing.T) {
 	body, _ := os.ReadFile(cfg)
 	os.WriteFile(cfg, []byte(strings.Replace(string(body), "format: combined", "format: auto", 1)), 0o644)
 	os.WriteFile(filepath.Join(dir, "logs", "mixed.log"), []byte(b.String()), 0o644)
-	s := start(t, cfg, Options{Once: true})
-	if err := <-s.done; err != nil {
-		t.Fatal(err)
-	}
-	close(s.done)
+	s := runOnce(t, cfg)
 	if n := len(s.output(t)); n < len(corpus.Lines)*9/10 {
 		t.Fatalf("only %d of %d lines delivered", n, len(corpus.Lines))
 	}

@@ -24,8 +24,8 @@ func mac(value string, n int) string {
 	return hex.EncodeToString(h.Sum(nil))[:n]
 }
 
-// process compiles a rules document and runs it over one line.
-func process(t *testing.T, rulesYAML, line string) (string, Result) {
+// compileYAML compiles a rules document with the test key.
+func compileYAML(t *testing.T, rulesYAML string) *Engine {
 	t.Helper()
 	cfg, err := ParseConfig("t.yaml", []byte(rulesYAML))
 	if err != nil {
@@ -35,7 +35,13 @@ func process(t *testing.T, rulesYAML, line string) (string, Result) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, res := eng.NewProcessor().Append(nil, []byte(line), testTime)
+	return eng
+}
+
+// process compiles a rules document and runs it over one line.
+func process(t *testing.T, rulesYAML, line string) (string, Result) {
+	t.Helper()
+	out, res := compileYAML(t, rulesYAML).NewProcessor().Append(nil, []byte(line), testTime)
 	return string(out), res
 }
 

@@ -24,15 +24,7 @@ tenant:
 `
 
 func TestMetadataAndTenant(t *testing.T) {
-	cfg, err := ParseConfig("t.yaml", []byte(routeRules))
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := Compile(cfg, TestKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := eng.NewProcessor()
+	p := compileYAML(t, routeRules).NewProcessor()
 	cases := []struct{ line, tenant string }{
 		{`shop.example:443 203.0.113.9 - alice [20/Nov/2026:13:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "-"`, "customer-a"},
 		{`blog.example:443 203.0.113.9 - alice [20/Nov/2026:13:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "-"`, "customer-b"},
@@ -78,15 +70,7 @@ tenant:
 }
 
 func TestTenantFieldMissingFallsThrough(t *testing.T) {
-	cfg, err := ParseConfig("t.yaml", []byte("format: json\ntenant: {field: vhost, map: {a.example: ta}, default: other}\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := Compile(cfg, TestKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := eng.NewProcessor()
+	p := compileYAML(t, "format: json\ntenant: {field: vhost, map: {a.example: ta}, default: other}\n").NewProcessor()
 	for line, want := range map[string]string{
 		`{"vhost":"a.example","msg":"x"}`: "ta",
 		`{"vhost":"b.example","msg":"x"}`: "other",
