@@ -23,6 +23,7 @@ type ingest struct {
 	format  format.Format
 	labels  map[string]string
 	tenant  string // the input's tenant
+	host    string // this machine's name, the host label
 	eng     *rules.Engine
 	proc    *rules.Processor
 	spool   *spool.Spool
@@ -141,7 +142,8 @@ func (in *ingest) exportStats(cut int) {
 }
 
 // streamLabels returns the labels of entries read from path: the input's
-// static labels, its name, and the file name; sorted by name, cached.
+// static labels, its name, the host name and the file name (static labels
+// win); sorted by name, cached.
 func (in *ingest) streamLabels(path string) []sinks.Label {
 	if ls, ok := in.streams[path]; ok {
 		return ls
@@ -156,6 +158,9 @@ func (in *ingest) streamLabels(path string) []sinks.Label {
 		}
 	}
 	add("input", in.input)
+	if in.host != "" {
+		add("host", in.host)
+	}
 	if path != "-" {
 		add("filename", path)
 	}

@@ -77,7 +77,7 @@ sinks:
 		if strings.Contains(e.Line, "alice") || !strings.HasPrefix(e.Line, "203.0.113.0 ") {
 			t.Fatalf("line not anonymized: %q", e.Line)
 		}
-		if e.Labels["input"] != "web" || e.Labels["filename"] == "" || len(e.Metadata["client"]) != 16 || len(e.Metadata["user"]) != 16 {
+		if e.Labels["input"] != "web" || e.Labels["filename"] == "" || e.Labels["host"] == "" || len(e.Metadata["client"]) != 16 || len(e.Metadata["user"]) != 16 {
 			t.Fatalf("labels %v metadata %v", e.Labels, e.Metadata)
 		}
 		if _, isLabel := e.Labels["client"]; isLabel {
