@@ -61,8 +61,8 @@ func compile(cfg *config.Config, rc *rules.Config) (*rules.Engine, error) {
 
 // startGeneration opens the spool and positions of cfg and starts its
 // goroutines. On error nothing is left running.
-func startGeneration(a *Agent, cfg *config.Config, eng *rules.Engine) (g *generation, err error) {
-	g = &generation{a: a, cfg: cfg, eng: eng, sinks: map[string]sinks.Sink{}, drain: make(chan struct{}),
+func startGeneration(a *Agent, cfg *config.Config, eng *rules.Engine) (_ *generation, err error) {
+	g := &generation{a: a, cfg: cfg, eng: eng, sinks: map[string]sinks.Sink{}, drain: make(chan struct{}),
 		inputsDone: make(chan struct{}), fatal: make(chan error, len(cfg.Inputs)+len(cfg.Sinks)), tailers: map[string]*tail.Tailer{}}
 	defer func() {
 		if err != nil {

@@ -35,8 +35,13 @@ type pushInput struct {
 }
 
 // pushReader binds the input's address (so a taken port fails the start)
-// and returns the function that serves it until ctx ends.
+// and returns the function that serves it until ctx ends. In run-once
+// mode a push input has nothing to read to its end and serves nothing;
+// what it spooled earlier is still delivered.
 func (g *generation) pushReader(ic config.Input, in *ingest) (func(context.Context, chan<- *tail.Chunk) error, error) {
+	if g.a.o.Once {
+		return func(context.Context, chan<- *tail.Chunk) error { return nil }, nil
+	}
 	ln, err := net.Listen("tcp", ic.Push.Listen)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -105,5 +106,28 @@ func TestConfigErrorsNameFileLineAndField(t *testing.T) {
 				t.Fatalf("first message %q does not name %s", first, c.want)
 			}
 		})
+	}
+}
+
+// A configuration that validates but cannot start (here: the file sink's
+// directory is a file, the push input's port is taken) is an error, not
+// a crash.
+func TestStartFailuresAreErrors(t *testing.T) {
+	dir := t.TempDir()
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	os.WriteFile(filepath.Join(dir, "out"), []byte("a file\n"), 0o644)
+	for name, body := range map[string]string{
+		"sink dir": "data_dir: d\ninputs:\n  - {name: a, type: stdin}\nsinks:\n  - {name: s, type: file, path: out}\nserver: {listen: \"\"}\n",
+		"port":     "data_dir: d\ninputs:\n  - {name: a, type: loki_push, listen: " + taken.Addr().String() + "}\nsinks:\n  - {name: s, type: stdout}\nserver: {listen: \"\"}\n",
+	} {
+		p := filepath.Join(dir, "tarn.yaml")
+		os.WriteFile(p, []byte(body), 0o644)
+		if err := New(Options{ConfigPath: p, Stdin: strings.NewReader("")}).Run(t.Context()); err == nil {
+			t.Errorf("%s: no error", name)
+		}
 	}
 }
