@@ -70,31 +70,15 @@ func (c *Config) validateRoute() error {
 			errs = append(errs, strictyaml.Errorf("tenant.field", "required"))
 		}
 		for k, v := range t.Map {
-			if err := ValidTenant(v); err != nil {
+			if err := sinks.ValidTenant(v); err != nil {
 				errs = append(errs, strictyaml.Errorf("tenant.map."+k, "%v", err))
 			}
 		}
-		if err := ValidTenant(t.Default); t.Default != "" && err != nil {
+		if err := sinks.ValidTenant(t.Default); t.Default != "" && err != nil {
 			errs = append(errs, strictyaml.Errorf("tenant.default", "%v", err))
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// ValidTenant checks a tenant ID the way Loki does: at most 150
-// characters of [a-zA-Z0-9!-_.*'()], not "." or "..".
-func ValidTenant(t string) error {
-	if t == "" || len(t) > 150 || t == "." || t == ".." {
-		return errors.New("tenant IDs have 1 to 150 characters and are not \".\" or \"..\"")
-	}
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-		if !ok && !slices.Contains([]byte("!-_.*'()"), c) {
-			return errors.New("tenant IDs may hold only a-z, A-Z, 0-9 and !-_.*'()")
-		}
-	}
-	return nil
 }
 
 // compileRoute compiles metadata (sorted by name, so entries are always

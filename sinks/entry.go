@@ -6,7 +6,12 @@
 // or sends has passed the rules.
 package sinks
 
-import "time"
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
 
 // Label is one name/value pair of a stream label set or of structured
 // metadata.
@@ -50,4 +55,24 @@ func ValidLabelName(s string) bool {
 // start when first.
 func LabelNameChar(c byte, first bool) bool {
 	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || !first && '0' <= c && c <= '9'
+}
+
+// ValidTenant checks a tenant ID (Loki's X-Scope-OrgID) the way Loki
+// does: 1 to 150 characters of a-z, A-Z, 0-9 and !-_.*'(), not "." or
+// "..".
+func ValidTenant(t string) error {
+	if t == "" || len(t) > 150 || t == "." || t == ".." {
+		return errors.New("tenant IDs have 1 to 150 characters and are not \".\" or \"..\"")
+	}
+	for i := 0; i < len(t); i++ {
+		if !TenantChar(t[i]) {
+			return fmt.Errorf("tenant IDs may hold only a-z, A-Z, 0-9 and !-_.*'() (character %d)", i+1)
+		}
+	}
+	return nil
+}
+
+// TenantChar reports whether c may stand in a tenant ID.
+func TenantChar(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!-_.*'()", c) >= 0
 }

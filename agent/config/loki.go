@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"time"
 
-	"github.com/tarn-project/tarn/rules"
 	"github.com/tarn-project/tarn/rules/strictyaml"
 	"github.com/tarn-project/tarn/sinks"
 )
@@ -128,7 +127,7 @@ func (l *LokiSink) validate(path string) error {
 		fail("url", "a loki sink needs an http(s) URL, e.g. http://loki:3100/loki/api/v1/push")
 	}
 	if l.TenantID != "" {
-		if err := rules.ValidTenant(l.TenantID); err != nil {
+		if err := sinks.ValidTenant(l.TenantID); err != nil {
 			fail("tenant_id", "%v", err)
 		}
 	}
@@ -177,7 +176,7 @@ func (p *PushInput) validatePush(path string) error {
 		errs = append(errs, strictyaml.Errorf(strictyaml.Join(path, "max_body_bytes"), "must be at least 1KiB"))
 	}
 	for k, v := range p.TenantMap {
-		if err := rules.ValidTenant(v); err != nil {
+		if err := sinks.ValidTenant(v); err != nil {
 			errs = append(errs, strictyaml.Errorf(strictyaml.Join(path, "tenant_map."+k), "%v", err))
 		}
 	}

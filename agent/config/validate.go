@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/tarn-project/tarn/rules"
 	"github.com/tarn-project/tarn/rules/format"
 	"github.com/tarn-project/tarn/rules/strictyaml"
+	"github.com/tarn-project/tarn/sinks"
 )
 
 // Validate checks the whole configuration and returns every problem as a
@@ -123,7 +123,7 @@ func (in *Input) validate(path string, seen map[string]bool) error {
 		fail("type", "listen, max_body_bytes, bearer_token_file, pass_tenant and tenant_map are keys of loki_push inputs")
 	}
 	if in.Tenant != "" {
-		if err := rules.ValidTenant(in.Tenant); err != nil {
+		if err := sinks.ValidTenant(in.Tenant); err != nil {
 			fail("tenant", "%v", err)
 		}
 	}

@@ -111,7 +111,7 @@ func checkLabels(ls []sinks.Label) error {
 	}
 	for i, l := range ls {
 		switch {
-		case !ValidLabelName(l.Name):
+		case !sinks.ValidLabelName(l.Name):
 			return errors.New("invalid name")
 		case l.Value == "" || !utf8.ValidString(l.Value):
 			return errors.New("empty or invalid value")
@@ -125,7 +125,7 @@ func checkLabels(ls []sinks.Label) error {
 func checkMetadata(t *testing.T, md []sinks.Label) {
 	t.Helper()
 	for _, l := range md {
-		if !ValidLabelName(l.Name) || strings.Trim(l.Name, "_") == "" || !utf8.ValidString(l.Value) {
+		if !sinks.ValidLabelName(l.Name) || strings.Trim(l.Name, "_") == "" || !utf8.ValidString(l.Value) {
 			t.Fatalf("invalid metadata %q", l)
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"go.uber.org/zap"
+
+	"github.com/tarn-project/tarn/sinks"
 )
 
 // Paths served by the handler.
@@ -245,23 +247,9 @@ func TenantID(h http.Header) (string, error) {
 		return "", nil
 	case strings.Contains(t, "|"):
 		return "", invalidf("X-Scope-OrgID: multiple tenants (a|b) are not supported")
-	case len(t) > MaxTenantIDLength:
-		return "", invalidf("X-Scope-OrgID: tenant ID longer than %d characters", MaxTenantIDLength)
-	case t == "." || t == "..":
-		return "", invalidf("X-Scope-OrgID: tenant ID must not be \".\" or \"..\"")
 	}
-	for i := 0; i < len(t); i++ {
-		if !validTenantByte(t[i]) {
-			return "", invalidf("X-Scope-OrgID: unsupported character at position %d (allowed: a-z A-Z 0-9 ! - _ . * ' ( ))", i+1)
-		}
+	if err := sinks.ValidTenant(t); err != nil {
+		return "", invalidf("X-Scope-OrgID: %v", err)
 	}
 	return t, nil
-}
-
-func validTenantByte(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!-_.*'()", c) >= 0
 }

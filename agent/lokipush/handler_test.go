@@ -137,13 +137,13 @@ func TestHandlerBadTenant(t *testing.T) {
 	url, _ := server(t, Options{Push: rec.push})
 	for tenant, want := range map[string]string{
 		"a|b":                                    "multiple tenants",
-		".":                                      `must not be "." or ".."`,
-		"..":                                     `must not be "." or ".."`,
-		strings.Repeat("t", MaxTenantIDLength+1): "longer than 150",
-		"a:b":                                    "unsupported character at position 2",
-		"a b":                                    "unsupported character at position 2",
-		"a/b":                                    "unsupported character",
-		"ü":                                      "unsupported character at position 1",
+		".":                                      `are not "." or ".."`,
+		"..":                                     `are not "." or ".."`,
+		strings.Repeat("t", MaxTenantIDLength+1): "1 to 150 characters",
+		"a:b":                                    "(character 2)",
+		"a b":                                    "(character 2)",
+		"a/b":                                    "may hold only",
+		"ü":                                      "(character 1)",
 	} {
 		r := postProto(t, url, "X-Scope-OrgID", tenant)
 		if r.status != http.StatusBadRequest || !strings.Contains(r.body, want) {

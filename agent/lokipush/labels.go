@@ -73,7 +73,7 @@ func (p *labelParser) parse() ([]sinks.Label, error) {
 // label reads `name = "value"`.
 func (p *labelParser) label() (sinks.Label, error) {
 	start := p.pos
-	for p.pos < len(p.s) && isNameByte(p.s[p.pos], p.pos == start) {
+	for p.pos < len(p.s) && sinks.LabelNameChar(p.s[p.pos], p.pos == start) {
 		p.pos++
 	}
 	if p.pos == start {
@@ -187,37 +187,12 @@ func (p *labelParser) errorf(format string, args ...any) error {
 	return fmt.Errorf("invalid labels at offset %d: %s", p.pos, fmt.Sprintf(format, args...))
 }
 
-// isNameByte reports whether c may appear in a label name, first says
-// whether it is the first byte.
-func isNameByte(c byte, first bool) bool {
-	switch {
-	case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
-		return true
-	case '0' <= c && c <= '9':
-		return !first
-	}
-	return false
-}
-
-// ValidLabelName reports whether name matches [a-zA-Z_][a-zA-Z0-9_]*.
-func ValidLabelName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		if !isNameByte(name[i], i == 0) {
-			return false
-		}
-	}
-	return true
-}
-
 // finishLabels validates a stream's label set, drops labels with empty
 // values (as Loki does), sorts it by name and rejects duplicate names and
 // empty sets.
 func finishLabels(ls []sinks.Label) ([]sinks.Label, error) {
 	for i, l := range ls {
-		if !ValidLabelName(l.Name) {
+		if !sinks.ValidLabelName(l.Name) {
 			return nil, fmt.Errorf("name of label %d is invalid (want [a-zA-Z_][a-zA-Z0-9_]*)", i+1)
 		}
 		if !utf8.ValidString(l.Value) {
@@ -245,7 +220,7 @@ func metadataName(name string) (string, error) {
 	if name == "" {
 		return "", errors.New("structured metadata name is empty")
 	}
-	if !ValidLabelName(name) {
+	if !sinks.ValidLabelName(name) {
 		name = sanitizeName(name)
 	}
 	if strings.Trim(name, "_") == "" {
@@ -262,7 +237,7 @@ func sanitizeName(name string) string {
 	}
 	prevReplaced := false
 	for _, r := range name {
-		if r < utf8.RuneSelf && isNameByte(byte(r), false) {
+		if r < utf8.RuneSelf && sinks.LabelNameChar(byte(r), false) {
 			b.WriteRune(r)
 			prevReplaced = false
 		} else if !prevReplaced {
