@@ -7,6 +7,7 @@
 package rules
 
 import (
+	"github.com/tarn-project/tarn/rules/aggregate"
 	"github.com/tarn-project/tarn/rules/strictyaml"
 )
 
@@ -55,6 +56,9 @@ type Config struct {
 	Metadata map[string]string `yaml:"metadata"`
 	// Tenant routes records to a tenant by a field's value.
 	Tenant *Tenant `yaml:"tenant"`
+	// Aggregate configures the privacy-safe aggregates (requests, bytes,
+	// durations, routes, distinct visitors) computed from the records.
+	Aggregate *aggregate.Config `yaml:"aggregate"`
 	// Tests are example lines with their expected output.
 	Tests []Test `yaml:"tests"`
 }

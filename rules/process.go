@@ -69,6 +69,9 @@ type Processor struct {
 	ps      *pseudo.Pseudonymizer
 	t       time.Time
 	badTime bool // the record's time field holds no time: scrub it
+	// Buffers of Observe and the daily pseudonymizer of visitors.
+	obsHost, obsMethod, obsURI, obsAgent, obsClient []byte
+	visitors                                        *pseudo.Pseudonymizer
 	// Stats accumulates counters; the owner reads and resets it.
 	Stats Stats
 }

@@ -52,6 +52,9 @@ func (c *Config) mergeRoute(o *Config) {
 	if o.Tenant != nil {
 		c.Tenant = o.Tenant
 	}
+	if o.Aggregate != nil {
+		c.Aggregate = o.Aggregate
+	}
 }
 
 // validateRoute checks metadata names and the tenant map.
@@ -77,6 +80,9 @@ func (c *Config) validateRoute() error {
 		if err := sinks.ValidTenant(t.Default); t.Default != "" && err != nil {
 			errs = append(errs, strictyaml.Errorf("tenant.default", "%v", err))
 		}
+	}
+	if c.Aggregate != nil {
+		errs = append(errs, c.Aggregate.Validate())
 	}
 	return errors.Join(errs...)
 }

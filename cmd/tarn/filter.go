@@ -208,13 +208,9 @@ func filterRules(in io.Reader, out, stderr io.Writer, f *filterFlags) error {
 	if err != nil {
 		return err
 	}
-	clock := time.Now
-	if f.now != "" {
-		t, err := time.Parse(time.RFC3339, f.now)
-		if err != nil {
-			return fmt.Errorf("%w: --now: must be an RFC 3339 time", errUsage)
-		}
-		clock = func() time.Time { return t }
+	clock, err := parseNow(f.now)
+	if err != nil {
+		return err
 	}
 	var mu sync.Mutex
 	var procs []*rules.Processor

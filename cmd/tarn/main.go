@@ -6,6 +6,7 @@
 //
 //	tarn run --config FILE         run the agent: tail, anonymize, spool, deliver
 //	tarn filter [flags]            anonymize a stream (stdin → stdout), anonip-compatible
+//	tarn aggregate [flags]         aggregates of a log (or --merge reports) as JSON
 //	tarn rules check FILE...       validate rules files
 //	tarn rules test FILE...        run the test cases in rules files
 //	tarn keygen                    print a new random pseudonym key (hex)
@@ -26,6 +27,7 @@ type command func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 
 var commands = map[string]command{
 	"run":       runAgent,
+	"aggregate": runAggregate,
 	"filter":    runFilter,
 	"rules":     runRules,
 	"keygen":    runKeygen,
@@ -38,6 +40,7 @@ const usage = `usage: tarn <command> [flags]
 commands:
   run         run the agent: tail inputs, anonymize, spool, deliver to sinks
   filter      anonymize a log stream (stdin → stdout); accepts anonip's flags
+  aggregate   privacy-safe aggregates of a log as JSON, or merge reports
   rules       check or test rules files: tarn rules check|test FILE...
   keygen      print a new random 32-byte pseudonym key, hex encoded
   pseudonym   print the pseudonym of a value on a given day

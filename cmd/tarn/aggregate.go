@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tarn-project/tarn/rules"
+	"github.com/tarn-project/tarn/rules/aggregate"
+	"github.com/tarn-project/tarn/rules/format"
+)
+
+// aggregateFlags are the flags of `tarn aggregate`.
+type aggregateFlags struct {
+	rules, format, keyFile, input, now string
+	merge, table, json                 bool
+}
+
+func (f *aggregateFlags) specs() []flagSpec {
+	return []flagSpec{
+		{[]string{"--rules"}, oneFlag, "rules file or builtin:NAME (default builtin:default); its aggregate: section applies", setString(&f.rules)},
+		{[]string{"--format"}, oneFlag, "input format: auto, combined, common, json, logfmt", setString(&f.format)},
+		{[]string{"--key-file"}, oneFlag, "pseudonym key file; the same key on every node makes visitor sketches mergeable", setString(&f.keyFile)},
+		{[]string{"--input"}, oneFlag, "file to read (default stdin)", setString(&f.input)},
+		{[]string{"--now"}, oneFlag, "processing time, RFC 3339, for the age rule (default: the clock)", setString(&f.now)},
+		{[]string{"--merge"}, boolFlag, "merge the JSON reports named as arguments instead of reading a log", setBool(&f.merge)},
+		{[]string{"--table"}, boolFlag, "print a short table (the default on a terminal)", setBool(&f.table)},
+		{[]string{"--json"}, boolFlag, "print JSON even on a terminal", setBool(&f.json)},
+	}
+}
+
+// runAggregate is `tarn aggregate`: a one-off report of a log's
+// aggregates, or the merge of reports.
+func runAggregate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	f := aggregateFlags{rules: rules.BuiltinPrefix + "default"}
+	specs := f.specs()
+	for _, a := range args {
+		if a == "-h" || a == "--help" {
+			fmt.Fprintf(stdout, "usage: tarn aggregate [flags] < access.log\n       tarn aggregate --merge a.json b.json ...\n\n%s", helpText(specs))
+			return 0
+		}
+	}
+	pos, err := parseArgs(args, specs)
+	if err == nil && !f.merge && len(pos) > 0 {
+		err = fmt.Errorf("%w: unexpected argument %q (use --input, or --merge for reports)", errUsage, pos[0])
+	}
+	if err != nil {
+		return fail(stderr, err)
+	}
+	var r *aggregate.Report
+	if f.merge {
+		r, err = mergeReports(pos, f.rules)
+	} else {
+		r, err = aggregateLog(stdin, stderr, &f)
+	}
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if f.table || (!f.json && isTerminal(stdout)) {
+		printTable(stdout, r)
+		return 0
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return fail(stderr, err)
+	}
+	return 0
+}
+
+// aggregateLog runs the rules over a log and aggregates its requests.
+func aggregateLog(stdin io.Reader, stderr io.Writer, f *aggregateFlags) (*aggregate.Report, error) {
+	eng, err := compileForAggregate(f.rules, f.format, f.keyFile, stderr)
+	if err != nil {
+		return nil, err
+	}
+	now, err := parseNow(f.now)
+	if err != nil {
+		return nil, err
+	}
+	in := stdin
+	if f.input != "" {
+		file, err := os.Open(f.input)
+		if err != nil {
+			return nil, err
+		}
+		defer file.Close()
+		in = file
+	}
+	agg := aggregate.New(aggregateConfig(eng))
+	p := eng.NewProcessor()
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), eng.MaxLineBytes()+1)
+	var out []byte
+	var o aggregate.Obs
+	for sc.Scan() {
+		var res rules.Result
+		out, res = p.Append(out[:0], sc.Bytes(), now())
+		if res.Reason == rules.Kept && p.Observe(&o) {
+			agg.Add(&o)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	return agg.Report(), nil
+}
+
+// compileForAggregate loads and compiles the rules.
+func compileForAggregate(path, inputFormat, keyFile string, stderr io.Writer) (*rules.Engine, error) {
+	cfg, err := rules.LoadConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	if inputFormat != "" {
+		if _, err := format.ParseFormat(inputFormat); err != nil {
+			return nil, fmt.Errorf("%w: --format: %v", errUsage, err)
+		}
+		cfg.Format = inputFormat
+	}
+	key, err := loadOrRandomKey(keyFile, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return rules.Compile(cfg, key)
+}
+
+// aggregateConfig is the rules' aggregate section, or the defaults.
+func aggregateConfig(eng *rules.Engine) aggregate.Config {
+	if c := eng.Config().Aggregate; c != nil {
+		return *c
+	}
+	return aggregate.Config{}
+}
+
+// parseNow returns the clock of --now (or the real one).
+func parseNow(s string) (func() time.Time, error) {
+	if s == "" {
+		return time.Now, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --now: must be an RFC 3339 time", errUsage)
+	}
+	return func() time.Time { return t }, nil
+}
+
+// mergeReports reads JSON reports and merges them; the rules give the
+// number of routes kept.
+func mergeReports(paths []string, rulesPath string) (*aggregate.Report, error) {
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("%w: --merge needs report files", errUsage)
+	}
+	n := aggregate.DefaultTopRoutes
+	if cfg, err := rules.LoadConfig(rulesPath); err == nil && cfg.Aggregate != nil && cfg.Aggregate.TopRoutes > 0 {
+		n = cfg.Aggregate.TopRoutes
+	}
+	var reports []*aggregate.Report
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		var r aggregate.Report
+		if err := json.Unmarshal(data, &r); err != nil {
+			return nil, fmt.Errorf("%s: not a tarn aggregate report: %w", p, err)
+		}
+		reports = append(reports, &r)
+	}
+	return aggregate.Merge(n, reports...)
+}
+
+// printTable prints totals per host and the distinct visitors per day.
+func printTable(w io.Writer, r *aggregate.Report) {
+	type total struct{ requests, bytes, bots, errors uint64 }
+	totals := map[string]*total{}
+	for _, win := range r.Windows {
+		t := totals[win.Host]
+		if t == nil {
+			t = &total{}
+			totals[win.Host] = t
+		}
+		t.requests, t.bytes, t.bots = t.requests+win.Requests, t.bytes+win.Bytes, t.bots+win.Bots
+		for _, classes := range win.ByMethod {
+			t.errors += classes["5xx"]
+		}
+	}
+	hosts := make([]string, 0, len(totals))
+	for h := range totals {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "vhost\trequests\tbytes\tbots\t5xx\t")
+	for _, h := range hosts {
+		t := totals[h]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", h, t.requests, t.bytes, t.bots, t.errors)
+	}
+	fmt.Fprintln(tw, "\nday\tvhost\tdistinct visitors\t")
+	for _, v := range r.Visitors {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t\n", v.Day, v.Host, v.Estimate)
+	}
+	tw.Flush()
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,227 @@
+package aggregate
+
+import (
+	"sort"
+	"time"
+
+	"github.com/axiomhq/hyperloglog"
+)
+
+// Obs is one request as the rules engine hands it over: raw field values
+// that are only read during Add, never kept (routes are templated, the
+// host is checked, the visitor is already a keyed hash).
+type Obs struct {
+	// Time is the request's time.
+	Time time.Time
+	// Host is the virtual host ("" when the log has none).
+	Host []byte
+	// Method is the request method.
+	Method []byte
+	// Status is the response status, 0 when unknown.
+	Status int
+	// Bytes is the response size.
+	Bytes uint64
+	// URI is the request target; nil when the record has none.
+	URI []byte
+	// Duration is the request duration in seconds, negative when unknown.
+	Duration float64
+	// Bot says the user agent is a robot.
+	Bot bool
+	// Visitor is a 64-bit hash of the visitor's pseudonym (a MAC of
+	// address and user agent under the day's key); 0 when unknown.
+	Visitor uint64
+}
+
+// Aggregator accumulates windows and daily visitor sketches. It is not
+// safe for concurrent use; Merge combines the reports of several.
+type Aggregator struct {
+	c       Config
+	windows map[int64]map[string]*window // window start (Unix s) → host → window
+	days    map[int64]map[string]*hyperloglog.Sketch
+	route   []byte
+	host    []byte
+	free    []*TopK
+}
+
+// window is the running state of one window and host.
+type window struct {
+	start    int64
+	host     string
+	requests uint64
+	bytes    uint64
+	bots     uint64
+	byMS     map[string]*[numClasses]uint64
+	dur      Histogram
+	routes   *TopK
+}
+
+// New returns an Aggregator for c (defaults filled in).
+func New(c Config) *Aggregator {
+	c = c.withDefaults()
+	return &Aggregator{c: c, windows: map[int64]map[string]*window{}, days: map[int64]map[string]*hyperloglog.Sketch{}}
+}
+
+// Window returns the window length.
+func (a *Aggregator) Window() time.Duration { return time.Duration(a.c.Window) }
+
+// Add counts one request.
+func (a *Aggregator) Add(o *Obs) {
+	a.host = appendHost(a.host[:0], o.Host)
+	w := a.window(o.Time)
+	w.requests++
+	w.bytes += o.Bytes
+	if o.Bot {
+		w.bots++
+	}
+	w.countMethod(o.Method, o.Status)
+	if o.Duration >= 0 {
+		w.dur.Observe(o.Duration)
+	}
+	if o.URI != nil {
+		a.route = AppendRoute(a.route[:0], o.URI)
+		w.routes.Add(a.route, o.Visitor, o.Bytes)
+	}
+	if *a.c.Visitors && o.Visitor != 0 {
+		a.sketch(o.Time).InsertHash(o.Visitor)
+	}
+}
+
+// window returns the window of t and a.host, creating it (hosts past
+// MaxHosts share "other").
+func (a *Aggregator) window(t time.Time) *window {
+	step := int64(time.Duration(a.c.Window) / time.Second)
+	start := t.Unix() - mod(t.Unix(), step)
+	hosts := a.windows[start]
+	if hosts == nil {
+		hosts = map[string]*window{}
+		a.windows[start] = hosts
+	}
+	if w, ok := hosts[string(a.host)]; ok {
+		return w
+	}
+	name := string(a.host)
+	if len(hosts) >= a.c.MaxHosts {
+		name = otherHost
+		if w, ok := hosts[name]; ok {
+			return w
+		}
+	}
+	w := &window{start: start, host: name, byMS: map[string]*[numClasses]uint64{}, routes: a.topK()}
+	hosts[name] = w
+	return w
+}
+
+// sketch returns the visitor sketch of t's UTC day and a.host.
+func (a *Aggregator) sketch(t time.Time) *hyperloglog.Sketch {
+	day := t.Unix() - mod(t.Unix(), 86400)
+	hosts := a.days[day]
+	if hosts == nil {
+		hosts = map[string]*hyperloglog.Sketch{}
+		a.days[day] = hosts
+	}
+	sk, ok := hosts[string(a.host)]
+	if !ok {
+		sk = hyperloglog.New16()
+		hosts[string(a.host)] = sk
+	}
+	return sk
+}
+
+func (a *Aggregator) topK() *TopK {
+	if n := len(a.free); n > 0 {
+		t := a.free[n-1]
+		a.free = a.free[:n-1]
+		t.Reset()
+		return t
+	}
+	return NewTopK(10*a.c.TopRoutes, a.c.KAnonymity)
+}
+
+// Flush returns the windows that ended at or before until, oldest first,
+// and forgets them.
+func (a *Aggregator) Flush(until time.Time) []Window {
+	step := int64(time.Duration(a.c.Window) / time.Second)
+	var out []Window
+	for _, start := range sortedKeys(a.windows) {
+		if start+step > until.Unix() {
+			break
+		}
+		for _, host := range sortedKeys(a.windows[start]) {
+			w := a.windows[start][host]
+			out = append(out, a.report(w, step))
+			a.free = append(a.free, w.routes)
+		}
+		delete(a.windows, start)
+	}
+	return out
+}
+
+// Report returns every window and the visitor sketches of every day,
+// flushing all windows.
+func (a *Aggregator) Report() *Report {
+	r := &Report{Windows: a.Flush(time.Unix(1<<62, 0))}
+	for _, day := range sortedKeys(a.days) {
+		for _, host := range sortedKeys(a.days[day]) {
+			r.Visitors = append(r.Visitors, newVisitors(day, host, a.days[day][host]))
+		}
+	}
+	if r.Windows == nil {
+		r.Windows = []Window{}
+	}
+	if r.Visitors == nil {
+		r.Visitors = []Visitors{}
+	}
+	return r
+}
+
+// report turns a window's state into its record.
+func (a *Aggregator) report(w *window, step int64) Window {
+	out := Window{Start: time.Unix(w.start, 0).UTC(), End: time.Unix(w.start+step, 0).UTC(), Host: w.host,
+		Requests: w.requests, Bytes: w.bytes, Bots: w.bots, ByMethod: map[string]map[string]uint64{}}
+	for m, counts := range w.byMS {
+		byClass := map[string]uint64{}
+		for c, n := range counts {
+			if n > 0 {
+				byClass[classNames[c]] = n
+			}
+		}
+		out.ByMethod[m] = byClass
+	}
+	if w.dur.Count > 0 {
+		d := w.dur
+		out.Duration = &d
+	}
+	out.Routes, out.OtherRoutes = w.routes.Report(a.c.TopRoutes)
+	if out.Routes == nil {
+		out.Routes = []RouteCount{}
+	}
+	return out
+}
+
+// countMethod counts a request by method and status class.
+func (w *window) countMethod(method []byte, status int) {
+	m := methodName(method)
+	counts := w.byMS[m]
+	if counts == nil {
+		counts = new([numClasses]uint64)
+		w.byMS[m] = counts
+	}
+	counts[statusClass(status)]++
+}
+
+func mod(a, b int64) int64 {
+	m := a % b
+	if m < 0 {
+		m += b
+	}
+	return m
+}
+
+func sortedKeys[K int64 | string, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	return keys
+}

@@ -1,0 +1,92 @@
+// Package aggregate turns web requests into privacy-safe aggregates: per
+// time window and virtual host, request counts by method and status
+// class, bytes, a duration histogram, the share of bots and the top
+// routes (templated, k-anonymous); per day and virtual host, a
+// HyperLogLog sketch of distinct visitors over their keyed pseudonyms.
+//
+// Aggregates hold no personal data, so they may be kept far longer than
+// the 7 days of the records: routes are templates (ids, tokens and
+// e-mail-like segments become :id), a route is named only when at least k
+// distinct visitors produced it in its window, and visitors are counted
+// by a sketch of daily-keyed MACs, never listed. Sketches of the same day
+// and host merge across a fleet into the fleet-wide distinct count.
+//
+// The package is pure: the rules engine feeds it one Obs per request and
+// asks for windows that are complete.
+package aggregate
+
+import (
+	"errors"
+	"time"
+
+	"github.com/tarn-project/tarn/rules/strictyaml"
+)
+
+// Config is the `aggregate:` section of a rules file.
+type Config struct {
+	// Window is the length of one aggregation window (default 1m).
+	Window strictyaml.Duration `yaml:"window"`
+	// TopRoutes is how many routes a window names (default 20); the rest
+	// is reported as other.
+	TopRoutes int `yaml:"top_routes"`
+	// KAnonymity is how many distinct visitors a route needs in a window
+	// before it is named (default 10).
+	KAnonymity int `yaml:"k_anonymity"`
+	// MaxHosts bounds the virtual hosts of one window (default 1000); more
+	// are counted as "other".
+	MaxHosts int `yaml:"max_hosts"`
+	// Visitors turns the daily distinct-visitor sketches on (default true).
+	Visitors *bool `yaml:"visitors"`
+}
+
+// Defaults of a Config.
+const (
+	DefaultWindow     = time.Minute
+	DefaultTopRoutes  = 20
+	DefaultKAnonymity = 10
+	DefaultMaxHosts   = 1000
+	// MaxKAnonymity is the largest k (visitor sets are kept per route).
+	MaxKAnonymity = 64
+)
+
+// withDefaults returns c with unset values filled.
+func (c Config) withDefaults() Config {
+	if c.Window == 0 {
+		c.Window = strictyaml.Duration(DefaultWindow)
+	}
+	if c.TopRoutes == 0 {
+		c.TopRoutes = DefaultTopRoutes
+	}
+	if c.KAnonymity == 0 {
+		c.KAnonymity = DefaultKAnonymity
+	}
+	if c.MaxHosts == 0 {
+		c.MaxHosts = DefaultMaxHosts
+	}
+	if c.Visitors == nil {
+		on := true
+		c.Visitors = &on
+	}
+	return c
+}
+
+// Validate checks the section; paths are relative to "aggregate".
+func (c *Config) Validate() error {
+	var errs []error
+	fail := func(field, f string, args ...any) {
+		errs = append(errs, strictyaml.Errorf(strictyaml.Join("aggregate", field), f, args...))
+	}
+	if w := time.Duration(c.Window); w != 0 && (w < time.Second || w > 24*time.Hour || (24*time.Hour)%w != 0) {
+		fail("window", "must divide a day and be between 1s and 24h, got %s", w)
+	}
+	if c.TopRoutes < 0 || c.TopRoutes > 1000 {
+		fail("top_routes", "must be 1..1000, got %d", c.TopRoutes)
+	}
+	if c.KAnonymity < 0 || c.KAnonymity > MaxKAnonymity {
+		fail("k_anonymity", "must be 1..%d, got %d", MaxKAnonymity, c.KAnonymity)
+	}
+	if c.MaxHosts < 0 {
+		fail("max_hosts", "must be positive, got %d", c.MaxHosts)
+	}
+	return errors.Join(errs...)
+}

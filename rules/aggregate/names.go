@@ -1,0 +1,90 @@
+package aggregate
+
+import "github.com/tarn-project/tarn/rules/ipaddr"
+
+// Status classes, indexes of the per-method counters.
+const (
+	class1xx = iota
+	class2xx
+	class3xx
+	class4xx
+	class5xx
+	classOther
+	numClasses
+)
+
+var classNames = [numClasses]string{"1xx", "2xx", "3xx", "4xx", "5xx", "other"}
+
+// statusClass returns the class index of an HTTP status.
+func statusClass(s int) int {
+	if s < 100 || s > 599 {
+		return classOther
+	}
+	return s/100 - 1
+}
+
+// methods are the request methods reported by name; others are OTHER.
+var methods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "PROPFIND"}
+
+// methodName returns the method's constant name (no allocation) or OTHER.
+func methodName(m []byte) string {
+	for _, name := range methods {
+		if string(m) == name {
+			return name
+		}
+	}
+	return "OTHER"
+}
+
+// otherHost names the hosts past MaxHosts and host values that are not
+// host names.
+const otherHost = "other"
+
+// noHost names requests whose log carries no host.
+const noHost = "-"
+
+// appendHost appends the reportable form of a virtual host: lower case,
+// without ":port", or otherHost when it is not a plain host name (an IP
+// literal, or anything with characters other than letters, digits, '.',
+// '-' and '_').
+func appendHost(dst, h []byte) []byte {
+	if len(h) == 0 || string(h) == "-" {
+		return append(dst, noHost...)
+	}
+	if i := lastColon(h); i >= 0 {
+		h = h[:i]
+	}
+	if len(h) == 0 || len(h) > 253 {
+		return append(dst, otherHost...)
+	}
+	if _, ok := ipaddr.ParseV4(h); ok {
+		return append(dst, otherHost...)
+	}
+	if len(h) > 2 && h[0] == '[' {
+		return append(dst, otherHost...) // [v6]
+	}
+	start := len(dst)
+	for _, c := range h {
+		switch {
+		case 'A' <= c && c <= 'Z':
+			dst = append(dst, c+'a'-'A')
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '.', c == '-', c == '_':
+			dst = append(dst, c)
+		default:
+			return append(dst[:start], otherHost...)
+		}
+	}
+	return dst
+}
+
+// lastColon returns the index of a ":port" suffix's colon, or -1.
+func lastColon(h []byte) int {
+	i := len(h) - 1
+	for i >= 0 && '0' <= h[i] && h[i] <= '9' {
+		i--
+	}
+	if i >= 0 && i < len(h)-1 && h[i] == ':' {
+		return i
+	}
+	return -1
+}

@@ -1,0 +1,147 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strconv"
+	"time"
+
+	"github.com/tarn-project/tarn/rules/aggregate"
+	"github.com/tarn-project/tarn/rules/pseudo"
+	"github.com/tarn-project/tarn/rules/useragent"
+)
+
+// role is what a record field means to aggregation.
+type role uint8
+
+const (
+	roleNone role = iota
+	roleHost
+	roleClient
+	roleMethod
+	roleStatus
+	roleBytes
+	roleURI
+	roleAgent
+	roleSeconds
+	roleMillis
+	numRoles
+)
+
+// roleOf maps a field's name (the last element of its path, lower case)
+// to its role: nginx/Apache names of the combined formats and the usual
+// keys of JSON access logs.
+func roleOf(name []byte) role {
+	switch string(name) {
+	case "vhost", "host", "server_name", "http_host":
+		return roleHost
+	case "remote_addr", "client_ip", "clientip", "remote_ip", "ip", "client":
+		return roleClient
+	case "request_method", "method", "http_method":
+		return roleMethod
+	case "status", "status_code", "response_status", "statuscode":
+		return roleStatus
+	case "body_bytes_sent", "bytes_sent", "bytes", "size", "response_size", "resp_bytes":
+		return roleBytes
+	case "request_uri", "uri", "path", "url", "request_path":
+		return roleURI
+	case "http_user_agent", "user_agent", "useragent", "ua":
+		return roleAgent
+	case "request_time", "upstream_response_time", "duration", "latency", "elapsed", "response_time":
+		return roleSeconds
+	case "duration_ms", "latency_ms", "elapsed_ms", "response_time_ms", "request_time_ms":
+		return roleMillis
+	}
+	return roleNone
+}
+
+// Observe fills o from the record the last Append kept, for aggregation,
+// and reports whether it is a web request (it has a method, a status or
+// a request URI). Values are raw and only valid until the next Append;
+// the visitor is a MAC of address and user agent under the day's key.
+func (p *Processor) Observe(o *aggregate.Obs) bool {
+	var at [numRoles]int
+	for i := range at {
+		at[i] = -1
+	}
+	for j := range p.rec.Fields {
+		path := p.rec.Fields[j].Path
+		if k := bytes.LastIndexByte(path, '.'); k >= 0 {
+			path = path[k+1:]
+		}
+		p.lower = appendLower(p.lower[:0], path)
+		if r := roleOf(p.lower); r != roleNone && at[r] < 0 {
+			at[r] = j
+		}
+	}
+	if at[roleMethod] < 0 && at[roleStatus] < 0 && at[roleURI] < 0 {
+		return false
+	}
+	*o = aggregate.Obs{Time: p.t, Duration: -1, Host: p.obsValue(at[roleHost], &p.obsHost),
+		Method: p.obsValue(at[roleMethod], &p.obsMethod), URI: p.obsValue(at[roleURI], &p.obsURI)}
+	o.Status = int(p.obsNumber(at[roleStatus]))
+	o.Bytes = uint64(max(p.obsNumber(at[roleBytes]), 0))
+	if at[roleSeconds] >= 0 {
+		o.Duration = p.obsSeconds(at[roleSeconds], time.Second)
+	} else if at[roleMillis] >= 0 {
+		o.Duration = p.obsSeconds(at[roleMillis], time.Millisecond)
+	}
+	agent := p.obsValue(at[roleAgent], &p.obsAgent)
+	o.Bot = agent != nil && useragent.Parse(agent).Bot
+	o.Visitor = p.visitor(p.obsValue(at[roleClient], &p.obsClient), agent)
+	if o.URI == nil && at[roleURI] >= 0 {
+		o.URI = []byte{}
+	}
+	return true
+}
+
+// obsValue returns the decoded value of field i in buf (nil if i < 0).
+func (p *Processor) obsValue(i int, buf *[]byte) []byte {
+	if i < 0 {
+		return nil
+	}
+	*buf = p.rec.AppendValue((*buf)[:0], i)
+	return *buf
+}
+
+// obsNumber returns field i as an integer, -1 when absent or not one.
+func (p *Processor) obsNumber(i int) int64 {
+	v := p.obsValue(i, &p.scratch)
+	n, err := strconv.ParseInt(string(v), 10, 64)
+	if v == nil || err != nil {
+		return -1
+	}
+	return n
+}
+
+// obsSeconds returns field i as seconds: a number in unit, or a Go
+// duration string ("12ms"); -1 when it is neither. nginx writes
+// upstream times as "0.010, 0.020" for retries: the first is used.
+func (p *Processor) obsSeconds(i int, unit time.Duration) float64 {
+	v := p.obsValue(i, &p.scratch)
+	if k := bytes.IndexByte(v, ','); k >= 0 {
+		v = v[:k]
+	}
+	if f, err := strconv.ParseFloat(string(v), 64); err == nil && f >= 0 {
+		return f * unit.Seconds()
+	}
+	if d, err := time.ParseDuration(string(v)); err == nil && d >= 0 {
+		return d.Seconds()
+	}
+	return -1
+}
+
+// visitor is the 64-bit visitor hash: a MAC of the client address and
+// user agent under the day's key (the cookie-less method), 0 without an
+// address.
+func (p *Processor) visitor(client, agent []byte) uint64 {
+	if len(client) == 0 || string(client) == "-" {
+		return 0
+	}
+	if p.visitors == nil {
+		p.visitors = pseudo.New(p.e.key, pseudo.Daily, 0)
+	}
+	p.norm = append(append(append(p.norm[:0], client...), 0), agent...)
+	mac := p.visitors.Sum(p.t, p.norm)
+	return binary.LittleEndian.Uint64(mac[:8]) | 1
+}
