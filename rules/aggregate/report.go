@@ -185,4 +185,3 @@ func (w *Window) cutRoutes(n int) {
 	}
 	w.Routes = routes
 }
-
