@@ -111,7 +111,7 @@ func New(o Options) *Agent {
 	def(&o.StatsEvery, time.Second)
 	def(&o.PurgeEvery, time.Minute)
 	def(&o.NotReadyAfter, 5*time.Minute)
-	return &Agent{o: o, log: o.Logger.With(zap.String(keyComponent, "agent")), m: newMetrics(), now: o.Now}
+	return &Agent{o: o, log: o.Logger.With(zap.String(keyComponent, "agent")), m: newMetrics(o.Now), now: o.Now}
 }
 
 // Run loads the configuration and runs the agent until ctx ends (then it

@@ -38,6 +38,7 @@ type generation struct {
 	inputsDone                          chan struct{} // closed when every input has ended
 	fatal                               chan error
 	tailers                             map[string]*tail.Tailer
+	aggs                                []*aggregates // per input, when the rules aggregate
 }
 
 // compile builds the engine of a configuration; it is also the validation
@@ -82,6 +83,7 @@ func startGeneration(a *Agent, cfg *config.Config, eng *rules.Engine) (_ *genera
 		g.delivery.Wait()
 		return nil, err
 	}
+	a.m.web.setAggregates(g.aggs)
 	g.startHousekeeping()
 	return g, nil
 }
@@ -209,6 +211,10 @@ func (g *generation) newIngest(ic config.Input) *ingest {
 	if ic.Type == "file" {
 		in.cp = g.cp
 	}
+	if c := g.eng.Config().Aggregate; c != nil {
+		in.agg = newAggregates(ic.Name, *c)
+		g.aggs = append(g.aggs, in.agg)
+	}
 	return in
 }
 
@@ -220,6 +226,7 @@ func (g *generation) stop(ctx context.Context) error {
 	g.inputs.Wait()
 	g.stopHouse()
 	g.house.Wait()
+	g.flushAggregates(true)
 	errs := []error{g.saveCheckpoints()}
 	close(g.drain)
 	done := make(chan struct{})

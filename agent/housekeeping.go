@@ -22,9 +22,13 @@ func sinkConfig(sc config.Sink, cfg *config.Config, a *Agent) (sinks.Config, err
 		c.Options = o
 		return c, err
 	case "file":
+		retention := cfg.Retention.MaxAge
+		if sc.Entries == "aggregates" {
+			retention = cfg.Retention.AggregatesMaxAge
+		}
 		c.Options = file.Options{Dir: sc.Path, NDJSON: sc.Format == "ndjson", LZ4: sc.Compress == "lz4",
 			MaxBytes: int64(sc.Rotate.MaxBytes), MaxAge: time.Duration(sc.Rotate.MaxAge),
-			Retention: time.Duration(cfg.Retention.MaxAge), Now: a.now}
+			Retention: time.Duration(retention), Now: a.now}
 	case "stdout":
 		c.Options = stdout.Options{NDJSON: sc.Format == "ndjson", Writer: a.o.Stdout}
 	}
@@ -65,6 +69,7 @@ func (g *generation) startHousekeeping() {
 			case <-tick.C:
 			}
 			g.exportTail(last)
+			g.flushAggregates(false)
 			if time.Since(lastPurge) >= g.a.o.PurgeEvery {
 				lastPurge = time.Now()
 				g.purge()
@@ -72,6 +77,15 @@ func (g *generation) startHousekeeping() {
 			}
 		}
 	}()
+}
+
+// flushAggregates spools the aggregate windows and days that are over
+// (all of them when all).
+func (g *generation) flushAggregates(all bool) {
+	log := g.a.log.With(zap.String(keyComponent, "aggregate"))
+	for _, a := range g.aggs {
+		a.flush(g.a.now(), all, g.spool, g.a.m.web, log)
+	}
 }
 
 // exportTail moves the tailers' counters into the metrics.

@@ -12,6 +12,7 @@ import (
 	"github.com/tarn-project/tarn/agent/spool"
 	"github.com/tarn-project/tarn/agent/tail"
 	"github.com/tarn-project/tarn/rules"
+	"github.com/tarn-project/tarn/rules/aggregate"
 	"github.com/tarn-project/tarn/rules/format"
 	"github.com/tarn-project/tarn/sinks"
 )
@@ -35,6 +36,8 @@ type ingest struct {
 	buf     []byte
 	entries []sinks.Entry
 	streams map[string][]sinks.Label // labels by file path
+	agg     *aggregates              // nil without an aggregate section
+	obs     aggregate.Obs
 }
 
 // run consumes chunks until the channel closes. A chunk is committed only
@@ -58,6 +61,10 @@ func (in *ingest) chunk(ctx context.Context, c *tail.Chunk) error {
 	now := in.now()
 	in.buf, in.entries = in.buf[:0], in.entries[:0]
 	labels := in.streamLabels(c.Path)
+	if in.agg != nil {
+		in.agg.mu.Lock()
+		defer in.agg.mu.Unlock()
+	}
 	for _, line := range c.Lines {
 		if e, ok := in.process(line, now, in.tenant); ok {
 			e.Labels = labels
@@ -75,8 +82,9 @@ func (in *ingest) chunk(ctx context.Context, c *tail.Chunk) error {
 }
 
 // process runs the rules over one line and returns its entry (without
-// labels), or false when the record is dropped. The line is appended to
-// in.buf, which the caller resets per chunk. The entry's tenant is the
+// labels), or false when the record is dropped, and counts it in the
+// input's aggregates (the caller holds in.agg.mu). The line is appended
+// to in.buf, which the caller resets per chunk. The entry's tenant is the
 // one a rule chose, else tenant.
 func (in *ingest) process(line []byte, now time.Time, tenant string) (sinks.Entry, bool) {
 	mark := len(in.buf)
@@ -87,6 +95,9 @@ func (in *ingest) process(line []byte, now time.Time, tenant string) (sinks.Entr
 		return sinks.Entry{}, false
 	}
 	e := sinks.Entry{Time: res.Time, Line: in.buf[mark:len(in.buf):len(in.buf)], Tenant: tenant}
+	if in.agg != nil && in.proc.Observe(&in.obs) {
+		in.agg.addLocked(&in.obs)
+	}
 	if in.eng.HasRoutes() {
 		e.Metadata = in.proc.AppendMetadata(nil)
 		if t := in.proc.Tenant(); t != "" {

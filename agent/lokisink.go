@@ -61,9 +61,16 @@ func tlsConfig(t config.TLS) (*tls.Config, error) {
 	return c, nil
 }
 
-// deliveryTuning applies a sink's batching and retry keys to its delivery
-// loop; the agent's own MinBackoff/MaxBackoff (tests) win when set.
+// deliveryTuning applies a sink's entry selection, batching and retry
+// keys to its delivery loop; the agent's own MinBackoff/MaxBackoff
+// (tests) win when set.
 func deliveryTuning(o *delivery.Options, sc config.Sink, a *Agent) {
+	switch sc.Entries {
+	case "records":
+		o.Select = func(e *sinks.Entry) bool { return !isAggregate(e) }
+	case "aggregates":
+		o.Select = isAggregate
+	}
 	if sc.Type == "loki" {
 		l := sc.Loki
 		o.BatchWait, o.BatchBytes, o.MaxRetries = time.Duration(l.BatchWait), int(l.BatchSize), l.Backoff.MaxRetries

@@ -49,11 +49,13 @@ type metrics struct {
 	// retired holds what sinks of earlier generations counted.
 	reporters map[string]sinks.Reporter
 	retired   map[string]sinks.Report
+	// web are the metrics from aggregation.
+	web *webMetrics
 }
 
-func newMetrics() *metrics {
+func newMetrics(now func() time.Time) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry(), sinks: map[string]*delivery.Stats{},
-		reporters: map[string]sinks.Reporter{}, retired: map[string]sinks.Report{}}
+		reporters: map[string]sinks.Reporter{}, retired: map[string]sinks.Report{}, web: newWebMetrics(now)}
 	counter := func(name, help string, labels ...string) *prometheus.CounterVec {
 		c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tarn_" + name, Help: help}, labels)
 		m.reg.MustRegister(c)
@@ -78,7 +80,7 @@ func newMetrics() *metrics {
 	m.corrupt = prometheus.NewCounter(prometheus.CounterOpts{Name: "tarn_spool_corrupt_truncated_total", Help: "Spool segments whose corrupt tail was truncated at start-up."})
 	m.configOK = prometheus.NewGauge(prometheus.GaugeOpts{Name: "tarn_config_last_reload_successful", Help: "1 if the last configuration (re)load succeeded."})
 	m.checkpointSaved = prometheus.NewGauge(prometheus.GaugeOpts{Name: "tarn_checkpoint_last_save_timestamp_seconds", Help: "When positions were last saved."})
-	m.reg.MustRegister(m.openFiles, m.sendSeconds, m.purged, m.corrupt, m.configOK, m.checkpointSaved, (*stateCollector)(m),
+	m.reg.MustRegister(m.openFiles, m.sendSeconds, m.purged, m.corrupt, m.configOK, m.checkpointSaved, (*stateCollector)(m), m.web,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -89,6 +89,10 @@ func (p *pushInput) push(ctx context.Context, tenant string, streams []lokipush.
 	now := in.now()
 	in.buf, in.entries = in.buf[:0], in.entries[:0]
 	tenant = cmp.Or(p.tenant(tenant), in.tenant)
+	if in.agg != nil {
+		in.agg.mu.Lock()
+		defer in.agg.mu.Unlock()
+	}
 	for _, s := range streams {
 		labels := p.labels(s.Labels, now)
 		for _, pe := range s.Entries {

@@ -89,6 +89,11 @@ type Sink struct {
 	Compress string `yaml:"compress"`
 	// Rotate says when a file sink starts a new file.
 	Rotate Rotate `yaml:"rotate"`
+	// Entries selects what the sink gets: all (default), records (the
+	// anonymized lines) or aggregates (the records labelled
+	// tarn_aggregate). A file sink of aggregates keeps its files for
+	// retention.aggregates_max_age.
+	Entries string `yaml:"entries"`
 	// Loki holds the keys of a loki sink.
 	Loki LokiSink `yaml:",inline"`
 }
@@ -106,6 +111,9 @@ type Retention struct {
 	// MaxAge: older records are not shipped, are purged from the spool and
 	// output files older than this are deleted (default 168h).
 	MaxAge strictyaml.Duration `yaml:"max_age"`
+	// AggregatesMaxAge is how long a file sink of aggregates keeps its
+	// files (default 400d); aggregates hold no personal data.
+	AggregatesMaxAge strictyaml.Duration `yaml:"aggregates_max_age"`
 }
 
 // Spool bounds the on-disk spool.
@@ -150,7 +158,7 @@ func Default() Config {
 	return Config{
 		DataDir:   "/var/lib/tarn",
 		Rules:     RulesRef{Path: rules.BuiltinPrefix + "default"},
-		Retention: Retention{MaxAge: strictyaml.Duration(rules.DefaultMaxAge)},
+		Retention: Retention{MaxAge: strictyaml.Duration(rules.DefaultMaxAge), AggregatesMaxAge: strictyaml.Duration(400 * 24 * time.Hour)},
 		Spool:     Spool{MaxBytes: 1 << 30},
 		Server:    Server{Listen: "127.0.0.1:9464"},
 	}
@@ -242,6 +250,9 @@ func (c *Config) applyDefaults() {
 		}
 		if s.Compress == "" {
 			s.Compress = "none"
+		}
+		if s.Entries == "" {
+			s.Entries = "all"
 		}
 		if s.Rotate.MaxBytes == 0 {
 			s.Rotate.MaxBytes = 128 << 20

@@ -26,6 +26,9 @@ func (c *Config) Validate() error {
 	if time.Duration(c.Retention.MaxAge) <= 0 {
 		fail("retention.max_age", "must be positive")
 	}
+	if time.Duration(c.Retention.AggregatesMaxAge) <= 0 {
+		fail("retention.aggregates_max_age", "must be positive")
+	}
 	if c.Spool.MaxBytes < 1<<20 {
 		fail("spool.max_bytes", "must be at least 1MiB")
 	}
@@ -173,6 +176,9 @@ func (s *Sink) validate(path string, seen map[string]bool) error {
 	}
 	if s.Format != "line" && s.Format != "ndjson" {
 		fail("format", "must be line or ndjson, got %q", s.Format)
+	}
+	if s.Entries != "all" && s.Entries != "records" && s.Entries != "aggregates" {
+		fail("entries", "must be all, records or aggregates, got %q", s.Entries)
 	}
 	if s.Compress != "none" && s.Compress != "lz4" {
 		fail("compress", "must be none or lz4, got %q", s.Compress)

@@ -45,6 +45,9 @@ type Options struct {
 	// MaxAge drops entries older than this instead of sending them
 	// (default 168h).
 	MaxAge time.Duration
+	// Select, if set, picks the entries this sink gets; the others are
+	// acknowledged without sending (another sink takes them).
+	Select func(e *sinks.Entry) bool
 	// DeadLetter is the file that permanently rejected batches are
 	// appended to, as NDJSON of anonymized entries (0600).
 	DeadLetter string
@@ -144,7 +147,7 @@ func Run(ctx context.Context, o Options, st *Stats) error {
 
 // deliver sends one batch until it is accepted or permanently rejected.
 func deliver(ctx context.Context, o *Options, b *spool.Batch, st *Stats) error {
-	entries := fresh(b.Entries, o.Now().Add(-o.MaxAge), st)
+	entries := fresh(selected(b.Entries, o.Select), o.Now().Add(-o.MaxAge), st)
 	if len(entries) == 0 {
 		return nil
 	}
@@ -252,6 +255,20 @@ func fresh(entries []sinks.Entry, cutoff time.Time, st *Stats) []sinks.Entry {
 			continue
 		}
 		keep = append(keep, e)
+	}
+	return keep
+}
+
+// selected returns the entries sel picks (all when sel is nil).
+func selected(entries []sinks.Entry, sel func(*sinks.Entry) bool) []sinks.Entry {
+	if sel == nil {
+		return entries
+	}
+	keep := make([]sinks.Entry, 0, len(entries))
+	for i := range entries {
+		if sel(&entries[i]) {
+			keep = append(keep, entries[i])
+		}
 	}
 	return keep
 }

@@ -225,3 +225,30 @@ func sortedKeys[K int64 | string, V any](m map[K]V) []K {
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 	return keys
 }
+
+// FlushDays returns the visitor sketches of the UTC days that ended at
+// or before until, and forgets them.
+func (a *Aggregator) FlushDays(until time.Time) []Visitors {
+	var out []Visitors
+	for _, day := range sortedKeys(a.days) {
+		if day+86400 > until.Unix() {
+			break
+		}
+		for _, host := range sortedKeys(a.days[day]) {
+			out = append(out, newVisitors(day, host, a.days[day][host]))
+		}
+		delete(a.days, day)
+	}
+	return out
+}
+
+// DayVisitors returns the current visitor sketches of t's UTC day, one
+// per host, without forgetting them (for a live gauge).
+func (a *Aggregator) DayVisitors(t time.Time) []Visitors {
+	day := t.Unix() - mod(t.Unix(), 86400)
+	var out []Visitors
+	for _, host := range sortedKeys(a.days[day]) {
+		out = append(out, newVisitors(day, host, a.days[day][host]))
+	}
+	return out
+}

@@ -154,11 +154,7 @@ func (t *TopK) addVisitor(i int32, visitor uint64) {
 // other, whose Route is empty. It does not change t.
 func (t *TopK) Report(n int) (routes []RouteCount, other RouteCount) {
 	if n > 0 {
-		for i := range t.entries {
-			if e := &t.entries[i]; int(e.nvis) >= t.k {
-				routes = append(routes, RouteCount{Route: e.route, Requests: e.requests, Bytes: e.bytes, Visitors: int(e.nvis)})
-			}
-		}
+		routes = t.named()
 		slices.SortFunc(routes, compareRouteCounts)
 		routes = slices.Clip(routes[:min(n, len(routes))])
 	}
@@ -168,6 +164,27 @@ func (t *TopK) Report(n int) (routes []RouteCount, other RouteCount) {
 		other.Bytes -= r.Bytes
 	}
 	return routes, other
+}
+
+// named returns the tracked routes with at least k visitors, unsorted,
+// or nil.
+func (t *TopK) named() []RouteCount {
+	n := 0
+	for i := range t.entries {
+		if int(t.entries[i].nvis) >= t.k {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	routes := make([]RouteCount, 0, n)
+	for i := range t.entries {
+		if e := &t.entries[i]; int(e.nvis) >= t.k {
+			routes = append(routes, RouteCount{Route: e.route, Requests: e.requests, Bytes: e.bytes, Visitors: int(e.nvis)})
+		}
+	}
+	return routes
 }
 
 // compareRouteCounts orders by requests descending, then route ascending.

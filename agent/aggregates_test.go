@@ -1,0 +1,107 @@
+package agent
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tarn-project/tarn/rules/aggregate"
+)
+
+func TestAggregatesToMetricsAndTheirOwnSink(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "")
+	body, _ := os.ReadFile(cfg)
+	s := strings.Replace(string(body), "rules: builtin:default\n", "rules:\n  extends: [builtin:default]\n  aggregate: {k_anonymity: 2}\n", 1)
+	s = strings.Replace(s, "    rotate: {max_bytes: 1KiB}\n", `    rotate: {max_bytes: 1KiB}
+    entries: records
+  - name: aggregates
+    type: file
+    path: aggs
+    format: ndjson
+    entries: aggregates
+`, 1)
+	os.WriteFile(cfg, []byte(s), 0o644)
+	start := time.Now().UTC().Add(-time.Hour).Truncate(time.Hour)
+	log := filepath.Join(dir, "logs", "access.log")
+	for i := range 3000 { // one line per second: 50 one-minute windows
+		appendLines(t, log, i, i+1, start.Add(time.Duration(i)*time.Second))
+	}
+	st := runOnce(t, cfg)
+
+	records := st.output(t)
+	checkExactlyOnce(t, records, 0, 3000)
+	if strings.Contains(strings.Join(records, "\n"), "tarn_aggregate") {
+		t.Fatal("aggregates in the records sink")
+	}
+	var requests, bytes uint64
+	var windows int
+	var visitors []aggregate.Visitors
+	files, _ := filepath.Glob(filepath.Join(dir, "aggs", "aggregates-*.log"))
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			var e struct {
+				Labels map[string]string `json:"labels"`
+				Line   string            `json:"line"`
+			}
+			if err := json.Unmarshal([]byte(l), &e); err != nil {
+				t.Fatal(err)
+			}
+			switch e.Labels["tarn_aggregate"] {
+			case "web":
+				var w aggregate.Window
+				json.Unmarshal([]byte(e.Line), &w)
+				requests, bytes, windows = requests+w.Requests, bytes+w.Bytes, windows+1
+				if len(w.Routes) != 1 || w.Routes[0].Route != "/r/:id/item/:id" {
+					t.Errorf("routes %+v", w.Routes)
+				}
+			case "visitors":
+				var v aggregate.Visitors
+				json.Unmarshal([]byte(e.Line), &v)
+				visitors = append(visitors, v)
+			default:
+				t.Fatalf("not an aggregate: %s", l)
+			}
+			if strings.Contains(l, "203.0.113.") || strings.Contains(l, "alice") {
+				t.Fatalf("personal data in an aggregate: %s", l)
+			}
+		}
+	}
+	if requests != 3000 || bytes != 3000*512 || windows < 50 {
+		t.Fatalf("aggregates: %d requests, %d bytes in %d windows", requests, bytes, windows)
+	}
+	var distinct uint64
+	for _, v := range visitors {
+		distinct += v.Estimate // one host, at most two days
+	}
+	if math.Abs(float64(distinct)-250) > 5 {
+		t.Errorf("distinct visitors %d, want 250 ± 2%%", distinct)
+	}
+	for sample, want := range map[string]float64{
+		`tarn_web_requests_total{method="GET",status_class="2xx",vhost="-"}`: 3000,
+		`tarn_web_response_bytes_total{vhost="-"}`:                           3000 * 512,
+		`tarn_web_route_requests_total{route="/r/:id/item/:id",vhost="-"}`:   3000,
+	} {
+		if got := st.metric(sample); got != want {
+			t.Errorf("%s = %v, want %v", sample, got, want)
+		}
+	}
+}
+
+func TestUniqueVisitorsGauge(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "")
+	body, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(body), "rules: builtin:default\n", "rules:\n  extends: [builtin:default]\n  aggregate: {}\n", 1)), 0o644)
+	now := time.Now().UTC()
+	appendLines(t, filepath.Join(dir, "logs", "access.log"), 0, 1000, now)
+	st := start(t, cfg, Options{})
+	sample := `tarn_web_unique_visitors{day="` + now.Format(time.DateOnly) + `",vhost="-"}`
+	waitFor(t, "the visitor gauge", func() bool { return st.metric(sample) > 0 })
+	waitFor(t, "all lines counted", func() bool { v := st.metric(sample); return v >= 245 && v <= 255 })
+}
