@@ -69,8 +69,11 @@ func (p *Processor) Observe(o *aggregate.Obs) bool {
 		if k := bytes.LastIndexByte(path, '.'); k >= 0 {
 			path = path[k+1:]
 		}
-		p.lower = appendLower(p.lower[:0], path)
-		if r := roleOf(p.lower); r != roleNone && at[r] < 0 {
+		if hasUpper(path) {
+			p.lower = appendLower(p.lower[:0], path)
+			path = p.lower
+		}
+		if r := roleOf(path); r != roleNone && at[r] < 0 {
 			at[r] = j
 		}
 	}
@@ -93,6 +96,15 @@ func (p *Processor) Observe(o *aggregate.Obs) bool {
 		o.URI = []byte{}
 	}
 	return true
+}
+
+func hasUpper(b []byte) bool {
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
 
 // obsValue returns the decoded value of field i in buf (nil if i < 0).
