@@ -3,10 +3,12 @@ package rules
 import (
 	"bytes"
 	"encoding/binary"
+	"github.com/cespare/xxhash/v2"
 	"strconv"
 	"time"
 
 	"github.com/tarn-project/tarn/rules/aggregate"
+	"github.com/tarn-project/tarn/rules/format"
 	"github.com/tarn-project/tarn/rules/pseudo"
 	"github.com/tarn-project/tarn/rules/useragent"
 )
@@ -60,6 +62,42 @@ func roleOf(name []byte) role {
 // a request URI). Values are raw and only valid until the next Append;
 // the visitor is a MAC of address and user agent under the day's key.
 func (p *Processor) Observe(o *aggregate.Obs) bool {
+	at := p.roles()
+	if at[roleMethod] < 0 && at[roleStatus] < 0 && at[roleURI] < 0 {
+		return false
+	}
+	*o = aggregate.Obs{Time: p.t, Duration: -1, Host: p.obsValue(at[roleHost], &p.obsHost),
+		Method: p.obsValue(at[roleMethod], &p.obsMethod), URI: p.obsValue(at[roleURI], &p.obsURI)}
+	o.Status = int(p.obsNumber(at[roleStatus]))
+	o.Bytes = uint64(max(p.obsNumber(at[roleBytes]), 0))
+	if at[roleSeconds] >= 0 {
+		o.Duration = p.obsSeconds(at[roleSeconds], time.Second)
+	} else if at[roleMillis] >= 0 {
+		o.Duration = p.obsSeconds(at[roleMillis], time.Millisecond)
+	}
+	agent := p.obsValue(at[roleAgent], &p.obsAgent)
+	o.Bot = agent != nil && p.isBot(agent)
+	o.Visitor = p.visitor(p.obsValue(at[roleClient], &p.obsClient), agent)
+	if o.URI == nil && at[roleURI] >= 0 {
+		o.URI = []byte{}
+	}
+	return true
+}
+
+// roles returns the index of the field of each role (-1: none). The
+// access-log formats have fixed fields, so their roles are computed once
+// per format and field count; JSON and logfmt records are looked at
+// field by field.
+func (p *Processor) roles() [numRoles]int {
+	f, n := p.rec.Format, len(p.rec.Fields)
+	fixed := f == format.Combined || f == format.Common
+	if fixed {
+		for i := range p.roleCache {
+			if c := &p.roleCache[i]; c.format == f && c.fields == n {
+				return c.at
+			}
+		}
+	}
 	var at [numRoles]int
 	for i := range at {
 		at[i] = -1
@@ -77,25 +115,18 @@ func (p *Processor) Observe(o *aggregate.Obs) bool {
 			at[r] = j
 		}
 	}
-	if at[roleMethod] < 0 && at[roleStatus] < 0 && at[roleURI] < 0 {
-		return false
+	if fixed {
+		p.roleCache[n%len(p.roleCache)] = roleCache{format: f, fields: n, at: at}
 	}
-	*o = aggregate.Obs{Time: p.t, Duration: -1, Host: p.obsValue(at[roleHost], &p.obsHost),
-		Method: p.obsValue(at[roleMethod], &p.obsMethod), URI: p.obsValue(at[roleURI], &p.obsURI)}
-	o.Status = int(p.obsNumber(at[roleStatus]))
-	o.Bytes = uint64(max(p.obsNumber(at[roleBytes]), 0))
-	if at[roleSeconds] >= 0 {
-		o.Duration = p.obsSeconds(at[roleSeconds], time.Second)
-	} else if at[roleMillis] >= 0 {
-		o.Duration = p.obsSeconds(at[roleMillis], time.Millisecond)
-	}
-	agent := p.obsValue(at[roleAgent], &p.obsAgent)
-	o.Bot = agent != nil && useragent.Parse(agent).Bot
-	o.Visitor = p.visitor(p.obsValue(at[roleClient], &p.obsClient), agent)
-	if o.URI == nil && at[roleURI] >= 0 {
-		o.URI = []byte{}
-	}
-	return true
+	return at
+}
+
+// roleCache remembers the roles of one fixed access-log layout (the
+// Processor keeps a few, by field count).
+type roleCache struct {
+	format format.Format
+	fields int
+	at     [numRoles]int
 }
 
 func hasUpper(b []byte) bool {
@@ -141,6 +172,24 @@ func (p *Processor) obsSeconds(i int, unit time.Duration) float64 {
 		return d.Seconds()
 	}
 	return -1
+}
+
+// maxBotCache bounds the cache of user agents' bot verdicts.
+const maxBotCache = 4096
+
+// isBot reports whether a user agent is a robot, caching the verdict by
+// a hash of the agent (user agents repeat a lot).
+func (p *Processor) isBot(agent []byte) bool {
+	h := xxhash.Sum64(agent)
+	if bot, ok := p.botCache[h]; ok {
+		return bot
+	}
+	if p.botCache == nil || len(p.botCache) >= maxBotCache {
+		p.botCache = make(map[uint64]bool, 256)
+	}
+	bot := useragent.Parse(agent).Bot
+	p.botCache[h] = bot
+	return bot
 }
 
 // visitor is the 64-bit visitor hash: a MAC of the client address and

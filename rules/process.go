@@ -72,6 +72,8 @@ type Processor struct {
 	// Buffers of Observe and the daily pseudonymizer of visitors.
 	obsHost, obsMethod, obsURI, obsAgent, obsClient []byte
 	visitors                                        *pseudo.Pseudonymizer
+	roleCache                                       [4]roleCache
+	botCache                                        map[uint64]bool
 	// Stats accumulates counters; the owner reads and resets it.
 	Stats Stats
 }

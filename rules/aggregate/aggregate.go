@@ -1,10 +1,12 @@
 package aggregate
 
 import (
+	"bytes"
 	"sort"
 	"time"
 
 	"github.com/axiomhq/hyperloglog"
+	"github.com/cespare/xxhash/v2"
 )
 
 // Obs is one request as the rules engine hands it over: raw field values
@@ -41,7 +43,12 @@ type Aggregator struct {
 	route   []byte
 	host    []byte
 	free    []*TopK
+	last    *window           // the window of the previous request
+	routes  map[uint64][]byte // route templates by a hash of the path
 }
+
+// maxRouteCache bounds the cache of route templates.
+const maxRouteCache = 8192
 
 // window is the running state of one window and host.
 type window struct {
@@ -78,12 +85,30 @@ func (a *Aggregator) Add(o *Obs) {
 		w.dur.Observe(o.Duration)
 	}
 	if o.URI != nil {
-		a.route = AppendRoute(a.route[:0], o.URI)
-		w.routes.Add(a.route, o.Visitor, o.Bytes)
+		w.routes.Add(a.template(o.URI), o.Visitor, o.Bytes)
 	}
 	if *a.c.Visitors && o.Visitor != 0 {
 		a.sketch(o.Time).InsertHash(o.Visitor)
 	}
+}
+
+// template returns the route template of uri, cached by a hash of its
+// path (the query string does not change the template, and paths repeat).
+func (a *Aggregator) template(uri []byte) []byte {
+	path := uri
+	if i := bytes.IndexAny(uri, "?#"); i >= 0 {
+		path = uri[:i]
+	}
+	h := xxhash.Sum64(path)
+	if r, ok := a.routes[h]; ok {
+		return r
+	}
+	if a.routes == nil || len(a.routes) >= maxRouteCache {
+		a.routes = make(map[uint64][]byte, 1024)
+	}
+	r := AppendRoute(nil, path)
+	a.routes[h] = r
+	return r
 }
 
 // window returns the window of t and a.host, creating it (hosts past
@@ -91,6 +116,16 @@ func (a *Aggregator) Add(o *Obs) {
 func (a *Aggregator) window(t time.Time) *window {
 	step := int64(time.Duration(a.c.Window) / time.Second)
 	start := t.Unix() - mod(t.Unix(), step)
+	if w := a.last; w != nil && w.start == start && w.host == string(a.host) {
+		return w
+	}
+	w := a.lookup(start)
+	a.last = w
+	return w
+}
+
+// lookup finds or creates the window of start and a.host.
+func (a *Aggregator) lookup(start int64) *window {
 	hosts := a.windows[start]
 	if hosts == nil {
 		hosts = map[string]*window{}
@@ -150,6 +185,9 @@ func (a *Aggregator) Flush(until time.Time) []Window {
 			w := a.windows[start][host]
 			out = append(out, a.report(w, step))
 			a.free = append(a.free, w.routes)
+			if a.last == w {
+				a.last = nil
+			}
 		}
 		delete(a.windows, start)
 	}
