@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tarn-project/tarn/rules/aggregate"
 	"github.com/tarn-project/tarn/rules/detect"
 	"github.com/tarn-project/tarn/rules/format"
 	"github.com/tarn-project/tarn/rules/ipaddr"
@@ -102,6 +103,7 @@ type Engine struct {
 	maxLine      int
 	actions      []*action
 	meta         []compiledMeta
+	api          *aggregate.API // the aggregate section's api part, if any
 	tenant       *compiledTenant
 	pseudoLen    int
 }
@@ -137,6 +139,9 @@ func Compile(c *Config, key []byte) (*Engine, error) {
 	e.dropUnparsed = c.OnUnparsed == "drop"
 	e.pseudoLen = firstNonZero(c.Pseudonyms.Length, defaultPseudoLen)
 	e.compileRoute(c)
+	if c.Aggregate != nil {
+		e.api = c.Aggregate.API
+	}
 	e.scrub = e.compileAction("scrub_unknown", &Action{Scrub: &Empty{}})
 	e.keyDrop = e.compileAction("key_with_personal_data", &Action{DropField: &Empty{}})
 	e.fields = e.compileMap("fields", c.Fields, false)

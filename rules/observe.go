@@ -58,23 +58,28 @@ func roleOf(name []byte) role {
 }
 
 // Observe fills o from the record the last Append kept, for aggregation,
-// and reports whether it is a web request (it has a method, a status or
-// a request URI). Values are raw and only valid until the next Append;
-// the visitor is a MAC of address and user agent under the day's key.
+// and reports whether there is anything to count: a web request (it has a
+// method, a status or a request URI; o.Web) or, with an api section, an
+// application record (it has a group_by field or the key field). Values
+// are raw and only valid until the next Append; the visitor is a MAC of
+// address and user agent under the day's key, the API key a pseudonym.
 func (p *Processor) Observe(o *aggregate.Obs) bool {
 	at := p.roles()
-	if at[roleMethod] < 0 && at[roleStatus] < 0 && at[roleURI] < 0 {
-		return false
+	web := at[roleMethod] >= 0 || at[roleStatus] >= 0 || at[roleURI] >= 0
+	api := p.observeAPI(o)
+	if !web {
+		if api {
+			o.Time, o.Host, o.Web, o.Duration = p.t, nil, false, p.obsDuration(at)
+			o.Bytes = uint64(max(p.obsNumber(at[roleBytes]), 0))
+		}
+		return api
 	}
-	*o = aggregate.Obs{Time: p.t, Duration: -1, Host: p.obsValue(at[roleHost], &p.obsHost),
-		Method: p.obsValue(at[roleMethod], &p.obsMethod), URI: p.obsValue(at[roleURI], &p.obsURI)}
+	groups, key := o.Groups, o.Key
+	*o = aggregate.Obs{Time: p.t, Duration: -1, Host: p.obsValue(at[roleHost], &p.obsHost), Web: true,
+		Method: p.obsValue(at[roleMethod], &p.obsMethod), URI: p.obsValue(at[roleURI], &p.obsURI), Groups: groups, Key: key}
 	o.Status = int(p.obsNumber(at[roleStatus]))
 	o.Bytes = uint64(max(p.obsNumber(at[roleBytes]), 0))
-	if at[roleSeconds] >= 0 {
-		o.Duration = p.obsSeconds(at[roleSeconds], time.Second)
-	} else if at[roleMillis] >= 0 {
-		o.Duration = p.obsSeconds(at[roleMillis], time.Millisecond)
-	}
+	o.Duration = p.obsDuration(at)
 	agent := p.obsValue(at[roleAgent], &p.obsAgent)
 	o.Bot = agent != nil && p.isBot(agent)
 	o.Visitor = p.visitor(p.obsValue(at[roleClient], &p.obsClient), agent)
@@ -136,6 +141,95 @@ func hasUpper(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// obsDuration returns the record's duration in seconds, -1 without one.
+func (p *Processor) obsDuration(at [numRoles]int) float64 {
+	switch {
+	case at[roleSeconds] >= 0:
+		return p.obsSeconds(at[roleSeconds], time.Second)
+	case at[roleMillis] >= 0:
+		return p.obsSeconds(at[roleMillis], time.Millisecond)
+	}
+	return -1
+}
+
+// observeAPI sets o.Groups and o.Key from the api section's fields and
+// reports whether the record has any of them.
+func (p *Processor) observeAPI(o *aggregate.Obs) bool {
+	o.Groups, o.Key = nil, nil
+	api := p.e.api
+	if api == nil {
+		return false
+	}
+	found := false
+	p.obsGroups = p.obsGroups[:0]
+	p.obsBuf = p.obsBuf[:0]
+	var spans [8][2]int
+	for i, f := range api.GroupBy {
+		spans[i] = [2]int{-1, -1}
+		if j := p.fieldByName(f); j >= 0 {
+			start := len(p.obsBuf)
+			p.obsBuf = p.anonymizedValue(p.obsBuf, j)
+			spans[i] = [2]int{start, len(p.obsBuf)}
+			found = true
+		}
+	}
+	for i := range api.GroupBy {
+		var v []byte
+		if s := spans[i]; s[0] >= 0 {
+			v = p.obsBuf[s[0]:s[1]:s[1]]
+		}
+		p.obsGroups = append(p.obsGroups, v)
+	}
+	if j := p.fieldByName(api.KeyField); api.KeyField != "" && j >= 0 {
+		p.norm = Normalize(p.norm[:0], p.rec.AppendValue(p.scratch[:0], j))
+		p.obsKey = pseudo.AppendHex(p.obsKey[:0], p.ps.Sum(p.t, p.norm), p.e.pseudoLen)
+		o.Key = p.obsKey
+		found = true
+	}
+	if found {
+		o.Groups = p.obsGroups
+	}
+	return found
+}
+
+// anonymizedValue appends field j's value as the rules write it (its
+// action applied, e.g. a pseudonym or a scrubbed text), so a group value
+// never holds more than the anonymized record; the action is not counted
+// a second time.
+func (p *Processor) anonymizedValue(dst []byte, j int) []byte {
+	a, _ := p.resolve(j)
+	if a == nil {
+		return p.rec.AppendValue(dst, j)
+	}
+	p.savedActions = append(p.savedActions[:0], p.Stats.Actions...)
+	detections := p.Stats.Detections
+	out, _, changed := p.transform(dst, j, a)
+	copy(p.Stats.Actions, p.savedActions)
+	p.Stats.Detections = detections
+	if !changed {
+		return p.rec.AppendValue(dst, j)
+	}
+	return out
+}
+
+// fieldByName returns the field whose path is name or ends in "."+name
+// (case-insensitive for the last element), or -1.
+func (p *Processor) fieldByName(name string) int {
+	if j := p.fieldIndex(name); j >= 0 || name == "" {
+		return j
+	}
+	for j := range p.rec.Fields {
+		path := p.rec.Fields[j].Path
+		if k := bytes.LastIndexByte(path, '.'); k >= 0 {
+			path = path[k+1:]
+		}
+		if bytes.EqualFold(path, []byte(name)) {
+			return j
+		}
+	}
+	return -1
 }
 
 // obsValue returns the decoded value of field i in buf (nil if i < 0).

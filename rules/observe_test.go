@@ -73,7 +73,18 @@ func TestVisitorIsDailyKeyed(t *testing.T) {
 func TestNoLeaksInAggregates(t *testing.T) {
 	day := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	corpus := plant.Generate(9, 200, day)
-	eng := compileYAML(t, "extends: [builtin:default]\naggregate: {k_anonymity: 1, top_routes: 1000}\n")
+	cfg, err := ParseConfig("t.yaml", []byte("extends: [builtin:default]\naggregate: {k_anonymity: 1, top_routes: 1000, "+
+		"api: {group_by: [user, email, level, msg, phone], key_field: token, max_groups: 100000}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err = Merge(cfg, "t.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := Compile(cfg, TestKey)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := eng.NewProcessor()
 	agg := aggregate.New(*eng.Config().Aggregate)
 	var o aggregate.Obs
@@ -86,8 +97,8 @@ func TestNoLeaksInAggregates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(out), `"routes":[{`) {
-		t.Fatal("no routes aggregated: the test would prove nothing")
+	if !strings.Contains(string(out), `"routes":[{`) || !strings.Contains(string(out), `"api":[{`) {
+		t.Fatal("no routes or API groups aggregated: the test would prove nothing")
 	}
 	for _, secret := range corpus.Forms() {
 		if strings.Contains(string(out), secret) {

@@ -73,6 +73,9 @@ type Processor struct {
 	obsHost, obsMethod, obsURI, obsAgent, obsClient []byte
 	visitors                                        *pseudo.Pseudonymizer
 	roleCache                                       [4]roleCache
+	obsGroups                                       [][]byte
+	obsBuf, obsKey                                  []byte
+	savedActions                                    []uint64
 	botCache                                        map[uint64]bool
 	// Stats accumulates counters; the owner reads and resets it.
 	Stats Stats

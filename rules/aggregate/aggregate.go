@@ -32,6 +32,14 @@ type Obs struct {
 	// Visitor is a 64-bit hash of the visitor's pseudonym (a MAC of
 	// address and user agent under the day's key); 0 when unknown.
 	Visitor uint64
+	// Web says the record is a web request (it has a method, status or
+	// URI); the web aggregates count only those.
+	Web bool
+	// Groups are the raw values of the API group_by fields (nil entries
+	// for missing fields); nil when the record is no API record.
+	Groups [][]byte
+	// Key is the pseudonym of the API key field, nil without one.
+	Key []byte
 }
 
 // Aggregator accumulates windows and daily visitor sketches. It is not
@@ -45,6 +53,8 @@ type Aggregator struct {
 	free    []*TopK
 	last    *window           // the window of the previous request
 	routes  map[uint64][]byte // route templates by a hash of the path
+	key     []byte
+	scratch []byte
 }
 
 // maxRouteCache bounds the cache of route templates.
@@ -60,6 +70,7 @@ type window struct {
 	byMS     map[string]*[numClasses]uint64
 	dur      Histogram
 	routes   *TopK
+	api      map[string]*apiGroup
 }
 
 // New returns an Aggregator for c (defaults filled in).
@@ -71,10 +82,20 @@ func New(c Config) *Aggregator {
 // Window returns the window length.
 func (a *Aggregator) Window() time.Duration { return time.Duration(a.c.Window) }
 
-// Add counts one request.
+// Add counts one request or application record.
 func (a *Aggregator) Add(o *Obs) {
 	a.host = appendHost(a.host[:0], o.Host)
 	w := a.window(o.Time)
+	if a.c.API != nil && (o.Groups != nil || o.Key != nil) {
+		a.addAPI(w, o)
+	}
+	if o.Web {
+		a.addWeb(w, o)
+	}
+}
+
+// addWeb counts a web request in w.
+func (a *Aggregator) addWeb(w *window, o *Obs) {
 	w.requests++
 	w.bytes += o.Bytes
 	if o.Bot {
@@ -141,7 +162,7 @@ func (a *Aggregator) lookup(start int64) *window {
 			return w
 		}
 	}
-	w := &window{start: start, host: name, byMS: map[string]*[numClasses]uint64{}, routes: a.topK()}
+	w := &window{start: start, host: name, byMS: map[string]*[numClasses]uint64{}, routes: a.topK(), api: map[string]*apiGroup{}}
 	hosts[name] = w
 	return w
 }
@@ -232,6 +253,9 @@ func (a *Aggregator) report(w *window, step int64) Window {
 	out.Routes, out.OtherRoutes = w.routes.Report(a.c.TopRoutes)
 	if out.Routes == nil {
 		out.Routes = []RouteCount{}
+	}
+	if len(w.api) > 0 {
+		out.API = a.apiReport(w)
 	}
 	return out
 }

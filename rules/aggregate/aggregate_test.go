@@ -34,7 +34,7 @@ func TestExactCounts(t *testing.T) {
 		m := methods[r.IntN(3)]
 		o := Obs{Time: day.Add(time.Duration(i) * 50 * time.Millisecond), Host: []byte(hosts[h]), Method: []byte(m),
 			Status: status, Bytes: uint64(r.IntN(5000)), URI: fmt.Appendf(nil, "/p/%d", r.IntN(100)),
-			Duration: -1, Bot: r.IntN(10) == 0, Visitor: mix(uint64(r.IntN(500)))}
+			Duration: -1, Bot: r.IntN(10) == 0, Visitor: mix(uint64(r.IntN(500))), Web: true}
 		a.Add(&o)
 		w := wants[names[h]]
 		if w == nil {
@@ -95,7 +95,7 @@ func TestDistinctVisitorsWithinTwoPercent(t *testing.T) {
 	nodes := []*Aggregator{New(Config{}), New(Config{}), New(Config{})}
 	for i := range uint64(n) {
 		o := Obs{Time: day.Add(time.Duration(i) * 80 * time.Millisecond % (24 * time.Hour)), Host: []byte("shop.example"),
-			Method: []byte("GET"), Status: 200, Duration: -1, Visitor: mix(i)}
+			Method: []byte("GET"), Status: 200, Duration: -1, Visitor: mix(i), Web: true}
 		whole.Add(&o)
 		nodes[i%3].Add(&o)
 		if i%5 == 0 { // a visitor seen on two nodes counts once
@@ -130,7 +130,7 @@ func TestDistinctVisitorsWithinTwoPercent(t *testing.T) {
 func TestRoutesAreKAnonymousAndBounded(t *testing.T) {
 	a := New(Config{TopRoutes: 5, KAnonymity: 10})
 	add := func(uri string, visitor uint64) {
-		a.Add(&Obs{Time: day, Host: []byte("shop.example"), Method: []byte("GET"), Status: 200, URI: []byte(uri), Duration: -1, Visitor: visitor})
+		a.Add(&Obs{Time: day, Host: []byte("shop.example"), Method: []byte("GET"), Status: 200, URI: []byte(uri), Duration: -1, Visitor: visitor, Web: true})
 	}
 	for i := range 5000 { // popular, but by 9 visitors only
 		add("/secret-admin-panel", mix(uint64(i%9)))
@@ -170,7 +170,7 @@ func letters(i int) string {
 func TestHostsAreSanitizedAndBounded(t *testing.T) {
 	a := New(Config{MaxHosts: 3})
 	for _, h := range []string{"A.example:8080", "10.1.2.3", "[2001:db8::1]:443", "bad host", "alice@example.com", "b.example", "c.example", "d.example"} {
-		a.Add(&Obs{Time: day, Host: []byte(h), Status: 200, Duration: -1})
+		a.Add(&Obs{Time: day, Host: []byte(h), Status: 200, Duration: -1, Web: true})
 	}
 	var hosts []string
 	for _, w := range a.Report().Windows {
@@ -178,5 +178,35 @@ func TestHostsAreSanitizedAndBounded(t *testing.T) {
 	}
 	if fmt.Sprint(hosts) != "[a.example=1 b.example=1 other=6]" {
 		t.Errorf("hosts %v", hosts)
+	}
+}
+
+func TestAPIGroups(t *testing.T) {
+	a := New(Config{API: &API{GroupBy: []string{"service", "endpoint", "status"}, KeyField: "api_key", MaxGroups: 3}})
+	add := func(service, endpoint, status, key string, bytes uint64) {
+		o := Obs{Time: day, Duration: 0.005, Bytes: bytes, Key: []byte(key),
+			Groups: [][]byte{[]byte(service), []byte(endpoint), []byte(status)}}
+		a.Add(&o)
+	}
+	for i := range 10 {
+		add("billing", fmt.Sprintf("/invoices/%d", 1000+i), "200", "k1", 100)
+		add("billing", "/invoices", "500", "k2", 10)
+	}
+	add("auth", "/login", "bob@example.com", "k1", 1) // a value that is personal data
+	add("x", "/y", "1", "k9", 1)                      // past max_groups
+	w := a.Report().Windows[0]
+	if w.Requests != 0 || len(w.API) != 4 {
+		t.Fatalf("window %+v", w)
+	}
+	got := map[string]uint64{}
+	for _, g := range w.API {
+		got[g.Group["service"]+" "+g.Group["endpoint"]+" "+g.Group["status"]+" "+g.Key] = g.Requests
+	}
+	want := map[string]uint64{"billing /invoices/:id 200 k1": 10, "billing /invoices 500 k2": 10, "auth /login :id k1": 1, "other other other other": 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("groups %v, want %v", got, want)
+	}
+	if w.API[0].Duration == nil || w.API[0].Duration.Count != 10 {
+		t.Errorf("durations %+v", w.API[0].Duration)
 	}
 }

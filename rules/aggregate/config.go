@@ -37,6 +37,25 @@ type Config struct {
 	MaxHosts int `yaml:"max_hosts"`
 	// Visitors turns the daily distinct-visitor sketches on (default true).
 	Visitors *bool `yaml:"visitors"`
+	// API aggregates application telemetry (JSON logs) by fields.
+	API *API `yaml:"api"`
+}
+
+// API is the aggregation of application telemetry: counts, payload sizes
+// and durations per window, grouped by low-cardinality fields and
+// optionally by a pseudonymous API-key id.
+type API struct {
+	// GroupBy names the fields (exact paths or last path elements) whose
+	// values group the records, e.g. [service, endpoint, status]. Values
+	// are templated like route segments (ids, tokens and e-mail-like
+	// values become :id) and cut at 64 bytes.
+	GroupBy []string `yaml:"group_by"`
+	// KeyField, if set, also groups by the pseudonym of this field (an API
+	// key or client id), never by its value.
+	KeyField string `yaml:"key_field"`
+	// MaxGroups bounds the groups of one window (default 1000); more are
+	// counted as "other".
+	MaxGroups int `yaml:"max_groups"`
 }
 
 // Defaults of a Config.
@@ -67,6 +86,11 @@ func (c Config) withDefaults() Config {
 		on := true
 		c.Visitors = &on
 	}
+	if c.API != nil && c.API.MaxGroups == 0 {
+		api := *c.API
+		api.MaxGroups = DefaultMaxHosts
+		c.API = &api
+	}
 	return c
 }
 
@@ -87,6 +111,17 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxHosts < 0 {
 		fail("max_hosts", "must be positive, got %d", c.MaxHosts)
+	}
+	if a := c.API; a != nil {
+		if len(a.GroupBy) == 0 && a.KeyField == "" {
+			fail("api.group_by", "name at least one field (or key_field)")
+		}
+		if len(a.GroupBy) > 8 {
+			fail("api.group_by", "at most 8 fields, got %d", len(a.GroupBy))
+		}
+		if a.MaxGroups < 0 {
+			fail("api.max_groups", "must be positive, got %d", a.MaxGroups)
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -42,6 +42,8 @@ type Window struct {
 	Routes []RouteCount `json:"routes"`
 	// OtherRoutes sums the requests of every other route.
 	OtherRoutes RouteCount `json:"other_routes"`
+	// API are the application-telemetry groups, most records first.
+	API []APIGroup `json:"api,omitempty"`
 }
 
 // Visitors is the distinct-visitor sketch of one UTC day and host.
@@ -124,6 +126,7 @@ func mergeWindows(n int, reports []*Report) []Window {
 	for _, k := range keys {
 		w := merged[k]
 		w.cutRoutes(n)
+		w.sumAPI()
 		out = append(out, *w)
 	}
 	return out
@@ -149,8 +152,40 @@ func (w *Window) add(o *Window) {
 		w.Duration.Merge(o.Duration)
 	}
 	w.Routes = append(w.Routes, o.Routes...)
+	w.API = append(w.API, o.API...)
 	w.OtherRoutes.Requests += o.OtherRoutes.Requests
 	w.OtherRoutes.Bytes += o.OtherRoutes.Bytes
+}
+
+// sumAPI adds up the API groups with the same group and key.
+func (w *Window) sumAPI() {
+	if len(w.API) == 0 {
+		return
+	}
+	sums := map[string]*APIGroup{}
+	var names []string
+	for _, g := range w.API {
+		name := apiName(g)
+		s, ok := sums[name]
+		if !ok {
+			s = &APIGroup{Group: g.Group, Key: g.Key}
+			sums[name] = s
+			names = append(names, name)
+		}
+		s.Requests += g.Requests
+		s.Bytes += g.Bytes
+		if g.Duration != nil {
+			if s.Duration == nil {
+				s.Duration = &Histogram{}
+			}
+			s.Duration.Merge(g.Duration)
+		}
+	}
+	sort.Strings(names)
+	w.API = w.API[:0]
+	for _, name := range names {
+		w.API = append(w.API, *sums[name])
+	}
 }
 
 // cutRoutes sums routes of the same name and keeps the top n; the rest
