@@ -16,8 +16,18 @@ import (
 // generated combined log → default rules → spool (fsync per chunk) → file
 // sink (fsync per batch), with positions committed along the way. One op
 // is one complete run over agentLines lines; lines/s is reported. Run with
-// -cpu 1 for the one-core figure.
+// -cpu 1 for the one-core figure. The sub-benchmark "aggregate" adds the
+// rules' aggregate section (windows, routes, visitors) to the same run.
 func BenchmarkAgentEndToEnd(b *testing.B) {
+	for _, c := range []struct{ name, rules string }{
+		{"default", "rules: builtin:default\n"},
+		{"aggregate", "rules:\n  extends: [builtin:default]\n  aggregate: {}\n"},
+	} {
+		b.Run(c.name, func(b *testing.B) { agentEndToEnd(b, c.rules) })
+	}
+}
+
+func agentEndToEnd(b *testing.B, rulesSection string) {
 	const agentLines = 200000
 	dir := b.TempDir()
 	os.MkdirAll(filepath.Join(dir, "logs"), 0o755)
@@ -33,8 +43,7 @@ func BenchmarkAgentEndToEnd(b *testing.B) {
 	}
 	cfg := filepath.Join(dir, "tarn.yaml")
 	os.WriteFile(cfg, []byte(`data_dir: data
-rules: builtin:default
-inputs:
+`+rulesSection+`inputs:
   - {name: web, type: file, paths: ["logs/*.log"], format: combined, start_at: beginning}
 sinks:
   - {name: archive, type: file, path: out}

@@ -296,7 +296,9 @@ func (p *Processor) visitor(client, agent []byte) uint64 {
 	if p.visitors == nil {
 		p.visitors = pseudo.New(p.e.key, pseudo.Daily, 0)
 	}
-	p.norm = append(append(append(p.norm[:0], client...), 0), agent...)
+	// The agent enters as a 64-bit digest, so the MAC input stays short
+	// enough for the pseudonymizer's cache (user agents are long).
+	p.norm = binary.LittleEndian.AppendUint64(append(append(p.norm[:0], client...), 0), xxhash.Sum64(agent))
 	mac := p.visitors.Sum(p.t, p.norm)
 	return binary.LittleEndian.Uint64(mac[:8]) | 1
 }
