@@ -1,6 +1,8 @@
 package benchmarks
 
 import (
+	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -34,5 +36,31 @@ func BenchmarkDefaultAggregate(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// BenchmarkAggregateMemoryPerHost reports the heap held per virtual host
+// by one minute window and the day's visitor sketch: 1000 hosts, each
+// with 50 routes and 2000 distinct visitors (the sketch turns dense at
+// that size).
+func BenchmarkAggregateMemoryPerHost(b *testing.B) {
+	const hosts, perHost = 1000, 2000
+	for range b.N {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		a := aggregate.New(aggregate.Config{})
+		for h := range hosts {
+			host := []byte(fmt.Sprintf("site%d.example", h))
+			for i := range perHost {
+				o := aggregate.Obs{Time: corpusStart, Host: host, Method: []byte("GET"), Status: 200, Bytes: 100,
+					URI: fmt.Appendf(nil, "/page%c/x", 'a'+i%50), Duration: -1, Visitor: uint64(h*perHost+i)*0x9e3779b97f4a7c15 | 1, Web: true}
+				a.Add(&o)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/hosts/1024, "KiB/host")
+		runtime.KeepAlive(a)
 	}
 }
