@@ -2,7 +2,6 @@ package rules
 
 import (
 	"bytes"
-	"encoding/binary"
 	"github.com/cespare/xxhash/v2"
 	"strconv"
 	"time"
@@ -286,19 +285,16 @@ func (p *Processor) isBot(agent []byte) bool {
 	return bot
 }
 
-// visitor is the 64-bit visitor hash: a MAC of the client address and
-// user agent under the day's key (the cookie-less method), 0 without an
-// address.
+// visitor is the 64-bit visitor hash: a keyed hash (SipHash under the
+// day's key) of the client address and user agent — the cookie-less
+// method — never 0; 0 without an address.
 func (p *Processor) visitor(client, agent []byte) uint64 {
 	if len(client) == 0 || string(client) == "-" {
 		return 0
 	}
 	if p.visitors == nil {
-		p.visitors = pseudo.New(p.e.key, pseudo.Daily, 0)
+		p.visitors = pseudo.NewDayHash(p.e.key)
 	}
-	// The agent enters as a 64-bit digest, so the MAC input stays short
-	// enough for the pseudonymizer's cache (user agents are long).
-	p.norm = binary.LittleEndian.AppendUint64(append(append(p.norm[:0], client...), 0), xxhash.Sum64(agent))
-	mac := p.visitors.Sum(p.t, p.norm)
-	return binary.LittleEndian.Uint64(mac[:8]) | 1
+	p.norm = append(append(append(p.norm[:0], client...), 0), agent...)
+	return p.visitors.Sum64(p.t, p.norm) | 1
 }

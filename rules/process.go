@@ -71,7 +71,7 @@ type Processor struct {
 	badTime bool // the record's time field holds no time: scrub it
 	// Buffers of Observe and the daily pseudonymizer of visitors.
 	obsHost, obsMethod, obsURI, obsAgent, obsClient []byte
-	visitors                                        *pseudo.Pseudonymizer
+	visitors                                        *pseudo.DayHash
 	roleCache                                       [4]roleCache
 	obsGroups                                       [][]byte
 	obsBuf, obsKey                                  []byte
