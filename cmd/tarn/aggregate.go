@@ -39,11 +39,8 @@ func (f *aggregateFlags) specs() []flagSpec {
 func runAggregate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f := aggregateFlags{rules: rules.BuiltinPrefix + "default"}
 	specs := f.specs()
-	for _, a := range args {
-		if a == "-h" || a == "--help" {
-			fmt.Fprintf(stdout, "usage: tarn aggregate [flags] < access.log\n       tarn aggregate --merge a.json b.json ...\n\n%s", helpText(specs))
-			return 0
-		}
+	if printHelp(args, stdout, "usage: tarn aggregate [flags] < access.log\n       tarn aggregate --merge a.json b.json ...", specs) {
+		return 0
 	}
 	pos, err := parseArgs(args, specs)
 	if err == nil && !f.merge && len(pos) > 0 {

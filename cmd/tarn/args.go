@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 )
@@ -109,4 +110,16 @@ func setInt(p *int, seen *bool) func([]string) error {
 		}
 		return nil
 	}
+}
+
+// printHelp prints usage and the flags' help when args ask for help (-h
+// or --help) and reports whether they did.
+func printHelp(args []string, w io.Writer, usage string, specs []flagSpec) bool {
+	for _, a := range args {
+		if a == "-h" || a == "--help" {
+			fmt.Fprintf(w, "%s\n\n%s", usage, helpText(specs))
+			return true
+		}
+	}
+	return false
 }

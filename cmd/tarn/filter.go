@@ -100,11 +100,8 @@ func (f *filterFlags) setSkipPrivate([]string) error {
 func runFilter(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	f := filterFlags{rules: rules.BuiltinPrefix + "default", anon: anonip.DefaultOptions()}
 	specs := f.specs()
-	for _, a := range args {
-		if a == "-h" || a == "--help" {
-			fmt.Fprintf(stdout, "usage: tarn filter [flags] < in > out\n\n%s", helpText(specs))
-			return 0
-		}
+	if printHelp(args, stdout, "usage: tarn filter [flags] < in > out", specs) {
+		return 0
 	}
 	pos, err := parseArgs(args, specs)
 	if err == nil && len(pos) > 0 {

@@ -29,11 +29,8 @@ func runAgent(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		{[]string{"--listen"}, oneFlag, "override server.listen (host:port, or off)", setString(&listen)},
 		{[]string{"--log-level"}, oneFlag, "debug, info (default), warn or error", setString(&level)},
 	}
-	for _, a := range args {
-		if a == "-h" || a == "--help" {
-			fmt.Fprintf(stdout, "usage: tarn run --config FILE [flags]\n\n%s", helpText(specs))
-			return 0
-		}
+	if printHelp(args, stdout, "usage: tarn run --config FILE [flags]", specs) {
+		return 0
 	}
 	pos, err := parseArgs(args, specs)
 	if err == nil && len(pos) > 0 {
