@@ -38,6 +38,7 @@ type ingest struct {
 	streams map[string][]sinks.Label // labels by file path
 	agg     *aggregates              // nil without an aggregate section
 	obs     aggregate.Obs
+	meta    []sinks.Label // the entries' metadata of one chunk
 }
 
 // run consumes chunks until the channel closes. A chunk is committed only
@@ -59,7 +60,7 @@ func (in *ingest) run(ctx context.Context, chunks <-chan *tail.Chunk) error {
 
 func (in *ingest) chunk(ctx context.Context, c *tail.Chunk) error {
 	now := in.now()
-	in.buf, in.entries = in.buf[:0], in.entries[:0]
+	in.buf, in.entries, in.meta = in.buf[:0], in.entries[:0], in.meta[:0]
 	labels := in.streamLabels(c.Path)
 	if in.agg != nil {
 		in.agg.mu.Lock()
@@ -99,7 +100,9 @@ func (in *ingest) process(line []byte, now time.Time, tenant string) (sinks.Entr
 		in.agg.addLocked(&in.obs)
 	}
 	if in.eng.HasRoutes() {
-		e.Metadata = in.proc.AppendMetadata(nil)
+		start := len(in.meta)
+		in.meta = in.proc.AppendMetadata(in.meta)
+		e.Metadata = in.meta[start:len(in.meta):len(in.meta)]
 		if t := in.proc.Tenant(); t != "" {
 			e.Tenant = t
 		}

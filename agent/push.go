@@ -87,7 +87,7 @@ func (p *pushInput) push(ctx context.Context, tenant string, streams []lokipush.
 	defer p.mu.Unlock()
 	in := p.in
 	now := in.now()
-	in.buf, in.entries = in.buf[:0], in.entries[:0]
+	in.buf, in.entries, in.meta = in.buf[:0], in.entries[:0], in.meta[:0]
 	tenant = cmp.Or(p.tenant(tenant), in.tenant)
 	if in.agg != nil {
 		in.agg.mu.Lock()
