@@ -48,7 +48,6 @@ type Aggregator struct {
 	c       Config
 	windows map[int64]map[string]*window // window start (Unix s) → host → window
 	days    map[int64]map[string]*hyperloglog.Sketch
-	route   []byte
 	host    []byte
 	free    []*TopK
 	last    *window           // the window of the previous request

@@ -231,11 +231,6 @@ func v4End(text []byte, e, j int, glued bool) bool {
 	return false
 }
 
-// glueOK reports whether the byte after an IPv6 token ends it.
-func glueOK(text []byte, end int) bool {
-	return end >= len(text) || class[text[end]]&cWord == 0
-}
-
 // trimTrailing drops a trailing '.' or a single trailing ':' that ends a
 // sentence or a "key: value" label rather than the address.
 func trimTrailing(b []byte) []byte {
