@@ -231,21 +231,32 @@ func (p *Processor) fieldByName(name string) int {
 	return -1
 }
 
-// obsValue returns the decoded value of field i in buf (nil if i < 0).
+// obsValue returns the decoded value of field i, nil if i < 0: the bytes
+// of the line itself when the value has no escapes, else a copy in buf.
 func (p *Processor) obsValue(i int, buf *[]byte) []byte {
 	if i < 0 {
 		return nil
+	}
+	if f := &p.rec.Fields[i]; !f.Escaped {
+		return p.rec.Line[f.Value.Start:f.Value.End:f.Value.End]
 	}
 	*buf = p.rec.AppendValue((*buf)[:0], i)
 	return *buf
 }
 
-// obsNumber returns field i as an integer, -1 when absent or not one.
+// obsNumber returns field i as a non-negative integer, -1 when absent or
+// not one.
 func (p *Processor) obsNumber(i int) int64 {
 	v := p.obsValue(i, &p.scratch)
-	n, err := strconv.ParseInt(string(v), 10, 64)
-	if v == nil || err != nil {
+	if len(v) == 0 || len(v) > 18 {
 		return -1
+	}
+	var n int64
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		n = n*10 + int64(c-'0')
 	}
 	return n
 }

@@ -66,10 +66,11 @@ type window struct {
 	requests uint64
 	bytes    uint64
 	bots     uint64
-	byMS     map[string]*[numClasses]uint64
+	byMS     [len(methods)][numClasses]uint64
 	dur      Histogram
 	routes   *TopK
 	api      map[string]*apiGroup
+	sketch   *hyperloglog.Sketch // the visitor sketch of the window's day and host
 }
 
 // New returns an Aggregator for c (defaults filled in).
@@ -108,7 +109,7 @@ func (a *Aggregator) addWeb(w *window, o *Obs) {
 		w.routes.Add(a.template(o.URI), o.Visitor, o.Bytes)
 	}
 	if *a.c.Visitors && o.Visitor != 0 {
-		a.sketch(o.Time).InsertHash(o.Visitor)
+		a.sketch(w, o.Time).InsertHash(o.Visitor)
 	}
 }
 
@@ -116,8 +117,11 @@ func (a *Aggregator) addWeb(w *window, o *Obs) {
 // path (the query string does not change the template, and paths repeat).
 func (a *Aggregator) template(uri []byte) []byte {
 	path := uri
-	if i := bytes.IndexAny(uri, "?#"); i >= 0 {
-		path = uri[:i]
+	if i := bytes.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if i := bytes.IndexByte(path, '#'); i >= 0 {
+		path = path[:i]
 	}
 	h := xxhash.Sum64(path)
 	if r, ok := a.routes[h]; ok {
@@ -161,23 +165,32 @@ func (a *Aggregator) lookup(start int64) *window {
 			return w
 		}
 	}
-	w := &window{start: start, host: name, byMS: map[string]*[numClasses]uint64{}, routes: a.topK(), api: map[string]*apiGroup{}}
+	w := &window{start: start, host: name, routes: a.topK(), api: map[string]*apiGroup{}}
 	hosts[name] = w
 	return w
 }
 
-// sketch returns the visitor sketch of t's UTC day and a.host.
-func (a *Aggregator) sketch(t time.Time) *hyperloglog.Sketch {
-	day := t.Unix() - mod(t.Unix(), 86400)
+// sketch returns the visitor sketch of t's UTC day and w's host (so
+// hosts past MaxHosts share the sketch of "other"). A window lies within
+// one day, so it keeps its day's sketch.
+func (a *Aggregator) sketch(w *window, t time.Time) *hyperloglog.Sketch {
+	if w.sketch == nil {
+		w.sketch = a.daySketch(t.Unix()-mod(t.Unix(), 86400), w.host)
+	}
+	return w.sketch
+}
+
+// daySketch finds or creates the sketch of day and host.
+func (a *Aggregator) daySketch(day int64, host string) *hyperloglog.Sketch {
 	hosts := a.days[day]
 	if hosts == nil {
 		hosts = map[string]*hyperloglog.Sketch{}
 		a.days[day] = hosts
 	}
-	sk, ok := hosts[string(a.host)]
+	sk, ok := hosts[host]
 	if !ok {
 		sk = hyperloglog.New16()
-		hosts[string(a.host)] = sk
+		hosts[host] = sk
 	}
 	return sk
 }
@@ -243,7 +256,9 @@ func (a *Aggregator) report(w *window, step int64) Window {
 				byClass[classNames[c]] = n
 			}
 		}
-		out.ByMethod[m] = byClass
+		if len(byClass) > 0 {
+			out.ByMethod[methods[m]] = byClass
+		}
 	}
 	if w.dur.Count > 0 {
 		d := w.dur
@@ -261,13 +276,7 @@ func (a *Aggregator) report(w *window, step int64) Window {
 
 // countMethod counts a request by method and status class.
 func (w *window) countMethod(method []byte, status int) {
-	m := methodName(method)
-	counts := w.byMS[m]
-	if counts == nil {
-		counts = new([numClasses]uint64)
-		w.byMS[m] = counts
-	}
-	counts[statusClass(status)]++
+	w.byMS[methodIndex(method)][statusClass(status)]++
 }
 
 func mod(a, b int64) int64 {

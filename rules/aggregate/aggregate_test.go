@@ -210,3 +210,17 @@ func TestAPIGroups(t *testing.T) {
 		t.Errorf("durations %+v", w.API[0].Duration)
 	}
 }
+
+func TestVisitorSketchesBoundedByMaxHosts(t *testing.T) {
+	a := New(Config{MaxHosts: 2})
+	for i := range 100 {
+		a.Add(&Obs{Time: day, Host: []byte(fmt.Sprintf("h%d.example", i)), Status: 200, Duration: -1, Visitor: mix(uint64(i)), Web: true})
+	}
+	var hosts []string
+	for _, v := range a.Report().Visitors {
+		hosts = append(hosts, fmt.Sprintf("%s=%d", v.Host, v.Estimate))
+	}
+	if fmt.Sprint(hosts) != "[h0.example=1 h1.example=1 other=98]" {
+		t.Errorf("visitor sketches %v", hosts)
+	}
+}

@@ -23,17 +23,19 @@ func statusClass(s int) int {
 	return s/100 - 1
 }
 
-// methods are the request methods reported by name; others are OTHER.
-var methods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "PROPFIND"}
+// methods are the request methods reported by name; the last, OTHER,
+// stands for all others.
+var methods = [...]string{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE", "PROPFIND", "OTHER"}
 
-// methodName returns the method's constant name (no allocation) or OTHER.
-func methodName(m []byte) string {
-	for _, name := range methods {
+// methodIndex returns the index of a method in methods (OTHER's for the
+// rest).
+func methodIndex(m []byte) int {
+	for i, name := range methods[:len(methods)-1] {
 		if string(m) == name {
-			return name
+			return i
 		}
 	}
-	return "OTHER"
+	return len(methods) - 1
 }
 
 // otherHost names the hosts past MaxHosts and host values that are not
