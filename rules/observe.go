@@ -88,10 +88,13 @@ func (p *Processor) Observe(o *aggregate.Obs) bool {
 	return true
 }
 
+// maxLayouts bounds the cache of JSON and logfmt field layouts.
+const maxLayouts = 256
+
 // roles returns the index of the field of each role (-1: none). The
 // access-log formats have fixed fields, so their roles are computed once
-// per format and field count; JSON and logfmt records are looked at
-// field by field.
+// per format and field count; JSON and logfmt records are cached by a
+// hash of their field paths (applications log a few layouts).
 func (p *Processor) roles() [numRoles]int {
 	f, n := p.rec.Format, len(p.rec.Fields)
 	fixed := f == format.Combined || f == format.Common
@@ -102,6 +105,31 @@ func (p *Processor) roles() [numRoles]int {
 			}
 		}
 	}
+	var sig uint64
+	if !fixed {
+		p.obsBuf = p.obsBuf[:0]
+		for j := range p.rec.Fields {
+			p.obsBuf = append(append(p.obsBuf, p.rec.Fields[j].Path...), 0)
+		}
+		sig = xxhash.Sum64(p.obsBuf)
+		if at, ok := p.layouts[sig]; ok {
+			return at
+		}
+	}
+	at := p.scanRoles()
+	if fixed {
+		p.roleCache[n%len(p.roleCache)] = roleCache{format: f, fields: n, at: at}
+	} else {
+		if p.layouts == nil || len(p.layouts) >= maxLayouts {
+			p.layouts = make(map[uint64][numRoles]int, 16)
+		}
+		p.layouts[sig] = at
+	}
+	return at
+}
+
+// scanRoles looks at every field's name.
+func (p *Processor) scanRoles() [numRoles]int {
 	var at [numRoles]int
 	for i := range at {
 		at[i] = -1
@@ -118,9 +146,6 @@ func (p *Processor) roles() [numRoles]int {
 		if r := roleOf(path); r != roleNone && at[r] < 0 {
 			at[r] = j
 		}
-	}
-	if fixed {
-		p.roleCache[n%len(p.roleCache)] = roleCache{format: f, fields: n, at: at}
 	}
 	return at
 }
@@ -269,6 +294,9 @@ func (p *Processor) obsSeconds(i int, unit time.Duration) float64 {
 	if k := bytes.IndexByte(v, ','); k >= 0 {
 		v = v[:k]
 	}
+	if f, ok := plainDecimal(v); ok {
+		return f * unit.Seconds()
+	}
 	if f, err := strconv.ParseFloat(string(v), 64); err == nil && f >= 0 {
 		return f * unit.Seconds()
 	}
@@ -276,6 +304,32 @@ func (p *Processor) obsSeconds(i int, unit time.Duration) float64 {
 		return d.Seconds()
 	}
 	return -1
+}
+
+// plainDecimal parses the common forms "12", "0.013" quickly (at most 15
+// digits, so the value is exact before the division); anything else is
+// left to strconv.
+func plainDecimal(v []byte) (float64, bool) {
+	var n, scale float64 = 0, 1
+	digits, dot := 0, false
+	for _, c := range v {
+		switch {
+		case '0' <= c && c <= '9':
+			n = n*10 + float64(c-'0')
+			digits++
+			if dot {
+				scale *= 10
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	return n / scale, true
 }
 
 // maxBotCache bounds the cache of user agents' bot verdicts.

@@ -106,3 +106,16 @@ func TestNoLeaksInAggregates(t *testing.T) {
 		}
 	}
 }
+
+func TestPlainDecimal(t *testing.T) {
+	for in, want := range map[string]float64{"12": 12, "0.013": 0.013, "1.5": 1.5, "007": 7, ".5": 0.5} {
+		if got, ok := plainDecimal([]byte(in)); !ok || got != want {
+			t.Errorf("%q = %v %v, want %v", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", ".", "1e3", "-1", "1.2.3", "12ms", "1234567890123456"} {
+		if _, ok := plainDecimal([]byte(in)); ok {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}

@@ -76,6 +76,7 @@ type Processor struct {
 	obsGroups                                       [][]byte
 	obsBuf, obsKey                                  []byte
 	savedActions                                    []uint64
+	layouts                                         map[uint64][numRoles]int
 	botCache                                        map[uint64]bool
 	// Stats accumulates counters; the owner reads and resets it.
 	Stats Stats

@@ -45,15 +45,18 @@ type Obs struct {
 // Aggregator accumulates windows and daily visitor sketches. It is not
 // safe for concurrent use; Merge combines the reports of several.
 type Aggregator struct {
-	c       Config
-	windows map[int64]map[string]*window // window start (Unix s) → host → window
-	days    map[int64]map[string]*hyperloglog.Sketch
-	host    []byte
-	free    []*TopK
-	last    *window           // the window of the previous request
-	routes  map[uint64][]byte // route templates by a hash of the path
-	key     []byte
-	scratch []byte
+	c         Config
+	windows   map[int64]map[string]*window // window start (Unix s) → host → window
+	days      map[int64]map[string]*hyperloglog.Sketch
+	host      []byte
+	rawHost   []byte // the Obs.Host a.host was made from
+	free      []*TopK
+	hosts     map[string]*window // the windows of lastStart
+	lastStart int64
+	last      *window           // the window of the previous request
+	routes    map[uint64][]byte // route templates by a hash of the path
+	key       []byte
+	scratch   []byte
 }
 
 // maxRouteCache bounds the cache of route templates.
@@ -84,7 +87,10 @@ func (a *Aggregator) Window() time.Duration { return time.Duration(a.c.Window) }
 
 // Add counts one request or application record.
 func (a *Aggregator) Add(o *Obs) {
-	a.host = appendHost(a.host[:0], o.Host)
+	if !bytes.Equal(o.Host, a.rawHost) || a.rawHost == nil {
+		a.rawHost = append(a.rawHost[:0], o.Host...)
+		a.host = appendHost(a.host[:0], o.Host)
+	}
 	w := a.window(o.Time)
 	if a.c.API != nil && (o.Groups != nil || o.Key != nil) {
 		a.addAPI(w, o)
@@ -150,10 +156,14 @@ func (a *Aggregator) window(t time.Time) *window {
 
 // lookup finds or creates the window of start and a.host.
 func (a *Aggregator) lookup(start int64) *window {
-	hosts := a.windows[start]
-	if hosts == nil {
-		hosts = map[string]*window{}
-		a.windows[start] = hosts
+	hosts := a.hosts
+	if hosts == nil || a.lastStart != start {
+		hosts = a.windows[start]
+		if hosts == nil {
+			hosts = map[string]*window{}
+			a.windows[start] = hosts
+		}
+		a.hosts, a.lastStart = hosts, start
 	}
 	if w, ok := hosts[string(a.host)]; ok {
 		return w
@@ -165,7 +175,7 @@ func (a *Aggregator) lookup(start int64) *window {
 			return w
 		}
 	}
-	w := &window{start: start, host: name, routes: a.topK(), api: map[string]*apiGroup{}}
+	w := &window{start: start, host: name, routes: a.topK()}
 	hosts[name] = w
 	return w
 }
@@ -223,6 +233,9 @@ func (a *Aggregator) Flush(until time.Time) []Window {
 			}
 		}
 		delete(a.windows, start)
+		if a.lastStart == start {
+			a.hosts = nil
+		}
 	}
 	return out
 }

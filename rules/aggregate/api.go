@@ -37,6 +37,9 @@ func (a *Aggregator) addAPI(w *window, o *Obs) {
 		a.key = append(a.key, 0)
 	}
 	a.key = append(a.key, o.Key...)
+	if w.api == nil {
+		w.api = map[string]*apiGroup{}
+	}
 	g, ok := w.api[string(a.key)]
 	if !ok {
 		if len(w.api) >= a.c.API.MaxGroups {

@@ -46,6 +46,7 @@ type RouteCount struct {
 // TopK is not safe for concurrent use.
 type TopK struct {
 	k        int
+	capacity int
 	index    map[string]int32 // route → entry
 	entries  []topKEntry      // at most capacity
 	heap     []int32          // entry indices, min-heap on estimate
@@ -68,7 +69,8 @@ type topKEntry struct {
 // (e.g. 10 times the number reported) and names routes with at least k
 // distinct visitors. It panics unless 1 <= capacity <= MaxInt32 and
 // 1 <= k <= 64: configurations are validated before this is called.
-// Memory is about capacity*(8k+100) bytes, allocated here.
+// Memory grows with the routes tracked, up to about capacity*(8k+100)
+// bytes, so a window with few routes stays small.
 func NewTopK(capacity, k int) *TopK {
 	if capacity < 1 || capacity > math.MaxInt32 {
 		panic("aggregate: topk capacity out of range")
@@ -76,13 +78,7 @@ func NewTopK(capacity, k int) *TopK {
 	if k < 1 || k > topKMaxK {
 		panic("aggregate: topk k must be 1..64")
 	}
-	return &TopK{
-		k:        k,
-		index:    make(map[string]int32, capacity),
-		entries:  make([]topKEntry, 0, capacity),
-		heap:     make([]int32, 0, capacity),
-		visitors: make([]uint64, capacity*k),
-	}
+	return &TopK{k: k, capacity: capacity, index: map[string]int32{}}
 }
 
 // Add counts one request of route by visitor (a 64-bit hash of the
@@ -100,7 +96,7 @@ func (t *TopK) Add(route []byte, visitor uint64, bytes uint64) {
 		t.down(int(e.pos))
 		return
 	}
-	if len(t.entries) < cap(t.entries) {
+	if len(t.entries) < t.capacity {
 		t.insert(route, visitor, bytes)
 		return
 	}
@@ -114,6 +110,9 @@ func (t *TopK) insert(route []byte, visitor, bytes uint64) {
 	t.entries = append(t.entries, topKEntry{route: s, estimate: 1, requests: 1, bytes: bytes, pos: int32(len(t.heap))})
 	t.heap = append(t.heap, i)
 	t.index[s] = i
+	if need := len(t.entries) * t.k; len(t.visitors) < need {
+		t.visitors = append(t.visitors, make([]uint64, need-len(t.visitors))...)
+	}
 	t.addVisitor(i, visitor)
 	t.up(len(t.heap) - 1)
 }

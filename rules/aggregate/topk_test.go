@@ -150,7 +150,7 @@ func TestTopKAdversarialBoundsMemory(t *testing.T) {
 	if routes, other := tk.Report(10); len(routes) != 0 || other != (RouteCount{}) {
 		t.Fatalf("after Reset: %+v, %+v", routes, other)
 	}
-	if len(tk.index) != 0 || cap(tk.entries) != 100 || &tk.visitors[0] != visitors {
+	if len(tk.index) != 0 || cap(tk.entries) < 100 || &tk.visitors[0] != visitors {
 		t.Fatal("Reset did not keep the memory")
 	}
 }
