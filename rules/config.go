@@ -67,6 +67,10 @@ type Config struct {
 type Retention struct {
 	// MaxAge drops records older than this (default 168h, 7 days).
 	MaxAge *strictyaml.Duration `yaml:"max_age"`
+	// BackupMaxAge is how long backups keep the logs at most. tarn does
+	// not make backups; the value documents the operator's promise in the
+	// generated privacy statement and must not be shorter than MaxAge.
+	BackupMaxAge *strictyaml.Duration `yaml:"backup_max_age"`
 }
 
 // Pseudonyms configures keyed pseudonyms.

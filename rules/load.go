@@ -118,6 +118,9 @@ func (c *Config) merge(o *Config) {
 	if o.Retention.MaxAge != nil {
 		c.Retention.MaxAge = o.Retention.MaxAge
 	}
+	if o.Retention.BackupMaxAge != nil {
+		c.Retention.BackupMaxAge = o.Retention.BackupMaxAge
+	}
 	if o.TruncateIP != nil {
 		c.TruncateIP = o.TruncateIP
 	}

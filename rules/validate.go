@@ -33,6 +33,9 @@ func (c *Config) Validate() error {
 	if c.Retention.MaxAge != nil && time.Duration(*c.Retention.MaxAge) <= 0 {
 		fail("retention.max_age", "must be positive")
 	}
+	if b := c.Retention.BackupMaxAge; b != nil && (time.Duration(*b) <= 0 || c.Retention.MaxAge != nil && *b < *c.Retention.MaxAge) {
+		fail("retention.backup_max_age", "must be positive and not shorter than retention.max_age")
+	}
 	if c.OnUnparsed != "" && c.OnUnparsed != "scrub" && c.OnUnparsed != "drop" {
 		fail("on_unparsed", "must be scrub or drop, got %q", clip(c.OnUnparsed))
 	}
