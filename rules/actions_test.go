@@ -204,3 +204,11 @@ func TestProcessAllocatesNothing(t *testing.T) {
 		t.Fatalf("%v allocations per run; want 0", n)
 	}
 }
+
+func TestSubtreeRule(t *testing.T) {
+	out, _ := process(t, "format: json\nfields:\n  body.*: drop_field\n  body.keep: keep\n",
+		`{"id":1,"body":{"card":"4111111111111111","name":"Erin","keep":"yes","deep":{"x":"y"}},"after":2}`)
+	if out != `{"id":1,"body":{"keep":"yes","deep":{}},"after":2}` {
+		t.Errorf("got %s", out)
+	}
+}

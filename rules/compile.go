@@ -103,6 +103,7 @@ type Engine struct {
 	maxLine      int
 	actions      []*action
 	meta         []compiledMeta
+	subtrees     []subtree // fields rules "path.*": every field below path
 	api          *aggregate.API // the aggregate section's api part, if any
 	tenant       *compiledTenant
 	pseudoLen    int
@@ -145,6 +146,7 @@ func Compile(c *Config, key []byte) (*Engine, error) {
 	e.scrub = e.compileAction("scrub_unknown", &Action{Scrub: &Empty{}})
 	e.keyDrop = e.compileAction("key_with_personal_data", &Action{DropField: &Empty{}})
 	e.fields = e.compileMap("fields", c.Fields, false)
+	e.subtrees = subtreeRules(e.fields)
 	e.keys = e.compileMap("keys", c.Keys, true)
 	e.named = make(map[string]*action, len(e.fields)+len(e.keys))
 	for k, a := range e.keys {
@@ -206,6 +208,30 @@ func (e *Engine) compileMap(prefix string, m map[string]Action, lower bool) map[
 		}
 		out[key] = e.compileAction(prefix+"."+k, &a)
 	}
+	return out
+}
+
+// subtree is a fields rule for everything below a path ("body.*").
+type subtree struct {
+	prefix []byte // "body."
+	a      *action
+}
+
+// subtreeRules collects the fields rules that end in ".*", longest prefix
+// first (the most specific wins).
+func subtreeRules(fields map[string]*action) []subtree {
+	var out []subtree
+	for name, a := range fields {
+		if p, ok := strings.CutSuffix(name, ".*"); ok && p != "" {
+			out = append(out, subtree{prefix: []byte(p + "."), a: a})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i].prefix) != len(out[j].prefix) {
+			return len(out[i].prefix) > len(out[j].prefix)
+		}
+		return string(out[i].prefix) < string(out[j].prefix)
+	})
 	return out
 }
 

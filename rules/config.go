@@ -32,7 +32,8 @@ type Config struct {
 	Pseudonyms Pseudonyms `yaml:"pseudonyms"`
 	// TruncateIP sets the default prefixes of every IP truncation.
 	TruncateIP *TruncateIP `yaml:"truncate_ip"`
-	// Fields maps exact field names or dotted JSON paths to an action.
+	// Fields maps exact field names or dotted JSON paths to an action; a
+	// path ending in ".*" applies to every field below it (a request body).
 	Fields map[string]Action `yaml:"fields"`
 	// Keys maps key names, matched case-insensitively against the last
 	// element of a field's path, to an action.
@@ -52,7 +53,8 @@ type Config struct {
 	// Metadata maps structured metadata names to fields: each entry
 	// carries the keyed pseudonym of the field's raw value beside its line
 	// (Loki's structured metadata, never a stream label), e.g.
-	// `client: remote_addr` to follow one client through an incident.
+	// `client: remote_addr` to follow one client through an incident. An
+	// empty field (`client: ""`) removes an entry a parent rule set made.
 	Metadata map[string]string `yaml:"metadata"`
 	// Tenant routes records to a tenant by a field's value.
 	Tenant *Tenant `yaml:"tenant"`

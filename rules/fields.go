@@ -75,7 +75,8 @@ func maybePII(b []byte) bool {
 	return false
 }
 
-// resolve finds the action of field i: by exact path, then by key name
+// resolve finds the action of field i: by exact path, then by a
+// "path.*" rule for everything below a path, then by key name
 // (case-insensitive), then the implicit scrub of unknown string values.
 // nil means keep.
 func (p *Processor) resolve(i int) (a *action, explicit bool) {
@@ -85,6 +86,11 @@ func (p *Processor) resolve(i int) (a *action, explicit bool) {
 	}
 	if a, ok := p.e.named[string(f.Path)]; ok {
 		return a, true
+	}
+	for _, s := range p.e.subtrees {
+		if bytes.HasPrefix(f.Path, s.prefix) {
+			return s.a, true
+		}
 	}
 	// A path that is one lower-case key was looked up in full above.
 	if len(p.e.keys) > 0 && !plainKey(f.Path) {

@@ -51,3 +51,29 @@ tests:
 		t.Fatalf("failures = %v", fails)
 	}
 }
+
+// TestStrictHasNoPseudonyms: builtin:strict promises no pseudonyms at
+// all, so no action of its merged rules may pseudonymize.
+func TestStrictHasNoPseudonyms(t *testing.T) {
+	cfg, err := LoadConfig(BuiltinPrefix + "strict")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []map[string]Action{cfg.Fields, cfg.Keys, cfg.Detect.Actions} {
+		for name, a := range m {
+			if a.Pseudonymize != nil {
+				t.Errorf("%s pseudonymizes", name)
+			}
+		}
+	}
+	if len(cfg.Metadata) != 0 {
+		t.Errorf("metadata %v: pseudonyms as structured metadata", cfg.Metadata)
+	}
+	eng, err := Compile(cfg, TestKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eng.HasRoutes() {
+		t.Error("strict sends metadata")
+	}
+}

@@ -46,7 +46,13 @@ func (c *Config) mergeRoute(o *Config) {
 		if m == nil {
 			m = map[string]string{}
 		}
-		maps.Copy(m, o.Metadata)
+		for name, field := range o.Metadata {
+			if field == "" {
+				delete(m, name) // `client: ""` removes an inherited entry
+				continue
+			}
+			m[name] = field
+		}
 		c.Metadata = m
 	}
 	if o.Tenant != nil {
@@ -60,12 +66,9 @@ func (c *Config) mergeRoute(o *Config) {
 // validateRoute checks metadata names and the tenant map.
 func (c *Config) validateRoute() error {
 	var errs []error
-	for name, field := range c.Metadata {
+	for name := range c.Metadata {
 		if !sinks.ValidLabelName(name) {
 			errs = append(errs, strictyaml.Errorf("metadata."+name, "not a valid metadata name ([a-zA-Z_][a-zA-Z0-9_]*)"))
-		}
-		if field == "" {
-			errs = append(errs, strictyaml.Errorf("metadata."+name, "needs a field name"))
 		}
 	}
 	if t := c.Tenant; t != nil {
@@ -91,7 +94,9 @@ func (c *Config) validateRoute() error {
 // built alike) and the tenant.
 func (e *Engine) compileRoute(c *Config) {
 	for _, name := range slices.Sorted(maps.Keys(c.Metadata)) {
-		e.meta = append(e.meta, compiledMeta{name: name, field: c.Metadata[name]})
+		if c.Metadata[name] != "" {
+			e.meta = append(e.meta, compiledMeta{name: name, field: c.Metadata[name]})
+		}
 	}
 	if t := c.Tenant; t != nil {
 		e.tenant = &compiledTenant{field: t.Field, m: t.Map, def: t.Default}
