@@ -103,7 +103,7 @@ type Engine struct {
 	maxLine      int
 	actions      []*action
 	meta         []compiledMeta
-	subtrees     []subtree // fields rules "path.*": every field below path
+	subtrees     []subtree      // fields rules "path.*": every field below path
 	api          *aggregate.API // the aggregate section's api part, if any
 	tenant       *compiledTenant
 	pseudoLen    int
