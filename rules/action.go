@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 )
@@ -11,26 +12,26 @@ import (
 // bare name: `remote_user: pseudonymize`.
 type Action struct {
 	// TruncateIP keeps only a prefix of IP addresses.
-	TruncateIP *TruncateIP `yaml:"truncate_ip"`
+	TruncateIP *TruncateIP `yaml:"truncate_ip,omitempty"`
 	// Pseudonymize replaces the value with a keyed pseudonym.
-	Pseudonymize *Pseudonymize `yaml:"pseudonymize"`
+	Pseudonymize *Pseudonymize `yaml:"pseudonymize,omitempty"`
 	// Redact replaces the value with a fixed placeholder.
-	Redact *Redact `yaml:"redact"`
+	Redact *Redact `yaml:"redact,omitempty"`
 	// DropField removes the field.
-	DropField *Empty `yaml:"drop_field"`
+	DropField *Empty `yaml:"drop_field,omitempty"`
 	// Mask keeps the first and last characters and masks the rest.
-	Mask *Mask `yaml:"mask"`
+	Mask *Mask `yaml:"mask,omitempty"`
 	// StripQuery drops query parameters except an allow-list.
-	StripQuery *StripQuery `yaml:"strip_query"`
+	StripQuery *StripQuery `yaml:"strip_query,omitempty"`
 	// GeneralizeUserAgent keeps browser family, major version, OS family
 	// and device class.
-	GeneralizeUserAgent *Empty `yaml:"generalize_user_agent"`
+	GeneralizeUserAgent *Empty `yaml:"generalize_user_agent,omitempty"`
 	// CoarsenTime rounds a timestamp down.
-	CoarsenTime *CoarsenTime `yaml:"coarsen_time"`
+	CoarsenTime *CoarsenTime `yaml:"coarsen_time,omitempty"`
 	// Scrub runs the free-text detectors over the value.
-	Scrub *Empty `yaml:"scrub"`
+	Scrub *Empty `yaml:"scrub,omitempty"`
 	// Keep keeps the value as it is ("off" for a detector).
-	Keep *Empty `yaml:"keep"`
+	Keep *Empty `yaml:"keep,omitempty"`
 }
 
 // Empty is the options of an action that has none.
@@ -39,54 +40,54 @@ type Empty struct{}
 // TruncateIP options.
 type TruncateIP struct {
 	// IPv4Prefix is the IPv4 prefix length kept (default 24).
-	IPv4Prefix *int `yaml:"ipv4_prefix"`
+	IPv4Prefix *int `yaml:"ipv4_prefix,omitempty"`
 	// IPv6Prefix is the IPv6 prefix length kept (default 48).
-	IPv6Prefix *int `yaml:"ipv6_prefix"`
+	IPv6Prefix *int `yaml:"ipv6_prefix,omitempty"`
 	// Placeholder replaces a value that is not an address (default: the
 	// redaction placeholder).
-	Placeholder *string `yaml:"placeholder"`
+	Placeholder *string `yaml:"placeholder,omitempty"`
 }
 
 // Pseudonymize options.
 type Pseudonymize struct {
 	// Form is hex (default), ipv6 or decimal.
-	Form string `yaml:"form"`
+	Form string `yaml:"form,omitempty"`
 	// Length is the number of hex characters (default from pseudonyms.length).
-	Length int `yaml:"length"`
+	Length int `yaml:"length,omitempty"`
 	// KeepDomain keeps the domain of e-mail addresses: <hex>@example.com.
-	KeepDomain bool `yaml:"keep_domain"`
+	KeepDomain bool `yaml:"keep_domain,omitempty"`
 }
 
 // Redact options.
 type Redact struct {
 	// With is the placeholder (default "[redacted]").
-	With *string `yaml:"with"`
+	With *string `yaml:"with,omitempty"`
 }
 
 // Mask options.
 type Mask struct {
 	// KeepFirst is how many leading characters stay.
-	KeepFirst int `yaml:"keep_first"`
+	KeepFirst int `yaml:"keep_first,omitempty"`
 	// KeepLast is how many trailing characters stay.
-	KeepLast int `yaml:"keep_last"`
+	KeepLast int `yaml:"keep_last,omitempty"`
 	// Char is the mask character (default "*").
-	Char string `yaml:"char"`
+	Char string `yaml:"char,omitempty"`
 }
 
 // StripQuery options.
 type StripQuery struct {
 	// Allow lists parameters kept (their values still scrubbed).
-	Allow []string `yaml:"allow"`
+	Allow []string `yaml:"allow,omitempty"`
 	// Pseudonymize lists parameters whose values become pseudonyms.
-	Pseudonymize []string `yaml:"pseudonymize"`
+	Pseudonymize []string `yaml:"pseudonymize,omitempty"`
 	// Redact lists parameters whose values are redacted.
-	Redact []string `yaml:"redact"`
+	Redact []string `yaml:"redact,omitempty"`
 }
 
 // CoarsenTime options.
 type CoarsenTime struct {
 	// To is minute, hour or day.
-	To string `yaml:"to"`
+	To string `yaml:"to,omitempty"`
 }
 
 // shorthands are the actions that may be written by name alone.
@@ -144,4 +145,18 @@ func clip(s string) string {
 		return s[:40] + "…"
 	}
 	return s
+}
+
+// MarshalYAML writes an action as its bare name when it has no options
+// (`remote_user: pseudonymize`), else as {name: options}; for
+// `tarn rules explain`.
+func (a Action) MarshalYAML() (any, error) {
+	name, _ := a.name()
+	v := reflect.ValueOf(a)
+	for i := range v.NumField() {
+		if f := v.Field(i); !f.IsNil() && !f.Elem().IsZero() {
+			return map[string]any{name: f.Interface()}, nil
+		}
+	}
+	return name, nil
 }

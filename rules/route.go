@@ -17,13 +17,13 @@ import (
 // the rules, never the field's value.
 type Tenant struct {
 	// Field is the field whose value selects the tenant, e.g. vhost.
-	Field string `yaml:"field"`
+	Field string `yaml:"field,omitempty"`
 	// Map maps field values to tenant IDs.
-	Map map[string]string `yaml:"map"`
+	Map map[string]string `yaml:"map,omitempty"`
 	// Default is the tenant of records whose value is not in Map ("":
 	// the input's or sink's tenant). Records without the field get the
 	// input's or sink's tenant.
-	Default string `yaml:"default"`
+	Default string `yaml:"default,omitempty"`
 }
 
 // compiledTenant is a Tenant ready for the hot path.

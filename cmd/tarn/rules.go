@@ -4,15 +4,21 @@ import (
 	"fmt"
 	"io"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/tarn-project/tarn/rules"
 )
 
 const rulesUsage = `usage: tarn rules check FILE...   validate rules files (file:line errors)
        tarn rules test FILE...    run the test cases embedded in rules files
+       tarn rules explain FILE    print the effective rules, extends merged
 FILE may be builtin:NAME.
 `
 
 func runRules(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 2 && args[0] == "explain" {
+		return explainRules(args[1], stdout, stderr)
+	}
 	if len(args) < 2 || (args[0] != "check" && args[0] != "test") {
 		fmt.Fprint(stderr, rulesUsage)
 		return 2
@@ -64,4 +70,26 @@ func testRules(path string, stdout, stderr io.Writer) bool {
 	}
 	fmt.Fprintf(stdout, "%s: %d passed, %d failed\n", path, len(cfg.Tests)-len(fails), len(fails))
 	return len(fails) == 0
+}
+
+// explainRules prints the effective rules of path: its extends merged in
+// order (later files override earlier ones, the file itself last), as
+// one YAML document without extends and tests.
+func explainRules(path string, stdout, stderr io.Writer) int {
+	cfg, err := rules.LoadConfig(path)
+	if err == nil {
+		_, err = rules.Compile(cfg, rules.TestKey)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	c := *cfg
+	c.Extends, c.Tests = nil, nil
+	out, err := yaml.Marshal(&c)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	fmt.Fprintf(stdout, "# effective rules of %s (extends merged)\n%s", path, out)
+	return 0
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -109,5 +110,27 @@ func TestRulesTest(t *testing.T) {
 	bad := writeFile(t, dir, "bad.yaml", "truncate_ip: {ipv4_prefix: 40}\n")
 	if r := tarn(t, "", "rules", "test", bad); r.code != 1 || !strings.Contains(r.stderr, bad+":1: truncate_ip.ipv4_prefix: must be 0..32, got 40") {
 		t.Errorf("rules test on a bad file: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestRulesExplainMergesAndRoundTrips(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "customer.yaml", "name: customer\nextends: [builtin:webhoster-7d]\nretention: {max_age: 3d}\nfields: {remote_user: redact}\n")
+	out := mustTarn(t, "", "rules", "explain", p).stdout
+	for _, want := range []string{"max_age: 3d", "backup_max_age: 21d", "remote_user: redact", "ipv4_prefix: 24", "client: remote_addr"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\nextends:") || strings.Contains(out, "\ntests:") {
+		t.Error("explain kept extends or tests")
+	}
+	// The effective rules are a valid rules file that does the same.
+	q := writeFile(t, dir, "effective.yaml", out)
+	line := `198.51.100.23 - bob [20/Nov/2026:10:00:00 +0100] "GET /login?password=x HTTP/1.1" 200 5 "-" "-"`
+	a := mustTarn(t, line, "filter", "--rules", p, "--now", "2026-11-20T12:00:00Z", "--key-file", writeFile(t, dir, "key", strings.Repeat("cd", 32))).stdout
+	b := mustTarn(t, line, "filter", "--rules", q, "--now", "2026-11-20T12:00:00Z", "--key-file", filepath.Join(dir, "key")).stdout
+	if a != b || !strings.Contains(a, "password=[redacted]") || strings.Contains(a, "bob") {
+		t.Errorf("effective rules differ:\n%s%s", a, b)
 	}
 }

@@ -25,20 +25,20 @@ import (
 // Config is the `aggregate:` section of a rules file.
 type Config struct {
 	// Window is the length of one aggregation window (default 1m).
-	Window strictyaml.Duration `yaml:"window"`
+	Window strictyaml.Duration `yaml:"window,omitempty"`
 	// TopRoutes is how many routes a window names (default 20); the rest
 	// is reported as other.
-	TopRoutes int `yaml:"top_routes"`
+	TopRoutes int `yaml:"top_routes,omitempty"`
 	// KAnonymity is how many distinct visitors a route needs in a window
 	// before it is named (default 10).
-	KAnonymity int `yaml:"k_anonymity"`
+	KAnonymity int `yaml:"k_anonymity,omitempty"`
 	// MaxHosts bounds the virtual hosts of one window (default 1000); more
 	// are counted as "other".
-	MaxHosts int `yaml:"max_hosts"`
+	MaxHosts int `yaml:"max_hosts,omitempty"`
 	// Visitors turns the daily distinct-visitor sketches on (default true).
-	Visitors *bool `yaml:"visitors"`
+	Visitors *bool `yaml:"visitors,omitempty"`
 	// API aggregates application telemetry (JSON logs) by fields.
-	API *API `yaml:"api"`
+	API *API `yaml:"api,omitempty"`
 }
 
 // API is the aggregation of application telemetry: counts, payload sizes
@@ -49,13 +49,13 @@ type API struct {
 	// values group the records, e.g. [service, endpoint, status]. Values
 	// are templated like route segments (ids, tokens and e-mail-like
 	// values become :id) and cut at 64 bytes.
-	GroupBy []string `yaml:"group_by"`
+	GroupBy []string `yaml:"group_by,omitempty"`
 	// KeyField, if set, also groups by the pseudonym of this field (an API
 	// key or client id), never by its value.
-	KeyField string `yaml:"key_field"`
+	KeyField string `yaml:"key_field,omitempty"`
 	// MaxGroups bounds the groups of one window (default 1000); more are
 	// counted as "other".
-	MaxGroups int `yaml:"max_groups"`
+	MaxGroups int `yaml:"max_groups,omitempty"`
 }
 
 // Defaults of a Config.

@@ -179,3 +179,18 @@ func TestInlineFields(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+func TestUnitsPrint(t *testing.T) {
+	for in, want := range map[string]string{"7d": "7d", "168h": "7d", "90m": "1h30m0s"} {
+		var d Duration
+		if err := d.DecodeScalar(in); err != nil || d.String() != want {
+			t.Errorf("duration %q prints as %q (%v), want %q", in, d.String(), err, want)
+		}
+	}
+	for in, want := range map[string]string{"256KiB": "256KiB", "1GiB": "1GiB", "1000": "1000", "2048": "2KiB", "0": "0"} {
+		var z Size
+		if err := z.DecodeScalar(in); err != nil || z.String() != want {
+			t.Errorf("size %q prints as %q (%v), want %q", in, z.String(), err, want)
+		}
+	}
+}

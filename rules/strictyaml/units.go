@@ -107,3 +107,20 @@ func ParseSize(s string) (int64, error) {
 	}
 	return n * mult, nil
 }
+
+// MarshalYAML writes d as String does ("7d", "90m0s").
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+
+// String formats z with the largest binary unit that divides it
+// ("256KiB", "1GiB"), or as a plain byte count.
+func (z Size) String() string {
+	for i := 3; i >= 0; i-- {
+		if u := sizeUnits[i]; z != 0 && int64(z)%u.mult == 0 {
+			return strconv.FormatInt(int64(z)/u.mult, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(int64(z), 10)
+}
+
+// MarshalYAML writes z as String does.
+func (z Size) MarshalYAML() (any, error) { return z.String(), nil }
