@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -115,5 +116,22 @@ func TestLokiExample(t *testing.T) {
 	}
 	if c.Sinks[0].Loki.URL == "" || c.Inputs[1].Push.Listen != "127.0.0.1:3500" || rc.Tenant.Map["shop.example.com"] != "customer-a" {
 		t.Fatalf("loaded %+v", c)
+	}
+}
+
+// The Debian package's configuration is valid with its rules file.
+func TestDebianPackageConfig(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("..", "..", "packaging", "debian", "tarn.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rulesPath, _ := filepath.Abs(filepath.Join("..", "..", "packaging", "debian", "rules.yaml"))
+	p := write(t, "tarn.yaml", strings.Replace(string(body), "/etc/tarn/rules.yaml", rulesPath, 1))
+	c, rc, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Inputs) != 2 || c.KeyFile != "/run/credentials/tarn.service/key" || rc.Retention.BackupMaxAge == nil {
+		t.Fatalf("loaded %+v / %+v", c, rc.Retention)
 	}
 }
