@@ -8,6 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tarn-project/tarn/agent/config"
 )
 
 // TestSystemdUnit verifies packaging/systemd/tarn.service with
@@ -40,5 +44,63 @@ func TestSystemdUnit(t *testing.T) {
 	t.Logf("systemd-analyze security: exposure %.1f", level)
 	if level > 2.0 {
 		t.Errorf("exposure level %.1f, want <= 2.0 (OK)", level)
+	}
+}
+
+// TestKubernetesManifests decodes packaging/kubernetes/*.yaml strictly
+// into the Kubernetes API types (the separate module testdata/k8s, so
+// tarn does not depend on Kubernetes libraries) and loads the tarn
+// configuration every ConfigMap embeds.
+func TestKubernetesManifests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the validator module")
+	}
+	manifests, _ := filepath.Glob(filepath.Join("..", "..", "packaging", "kubernetes", "*.yaml"))
+	if len(manifests) < 2 {
+		t.Fatalf("manifests: %v", manifests)
+	}
+	args := []string{"run", "."}
+	for _, m := range manifests {
+		abs, _ := filepath.Abs(m)
+		args = append(args, abs)
+	}
+	cmd := exec.Command("go", args...)
+	cmd.Dir = filepath.Join("..", "..", "testdata", "k8s")
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("strict decoding: %v\n%s", err, out)
+	}
+	for _, m := range manifests {
+		checkEmbeddedConfigs(t, m)
+	}
+}
+
+// checkEmbeddedConfigs loads the tarn.yaml of each ConfigMap in path,
+// with its rules.yaml beside it.
+func checkEmbeddedConfigs(t *testing.T, path string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	for {
+		var doc struct {
+			Kind string            `yaml:"kind"`
+			Data map[string]string `yaml:"data"`
+		}
+		if err := dec.Decode(&doc); err != nil {
+			break
+		}
+		if doc.Kind != "ConfigMap" || doc.Data["tarn.yaml"] == "" {
+			continue
+		}
+		dir := t.TempDir()
+		cfg := doc.Data["tarn.yaml"]
+		if r, ok := doc.Data["rules.yaml"]; ok {
+			cfg = strings.ReplaceAll(cfg, "/etc/tarn/rules.yaml", writeFile(t, dir, "rules.yaml", r))
+		}
+		if _, _, err := config.Load(writeFile(t, dir, "tarn.yaml", cfg)); err != nil {
+			t.Errorf("%s: embedded tarn.yaml: %v", path, err)
+		}
 	}
 }
