@@ -105,3 +105,41 @@ func TestUniqueVisitorsGauge(t *testing.T) {
 	waitFor(t, "the visitor gauge", func() bool { return st.metric(sample) > 0 })
 	waitFor(t, "all lines counted", func() bool { v := st.metric(sample); return v >= 245 && v <= 255 })
 }
+
+func TestPodLogPath(t *testing.T) {
+	ns, pod, c, ok := podLogPath("/var/log/pods/shop_web-7d9f_0c1e-22aa/nginx/0.log")
+	if !ok || ns != "shop" || pod != "web-7d9f" || c != "nginx" {
+		t.Errorf("got %q %q %q %v", ns, pod, c, ok)
+	}
+	for _, p := range []string{"/var/log/nginx/access.log", "/var/log/pods/a_b/c/0.log", "/x/a_b_c/d/0.gz", "-"} {
+		if _, _, _, ok := podLogPath(p); ok {
+			t.Errorf("%s taken for a pod log", p)
+		}
+	}
+}
+
+func TestPodLabelsAndNamespaceTenants(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "")
+	body, _ := os.ReadFile(cfg)
+	s := strings.Replace(string(body), `    paths: ["logs/*.log"]`, `    paths: ["pods/*/*/*.log"]`+"\n    namespace_tenants: {shop: customer-shop}", 1)
+	s = strings.Replace(s, "    path: out\n", "    path: out\n    format: ndjson\n", 1)
+	os.WriteFile(cfg, []byte(s), 0o644)
+	for _, p := range []string{"shop_web-1_aa-11/nginx", "blog_web-2_bb-22/nginx"} {
+		os.MkdirAll(filepath.Join(dir, "pods", p), 0o755)
+		appendLines(t, filepath.Join(dir, "pods", p, "0.log"), 0, 3, time.Now().UTC())
+	}
+	st := runOnce(t, cfg)
+	got := map[string]int{}
+	for _, l := range st.output(t) {
+		var e struct {
+			Tenant string            `json:"tenant"`
+			Labels map[string]string `json:"labels"`
+		}
+		json.Unmarshal([]byte(l), &e)
+		got[e.Tenant+" "+e.Labels["namespace"]+" "+e.Labels["pod"]+" "+e.Labels["container"]]++
+	}
+	if got["customer-shop shop web-1 nginx"] != 3 || got[" blog web-2 nginx"] != 3 {
+		t.Errorf("entries by tenant and pod labels: %v", got)
+	}
+}

@@ -204,7 +204,7 @@ func (g *generation) newIngest(ic config.Input) *ingest {
 	} else {
 		f, _ = format.ParseFormat(g.eng.Config().Format)
 	}
-	in := &ingest{input: ic.Name, format: f, labels: ic.Labels, tenant: ic.Tenant, eng: g.eng, proc: g.eng.NewProcessor(), spool: g.spool,
+	in := &ingest{input: ic.Name, format: f, labels: ic.Labels, tenant: ic.Tenant, nsTenants: ic.NamespaceTenants, eng: g.eng, proc: g.eng.NewProcessor(), spool: g.spool,
 		m: g.a.m, log: g.a.log.With(zap.String(keyComponent, "ingest")), now: g.a.now, full: 100 * time.Millisecond,
 		streams: map[string][]sinks.Label{}}
 	in.host, _ = os.Hostname()

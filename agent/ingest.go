@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -20,25 +22,26 @@ import (
 // ingest turns the chunks of one input into spooled entries: rules, then
 // the spool, then the checkpoint. One goroutine per input owns it.
 type ingest struct {
-	input   string
-	format  format.Format
-	labels  map[string]string
-	tenant  string // the input's tenant
-	host    string // this machine's name, the host label
-	eng     *rules.Engine
-	proc    *rules.Processor
-	spool   *spool.Spool
-	cp      *checkpoints // nil for streams
-	m       *metrics
-	log     *zap.Logger
-	now     func() time.Time
-	full    time.Duration // wait while the spool is full
-	buf     []byte
-	entries []sinks.Entry
-	streams map[string][]sinks.Label // labels by file path
-	agg     *aggregates              // nil without an aggregate section
-	obs     aggregate.Obs
-	meta    []sinks.Label // the entries' metadata of one chunk
+	input     string
+	format    format.Format
+	labels    map[string]string
+	tenant    string            // the input's tenant
+	nsTenants map[string]string // tenants of Kubernetes namespaces
+	host      string            // this machine's name, the host label
+	eng       *rules.Engine
+	proc      *rules.Processor
+	spool     *spool.Spool
+	cp        *checkpoints // nil for streams
+	m         *metrics
+	log       *zap.Logger
+	now       func() time.Time
+	full      time.Duration // wait while the spool is full
+	buf       []byte
+	entries   []sinks.Entry
+	streams   map[string][]sinks.Label // labels by file path
+	agg       *aggregates              // nil without an aggregate section
+	obs       aggregate.Obs
+	meta      []sinks.Label // the entries' metadata of one chunk
 }
 
 // run consumes chunks until the channel closes. A chunk is committed only
@@ -66,8 +69,9 @@ func (in *ingest) chunk(ctx context.Context, c *tail.Chunk) error {
 		in.agg.mu.Lock()
 		defer in.agg.mu.Unlock()
 	}
+	tenant := in.pathTenant(c.Path)
 	for _, line := range c.Lines {
-		if e, ok := in.process(line, now, in.tenant); ok {
+		if e, ok := in.process(line, now, tenant); ok {
 			e.Labels = labels
 			in.entries = append(in.entries, e)
 		}
@@ -156,8 +160,9 @@ func (in *ingest) exportStats(cut int) {
 }
 
 // streamLabels returns the labels of entries read from path: the input's
-// static labels, its name, the host name and the file name (static labels
-// win); sorted by name, cached.
+// static labels, its name, the host name, the file name and, for
+// kubelet's pod logs, namespace, pod and container (static labels win);
+// sorted by name, cached.
 func (in *ingest) streamLabels(path string) []sinks.Label {
 	if ls, ok := in.streams[path]; ok {
 		return ls
@@ -178,10 +183,45 @@ func (in *ingest) streamLabels(path string) []sinks.Label {
 	if path != "-" {
 		add("filename", path)
 	}
+	if ns, pod, container, ok := podLogPath(path); ok {
+		add("namespace", ns)
+		add("pod", pod)
+		add("container", container)
+	}
 	sort.Slice(ls, func(i, j int) bool { return ls[i].Name < ls[j].Name })
 	if len(in.streams) > 1024 {
 		clear(in.streams)
 	}
 	in.streams[path] = ls
 	return ls
+}
+
+// pathTenant is the tenant of the entries of path: its namespace's by
+// namespace_tenants for a pod log, else the input's.
+func (in *ingest) pathTenant(path string) string {
+	if len(in.nsTenants) > 0 {
+		if ns, _, _, ok := podLogPath(path); ok {
+			if t, ok := in.nsTenants[ns]; ok {
+				return t
+			}
+		}
+	}
+	return in.tenant
+}
+
+// podLogPath splits kubelet's pod log path
+// .../<namespace>_<pod>_<uid>/<container>/<n>.log. Namespace and pod
+// names cannot hold '_' (DNS-1123), so the directory splits exactly.
+func podLogPath(path string) (namespace, pod, container string, ok bool) {
+	dir, file := filepath.Split(path)
+	if !strings.HasSuffix(file, ".log") {
+		return "", "", "", false
+	}
+	dir, container = filepath.Split(strings.TrimSuffix(dir, "/"))
+	_, podDir := filepath.Split(strings.TrimSuffix(dir, "/"))
+	parts := strings.Split(podDir, "_")
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" || container == "" {
+		return "", "", "", false
+	}
+	return parts[0], parts[1], container, true
 }

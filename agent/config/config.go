@@ -63,6 +63,9 @@ type Input struct {
 	// Tenant is the tenant (Loki's X-Scope-OrgID) of the input's entries
 	// when no rule sets one.
 	Tenant string `yaml:"tenant"`
+	// NamespaceTenants maps Kubernetes namespaces (from kubelet's pod log
+	// paths) to tenants, e.g. a hoster's per-customer namespaces.
+	NamespaceTenants map[string]string `yaml:"namespace_tenants"`
 	// Push holds the keys of a loki_push input.
 	Push PushInput `yaml:",inline"`
 }

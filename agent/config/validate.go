@@ -130,6 +130,11 @@ func (in *Input) validate(path string, seen map[string]bool) error {
 			fail("tenant", "%v", err)
 		}
 	}
+	for ns, t := range in.NamespaceTenants {
+		if err := sinks.ValidTenant(t); err != nil {
+			fail("namespace_tenants."+ns, "%v", err)
+		}
+	}
 	if in.Format != "" {
 		if _, err := format.ParseFormat(in.Format); err != nil {
 			fail("format", "must be auto, combined, common, json, logfmt or text, got %q", in.Format)
