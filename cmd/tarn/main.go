@@ -30,6 +30,7 @@ var commands = map[string]command{
 	"aggregate": runAggregate,
 	"filter":    runFilter,
 	"rules":     runRules,
+	"policy":    runPolicy,
 	"keygen":    runKeygen,
 	"pseudonym": runPseudonym,
 	"version":   runVersion,
@@ -41,7 +42,8 @@ commands:
   run         run the agent: tail inputs, anonymize, spool, deliver to sinks
   filter      anonymize a log stream (stdin → stdout); accepts anonip's flags
   aggregate   privacy-safe aggregates of a log as JSON, or merge reports
-  rules       check or test rules files: tarn rules check|test FILE...
+  rules       check, test or explain rules files: tarn rules check|test|explain FILE
+  policy      privacy-statement text or processing record from rules files
   keygen      print a new random 32-byte pseudonym key, hex encoded
   pseudonym   print the pseudonym of a value on a given day
   version     print the version

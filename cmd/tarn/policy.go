@@ -1,0 +1,128 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/tarn-project/tarn/agent/config"
+	"github.com/tarn-project/tarn/rules"
+	"github.com/tarn-project/tarn/rules/policy"
+)
+
+const policyUsage = `usage: tarn policy render [RULES] [--lang en|de] [--format md|html|text] [--config FILE]
+       tarn policy record [RULES] [--lang en|de] [--config FILE]
+render prints the privacy-statement paragraph on the log files, record the
+record of the processing activity (JSON), both derived from the merged rules.
+RULES is a rules file or builtin:NAME. With --config, the agent's sinks are
+named as recipients, its retention.max_age caps the rules' as in the agent,
+and RULES defaults to the agent's rules.`
+
+// policyFlags are the flags of `tarn policy`.
+type policyFlags struct {
+	lang, format, config string
+}
+
+func (f *policyFlags) specs(render bool) []flagSpec {
+	s := []flagSpec{
+		{[]string{"--lang"}, oneFlag, "language: en (default) or de", oneOf(&f.lang, policy.Langs)},
+		{[]string{"--config"}, oneFlag, "agent configuration: recipients, retention and default rules", setString(&f.config)},
+	}
+	if render {
+		s = append(s, flagSpec{[]string{"--format"}, oneFlag, "output: md (default), html or text", oneOf(&f.format, policy.Formats)})
+	}
+	return s
+}
+
+// oneOf sets p to a value from allowed.
+func oneOf(p *string, allowed []string) func([]string) error {
+	return func(v []string) error {
+		if !slices.Contains(allowed, v[0]) {
+			return fmt.Errorf("must be one of %s, got %q", strings.Join(allowed, ", "), v[0])
+		}
+		*p = v[0]
+		return nil
+	}
+}
+
+func runPolicy(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "render" && args[0] != "record" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(stdout, policyUsage)
+			return 0
+		}
+		fmt.Fprintln(stderr, policyUsage)
+		return 2
+	}
+	render := args[0] == "render"
+	var f policyFlags
+	specs := f.specs(render)
+	if printHelp(args[1:], stdout, policyUsage, specs) {
+		return 0
+	}
+	pos, err := parseArgs(args[1:], specs)
+	if err == nil && len(pos) > 1 {
+		err = fmt.Errorf("%w: one rules file at most, got %d", errUsage, len(pos))
+	}
+	if err == nil && len(pos) == 0 && f.config == "" {
+		err = fmt.Errorf("%w: name a rules file (or builtin:NAME) or --config", errUsage)
+	}
+	if err != nil {
+		return fail(stderr, err)
+	}
+	c, recipients, err := policyRules(pos, f.config)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	o := policy.Options{Lang: f.lang, Format: f.format, Recipients: recipients}
+	var out []byte
+	if render {
+		out, err = policy.Render(c, o)
+	} else {
+		out, err = policy.RecordWith(c, o)
+	}
+	if err != nil {
+		return fail(stderr, err)
+	}
+	_, err = stdout.Write(out)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	return 0
+}
+
+// policyRules loads the merged rules (pos[0], else the agent's) and, with
+// an agent configuration, the types of the sinks that get log entries as
+// recipients. The agent keeps
+// records no longer than either file says, so its retention.max_age caps
+// the rules' here too.
+func policyRules(pos []string, cfgPath string) (*rules.Config, []string, error) {
+	var c *rules.Config
+	var err error
+	if len(pos) > 0 {
+		if c, err = rules.LoadConfig(pos[0]); err != nil {
+			return nil, nil, err
+		}
+	}
+	if cfgPath == "" {
+		return c, nil, nil
+	}
+	cfg, agentRules, err := config.Load(cfgPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c == nil {
+		c = agentRules
+	}
+	if limit := cfg.Retention.MaxAge; c.Retention.MaxAge == nil || limit < *c.Retention.MaxAge {
+		c.Retention.MaxAge = &limit
+	}
+	var types []string
+	for _, s := range cfg.Sinks {
+		if s.Entries != "aggregates" { // statistics only, not the log entries
+			types = append(types, s.Type)
+		}
+	}
+	return c, types, nil
+}
