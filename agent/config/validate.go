@@ -137,7 +137,7 @@ func (in *Input) validate(path string, seen map[string]bool) error {
 	}
 	if in.Format != "" {
 		if _, err := format.ParseFormat(in.Format); err != nil {
-			fail("format", "must be auto, combined, common, json, logfmt or text, got %q", in.Format)
+			fail("format", "must be auto, combined, common, json, logfmt, text, cri or docker, got %q", in.Format)
 		}
 	}
 	if in.StartAt != "beginning" && in.StartAt != "end" {

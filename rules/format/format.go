@@ -1,6 +1,8 @@
 // Package format parses log lines (Apache/nginx combined and common, JSON,
 // logfmt) into fields that point into the line, and rewrites lines with
-// per-field edits while keeping every untouched byte verbatim.
+// per-field edits while keeping every untouched byte verbatim. It also
+// decodes the wrappers container runtimes put around log lines (CRI,
+// docker json-file) and joins the partial lines they split.
 //
 // Everything here is pure: no I/O, no goroutines, and no allocation per line
 // once a Record's scratch buffers have grown to the size of the largest line
@@ -26,19 +28,25 @@ const (
 	Common
 	JSON
 	Logfmt
+	// CRI is the container log format of containerd and CRI-O (see
+	// ParseCRI); Parse parses the prefix and detects the message's format.
+	CRI
+	// Docker is docker's json-file log format (see ParseDocker); Parse
+	// refuses it, the agent's reader unwraps it instead.
+	Docker
 )
 
-var formatNames = [...]string{"auto", "text", "combined", "common", "json", "logfmt"}
+var formatNames = [...]string{"auto", "text", "combined", "common", "json", "logfmt", "cri", "docker"}
 
 // ParseFormat returns the Format named s ("auto", "text", "combined",
-// "common", "json" or "logfmt", case-insensitive).
+// "common", "json", "logfmt", "cri" or "docker", case-insensitive).
 func ParseFormat(s string) (Format, error) {
 	for i, n := range formatNames {
 		if strings.EqualFold(s, n) {
 			return Format(i), nil
 		}
 	}
-	return Auto, fmt.Errorf("format: unknown format %q (want one of auto, text, combined, common, json, logfmt)", s)
+	return Auto, fmt.Errorf("format: unknown format %q (want one of auto, text, combined, common, json, logfmt, cri, docker)", s)
 }
 
 // String returns the format's name as accepted by ParseFormat.
@@ -126,6 +134,23 @@ type Record struct {
 // the first occurrence. It returns false if the line is not valid for f; then
 // rec.Format is Text and rec.Fields is empty. Parse(Text, ...) and
 // Parse(Auto, ...) always return true.
+//
+// Parse(CRI, ...) returns false only for a malformed CRI prefix (ParseCRI);
+// otherwise it parses the message as Auto does, rec.Format is the
+// message's format (Text if none fits) and the spans index into the whole
+// line, so Rewrite keeps the prefix and a trailing newline verbatim. The
+// CRI time is not a field: RecordTime reports the message's own time.
+// Each line is parsed alone; joining partial lines (tag "P") needs the
+// state of the agent's reader (ParseCRI plus a Joiner). One limit remains:
+// Rewrite's logfmt separator search does not stop at the message's ends,
+// so dropping every pair of a logfmt message also drops the space after
+// the tag (the output is then no valid CRI line), and a newline passed with
+// the line may go with a dropped last pair.
+// Parse(Docker, ...) always returns false: the message is JSON-escaped
+// inside the "log" string, so its fields are not byte ranges of the line
+// and an edit would need escaping twice; the agent's reader unwraps docker
+// records with ParseDocker instead. (Auto and JSON parse a docker record as
+// the JSON object it is.)
 func Parse(f Format, line []byte, timeKeys [][]byte, rec *Record) bool {
 	rec.reset(line)
 	ok := false
@@ -142,6 +167,8 @@ func Parse(f Format, line []byte, timeKeys [][]byte, rec *Record) bool {
 		ok = rec.parseJSON(timeKeys)
 	case Logfmt:
 		ok = rec.parseLogfmt(timeKeys)
+	case CRI:
+		ok = rec.parseCRI(timeKeys)
 	}
 	if !ok {
 		rec.reset(line)
