@@ -338,11 +338,15 @@ func (e *Engine) compileAction(rule string, a *Action) *action {
 	return c
 }
 
-// prefix resolves the truncation prefixes: the action's own, then the rule
-// set's, then the defaults.
-func (e *Engine) prefix(t *TruncateIP) ipaddr.Prefix {
+// prefix resolves the truncation prefixes of an action.
+func (e *Engine) prefix(t *TruncateIP) ipaddr.Prefix { return EffectivePrefix(e.cfg, t) }
+
+// EffectivePrefix resolves the truncation prefixes of an action with
+// options own: its own, then the rule set's truncate_ip, then the
+// defaults (24 and 48).
+func EffectivePrefix(c *Config, own *TruncateIP) ipaddr.Prefix {
 	p := ipaddr.DefaultPrefix
-	for _, s := range []*TruncateIP{e.cfg.TruncateIP, t} {
+	for _, s := range []*TruncateIP{c.TruncateIP, own} {
 		if s == nil {
 			continue
 		}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/tarn-project/tarn/rules"
-	"github.com/tarn-project/tarn/rules/ipaddr"
 )
 
 // kind is what happens to a value, in the order the statement describes
@@ -91,18 +90,7 @@ func treatOf(c *rules.Config, a *rules.Action) treat {
 // truncateOf resolves the prefixes of a truncation. Keeping every bit of
 // both families is no truncation at all.
 func truncateOf(c *rules.Config, own *rules.TruncateIP) treat {
-	p := ipaddr.DefaultPrefix
-	for _, s := range []*rules.TruncateIP{c.TruncateIP, own} {
-		if s == nil {
-			continue
-		}
-		if s.IPv4Prefix != nil {
-			p.V4 = *s.IPv4Prefix
-		}
-		if s.IPv6Prefix != nil {
-			p.V6 = *s.IPv6Prefix
-		}
-	}
+	p := rules.EffectivePrefix(c, own)
 	if p.V4 >= 32 && p.V6 >= 128 {
 		return treat{kind: kKeep}
 	}
