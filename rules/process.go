@@ -77,6 +77,7 @@ type Processor struct {
 	obsBuf, obsKey                                  []byte
 	savedActions                                    []uint64
 	layouts                                         map[uint64][numRoles]int
+	interned                                        map[string]string
 	botCache                                        map[uint64]bool
 	// Stats accumulates counters; the owner reads and resets it.
 	Stats Stats

@@ -119,9 +119,26 @@ func (p *Processor) AppendMetadata(dst []sinks.Label) []sinks.Label {
 		}
 		p.norm = Normalize(p.norm[:0], p.scratch)
 		p.lower = pseudo.AppendHex(p.lower[:0], p.ps.Sum(p.t, p.norm), p.e.pseudoLen)
-		dst = append(dst, sinks.Label{Name: m.name, Value: string(p.lower)})
+		dst = append(dst, sinks.Label{Name: m.name, Value: p.intern(p.lower)})
 	}
 	return dst
+}
+
+// maxInterned bounds the cache of metadata pseudonym strings.
+const maxInterned = 4096
+
+// intern returns b as a string, reusing the string of an equal value seen
+// before (clients and users repeat, so most lines allocate nothing).
+func (p *Processor) intern(b []byte) string {
+	if s, ok := p.interned[string(b)]; ok {
+		return s
+	}
+	if p.interned == nil || len(p.interned) >= maxInterned {
+		p.interned = make(map[string]string, 256)
+	}
+	s := string(b)
+	p.interned[s] = s
+	return s
 }
 
 // Tenant returns the tenant of the record the last Append kept: the

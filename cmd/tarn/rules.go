@@ -40,12 +40,8 @@ func runRules(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 // checkRules loads and compiles one rules file and reports the result.
 func checkRules(path string, stdout, stderr io.Writer) bool {
-	cfg, err := rules.LoadConfig(path)
-	if err == nil {
-		_, err = rules.Compile(cfg, rules.TestKey)
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, err)
+	cfg, ok := loadValid(path, stderr)
+	if !ok {
 		return false
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d fields, %d keys, %d tests)\n", path, len(cfg.Fields), len(cfg.Keys), len(cfg.Tests))
@@ -76,12 +72,8 @@ func testRules(path string, stdout, stderr io.Writer) bool {
 // order (later files override earlier ones, the file itself last), as
 // one YAML document without extends and tests.
 func explainRules(path string, stdout, stderr io.Writer) int {
-	cfg, err := rules.LoadConfig(path)
-	if err == nil {
-		_, err = rules.Compile(cfg, rules.TestKey)
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, err)
+	cfg, ok := loadValid(path, stderr)
+	if !ok {
 		return 1
 	}
 	c := *cfg
@@ -92,4 +84,18 @@ func explainRules(path string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "# effective rules of %s (extends merged)\n%s", path, out)
 	return 0
+}
+
+// loadValid loads the merged rules of path and compiles them once to
+// validate them; problems go to stderr.
+func loadValid(path string, stderr io.Writer) (*rules.Config, bool) {
+	cfg, err := rules.LoadConfig(path)
+	if err == nil {
+		_, err = rules.Compile(cfg, rules.TestKey)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, false
+	}
+	return cfg, true
 }
