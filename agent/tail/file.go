@@ -255,7 +255,7 @@ func (t *Tailer) truncated(f *file) {
 func (t *Tailer) finish(ctx context.Context, out chan<- *Chunk, f *file) error {
 	c := f.sp.flush()
 	if c == nil {
-		c = &Chunk{End: f.sp.end}
+		c = &Chunk{Start: f.sp.end, End: f.sp.end}
 	}
 	c.Done = true
 	if err := t.send(ctx, out, f, c); err != nil {

@@ -45,11 +45,13 @@ func (s *splitter) feed(data []byte) *Chunk {
 	copy(buf, s.carry)
 	copy(buf[len(s.carry):], head)
 	copy(buf[n0:], rest)
-	c := &Chunk{Lines: make([][]byte, 0, 1+bytes.Count(rest, newline))}
-	c.add(buf[:n0], over, s.max)
+	n := 1 + bytes.Count(rest, newline)
+	c := &Chunk{Lines: make([][]byte, 0, n), Ends: make([]int64, 0, n), Start: s.end}
+	base := s.end + s.held + int64(first+1) // offset just after the first line
+	c.add(buf[:n0], over, s.max, base)
 	for i := n0; i < len(buf); {
 		j := bytes.IndexByte(buf[i:], '\n')
-		c.add(buf[i:i+j], false, s.max)
+		c.add(buf[i:i+j], false, s.max, base+int64(i+j+1-n0))
 		i += j + 1
 	}
 	s.end += s.held + int64(last+1)
@@ -83,8 +85,8 @@ func (s *splitter) flush() *Chunk {
 	if s.held == 0 {
 		return nil
 	}
-	c := &Chunk{Lines: make([][]byte, 0, 1)}
-	c.add(append([]byte(nil), s.carry...), s.over, s.max)
+	c := &Chunk{Lines: make([][]byte, 0, 1), Start: s.end}
+	c.add(append([]byte(nil), s.carry...), s.over, s.max, s.end+s.held)
 	s.end += s.held
 	s.carry, s.over, s.held = s.carry[:0], false, 0
 	c.End = s.end
@@ -93,8 +95,8 @@ func (s *splitter) flush() *Chunk {
 
 // add appends line l (without its newline) to c, removing a trailing "\r"
 // and cutting it at max bytes. over marks a line whose end was already
-// dropped.
-func (c *Chunk) add(l []byte, over bool, max int) {
+// dropped. end is the offset just after the line.
+func (c *Chunk) add(l []byte, over bool, max int, end int64) {
 	if !over && len(l) > 0 && l[len(l)-1] == '\r' {
 		l = l[:len(l)-1]
 	}
@@ -103,4 +105,5 @@ func (c *Chunk) add(l []byte, over bool, max int) {
 		c.Cut++
 	}
 	c.Lines = append(c.Lines, l[:len(l):len(l)])
+	c.Ends = append(c.Ends, end)
 }

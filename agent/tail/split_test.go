@@ -1,6 +1,7 @@
 package tail
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -37,11 +38,16 @@ func TestSplitter(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := splitter{max: tc.max}
 			var lines []string
+			var ends []int64
 			cut, end := 0, int64(0)
 			take := func(c *Chunk) {
+				if c.Start != end {
+					t.Errorf("chunk starts at %d, the previous ended at %d", c.Start, end)
+				}
 				for _, l := range c.Lines {
 					lines = append(lines, string(l))
 				}
+				ends = append(ends, c.Ends...)
 				cut += c.Cut
 				end = c.End
 			}
@@ -58,6 +64,9 @@ func TestSplitter(t *testing.T) {
 			if strings.Join(lines, "|") != strings.Join(tc.lines, "|") || len(lines) != len(tc.lines) {
 				t.Errorf("lines = %q, want %q", lines, tc.lines)
 			}
+			if want := lineEnds(strings.Join(tc.reads, ""), tc.flush); fmt.Sprint(ends) != fmt.Sprint(want) {
+				t.Errorf("ends = %v, want %v", ends, want)
+			}
 			if cut != tc.cut {
 				t.Errorf("cut = %d, want %d", cut, tc.cut)
 			}
@@ -66,6 +75,21 @@ func TestSplitter(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lineEnds returns the offsets just after each newline of in, and with
+// flush the end of a final unterminated line.
+func lineEnds(in string, flush bool) []int64 {
+	var ends []int64
+	for i := range len(in) {
+		if in[i] == '\n' {
+			ends = append(ends, int64(i+1))
+		}
+	}
+	if flush && !strings.HasSuffix(in, "\n") && in != "" {
+		ends = append(ends, int64(len(in)))
+	}
+	return ends
 }
 
 func TestSplitterBoundedMemory(t *testing.T) {

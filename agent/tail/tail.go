@@ -38,6 +38,13 @@ type Chunk struct {
 	// tailer never touches after sending; each line's capacity ends with
 	// the line, so appending to one never overwrites the next.
 	Lines [][]byte
+	// Ends are the file offsets just after each line's newline (for
+	// streams, byte counts), so a reader that must re-read from a line
+	// (a container log's partial line) knows where it began: line i
+	// begins at Ends[i-1], the first at Start.
+	Ends []int64
+	// Start is the offset where the first line begins.
+	Start int64
 	// End is the file offset just after the last byte consumed for these
 	// lines (including cut-off excess and newlines). For streams it is the
 	// total number of bytes consumed so far. End never includes a held

@@ -390,9 +390,8 @@ func checkCRIEdits(t *testing.T, rec *Record, value []byte) {
 	out := Rewrite(nil, rec, edits)
 	_, ok := splitCRI(out, &after)
 	msg := rec.Line[start:]
-	// A real line's only newline ends it (logfmt drops of adjacent pairs
-	// may take it, as they take any following separator).
-	newline := len(msg) > 0 && bytes.IndexByte(msg, '\n') == len(msg)-1 && rec.Format != Logfmt
+	// A real line's only newline ends it; no edit may take it.
+	newline := len(msg) > 0 && bytes.IndexByte(msg, '\n') == len(msg)-1
 	if !ok || !bytes.Equal(out[:start], rec.Line[:start]) || before.Partial != after.Partial ||
 		newline && !bytes.HasSuffix(out, []byte("\n")) {
 		t.Fatalf("edits broke the CRI prefix: %q -> %q", rec.Line, out)

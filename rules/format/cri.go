@@ -179,8 +179,9 @@ func runtimeZone(b []byte) (int, bool) {
 }
 
 // parseCRI parses r.Line as a CRI record and its message as Auto does.
-// Spans are shifted to index the whole line, so Rewrite copies the CRI
-// prefix and a trailing newline verbatim. It returns false only for a
+// Spans are shifted to index the whole line and the message's bounds are
+// recorded, so Rewrite copies the CRI prefix and a trailing newline
+// verbatim. It returns false only for a
 // malformed CRI prefix; a message no parser accepts leaves rec.Format Text.
 func (r *Record) parseCRI(timeKeys [][]byte) bool {
 	line := r.Line
@@ -193,6 +194,7 @@ func (r *Record) parseCRI(timeKeys [][]byte) bool {
 	r.parseAuto(timeKeys)
 	r.Line = line
 	r.shiftSpans(start)
+	r.msgStart, r.msgEnd = start, start+len(c.Message)
 	return true
 }
 

@@ -125,6 +125,8 @@ type Record struct {
 	stack    []byte  // JSON path prefix under construction
 	order    []int32 // Rewrite's edit order when the caller's edits are unsorted
 	timeRank int     // index into timeKeys of the current Time field
+	msgStart int     // start of the message in Line (after a CRI prefix)
+	msgEnd   int     // end of the message in Line (before a CRI newline)
 }
 
 // Parse parses line as format f (Auto detects the format per line) into rec,
@@ -138,14 +140,13 @@ type Record struct {
 // Parse(CRI, ...) returns false only for a malformed CRI prefix (ParseCRI);
 // otherwise it parses the message as Auto does, rec.Format is the
 // message's format (Text if none fits) and the spans index into the whole
-// line, so Rewrite keeps the prefix and a trailing newline verbatim. The
-// CRI time is not a field: RecordTime reports the message's own time.
-// Each line is parsed alone; joining partial lines (tag "P") needs the
-// state of the agent's reader (ParseCRI plus a Joiner). One limit remains:
-// Rewrite's logfmt separator search does not stop at the message's ends,
-// so dropping every pair of a logfmt message also drops the space after
-// the tag (the output is then no valid CRI line), and a newline passed with
-// the line may go with a dropped last pair.
+// line, so Rewrite keeps the prefix and a trailing newline verbatim: a
+// dropped field takes separators from inside the message only, so dropping
+// every pair of a logfmt message leaves "<time> <stream> <tag> " (plus the
+// newline, if any), still a CRI line with an empty message. The CRI time is
+// not a field: RecordTime reports the message's own time. Each line is
+// parsed alone; joining partial lines (tag "P") needs the state of the
+// agent's reader (ParseCRI plus a Joiner).
 // Parse(Docker, ...) always returns false: the message is JSON-escaped
 // inside the "log" string, so its fields are not byte ranges of the line
 // and an edit would need escaping twice; the agent's reader unwraps docker
@@ -184,6 +185,7 @@ func (r *Record) reset(line []byte) {
 	r.Time = -1
 	r.timeRank = -1
 	r.paths = r.paths[:0]
+	r.msgStart, r.msgEnd = 0, len(line)
 }
 
 // parseAuto picks the format of one line from its first bytes and falls back

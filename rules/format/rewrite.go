@@ -140,29 +140,30 @@ func (r *Record) dropRegion(f *Field, pos int) (int, int) {
 }
 
 // prevSep returns the index of the separator before the member starting at
-// ms, or -1.
+// ms, or -1. It looks no further back than the message's start.
 func (r *Record) prevSep(ms int) int {
-	b := r.Line
+	b, lo := r.Line, r.msgStart
 	if r.Format == Logfmt {
-		if ms > 0 && isLogfmtSpace(b[ms-1]) {
+		if ms > lo && isLogfmtSpace(b[ms-1]) {
 			return ms - 1
 		}
 		return -1
 	}
 	j := ms - 1
-	for j >= 0 && jsonClass[b[j]]&jSpace != 0 {
+	for j >= lo && jsonClass[b[j]]&jSpace != 0 {
 		j--
 	}
-	if j >= 0 && b[j] == ',' {
+	if j >= lo && b[j] == ',' {
 		return j
 	}
 	return -1
 }
 
 // nextSep returns the index after the separator (for JSON, and the
-// whitespace after it) following the member ending at me, or -1.
+// whitespace after it) following the member ending at me, or -1. It looks
+// no further than the message's end.
 func (r *Record) nextSep(me int) int {
-	b := r.Line
+	b := r.Line[:r.msgEnd]
 	if r.Format == Logfmt {
 		if me < len(b) && isLogfmtSpace(b[me]) {
 			return me + 1
