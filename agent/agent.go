@@ -32,7 +32,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tarn-project/tarn/agent/config"
-	"github.com/tarn-project/tarn/rules"
 )
 
 // Options configure an Agent. Zero fields take their defaults.
@@ -161,7 +160,7 @@ func (a *Agent) Run(ctx context.Context) error {
 }
 
 // load reads and compiles the configuration.
-func (a *Agent) load() (*config.Config, *rules.Engine, error) {
+func (a *Agent) load() (*config.Config, *engines, error) {
 	cfg, rc, err := config.Load(a.o.ConfigPath)
 	if err != nil {
 		return nil, nil, err
@@ -196,7 +195,7 @@ func (a *Agent) reload(g *generation, cfg *config.Config) (*generation, *config.
 		a.m.configOK.Set(0)
 		a.log.Error("reload: new configuration failed to start, restarting the previous one", zap.Error(err))
 		ncfg, ng = cfg, nil
-		if ng, err = startGeneration(a, cfg, g.eng); err != nil {
+		if ng, err = startGeneration(a, cfg, g.engs); err != nil {
 			return nil, nil, fmt.Errorf("reload: restart of the previous configuration: %w", err)
 		}
 	} else {

@@ -27,16 +27,16 @@ func (c *checkpoints) lookup(id positions.ID, f *os.File) (int64, bool) {
 	return p.Offset, ok
 }
 
-// commit records that everything before end in the file is durable; a
-// file that is done (rotated away or deleted and read to its end) is
-// forgotten.
-func (c *checkpoints) commit(path string, id positions.ID, end int64, done bool) {
+// commit records that everything before end in the file is durable (with
+// skip, what positions.Position says of it); a file that is done (rotated
+// away or deleted and read to its end) is forgotten.
+func (c *checkpoints) commit(path string, id positions.ID, end, skip int64, done bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if done {
 		c.store.Delete(id)
 	} else {
-		c.store.Set(positions.Position{Path: path, ID: id, Offset: end})
+		c.store.Set(positions.Position{Path: path, ID: id, Offset: end, Skip: skip})
 	}
 	c.dirty = true
 	select {

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,7 +28,8 @@ import (
 type generation struct {
 	a     *Agent
 	cfg   *config.Config
-	eng   *rules.Engine
+	eng   *rules.Engine // the main engine
+	engs  *engines
 	spool *spool.Spool
 	cp    *checkpoints
 	sinks map[string]sinks.Sink
@@ -41,9 +43,30 @@ type generation struct {
 	aggs                                []*aggregates // per input, when the rules aggregate
 }
 
-// compile builds the engine of a configuration; it is also the validation
-// a reload runs before anything is stopped.
-func compile(cfg *config.Config, rc *rules.Config) (*rules.Engine, error) {
+// engines are the compiled rules of a configuration: the main engine
+// and one per select entry that has rules of its own.
+type engines struct {
+	main *rules.Engine
+	sel  [][]*rules.Engine // by input and select entry; nil: the main engine
+}
+
+// maxAge is the longest retention of all engines; each record was held to
+// its own engine's at ingest.
+func (e *engines) maxAge() time.Duration {
+	d := e.main.MaxAge()
+	for _, in := range e.sel {
+		for _, eng := range in {
+			if eng != nil {
+				d = max(d, eng.MaxAge())
+			}
+		}
+	}
+	return d
+}
+
+// compile builds the engines of a configuration; it is also the
+// validation a reload runs before anything is stopped.
+func compile(cfg *config.Config, rc *rules.Config) (*engines, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data_dir: %w", err)
 	}
@@ -51,8 +74,28 @@ func compile(cfg *config.Config, rc *rules.Config) (*rules.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The stricter of the two retention periods wins: the agent never
-	// keeps records longer than either file promises.
+	e := &engines{sel: make([][]*rules.Engine, len(cfg.Inputs))}
+	if e.main, err = compileCapped(cfg, rc, key); err != nil {
+		return nil, err
+	}
+	for i, in := range cfg.Inputs {
+		e.sel[i] = make([]*rules.Engine, len(in.Select))
+		for j, s := range in.Select {
+			if s.Loaded == nil {
+				continue
+			}
+			if e.sel[i][j], err = compileCapped(cfg, s.Loaded, key); err != nil {
+				return nil, fmt.Errorf("inputs[%d].select[%d].rules: %w", i, j, err)
+			}
+		}
+	}
+	return e, nil
+}
+
+// compileCapped compiles rc with its retention capped by the
+// configuration's: the agent never keeps records longer than either file
+// promises.
+func compileCapped(cfg *config.Config, rc *rules.Config, key []byte) (*rules.Engine, error) {
 	if rc.Retention.MaxAge == nil || cfg.Retention.MaxAge < *rc.Retention.MaxAge {
 		d := cfg.Retention.MaxAge
 		rc.Retention.MaxAge = &d
@@ -62,8 +105,8 @@ func compile(cfg *config.Config, rc *rules.Config) (*rules.Engine, error) {
 
 // startGeneration opens the spool and positions of cfg and starts its
 // goroutines. On error nothing is left running.
-func startGeneration(a *Agent, cfg *config.Config, eng *rules.Engine) (_ *generation, err error) {
-	g := &generation{a: a, cfg: cfg, eng: eng, sinks: map[string]sinks.Sink{}, drain: make(chan struct{}),
+func startGeneration(a *Agent, cfg *config.Config, engs *engines) (_ *generation, err error) {
+	g := &generation{a: a, cfg: cfg, eng: engs.main, engs: engs, sinks: map[string]sinks.Sink{}, drain: make(chan struct{}),
 		inputsDone: make(chan struct{}), fatal: make(chan error, len(cfg.Inputs)+len(cfg.Sinks)), tailers: map[string]*tail.Tailer{}}
 	defer func() {
 		if err != nil {
@@ -105,7 +148,7 @@ func (g *generation) open() error {
 		names = append(names, sc.Name)
 	}
 	sp, err := spool.Open(spool.Options{Dir: filepath.Join(g.cfg.DataDir, "spool"), MaxBytes: int64(g.cfg.Spool.MaxBytes),
-		Now: g.a.now, MaxAge: g.eng.MaxAge()}, names)
+		Now: g.a.now, MaxAge: g.engs.maxAge()}, names)
 	if err != nil {
 		return err
 	}
@@ -128,7 +171,7 @@ func (g *generation) startDelivery() {
 	g.stopDelivery = cancel
 	for _, sc := range g.cfg.Sinks {
 		name, s := sc.Name, g.sinks[sc.Name]
-		o := delivery.Options{Name: name, Spool: g.spool, Sink: s, MaxAge: g.eng.MaxAge(),
+		o := delivery.Options{Name: name, Spool: g.spool, Sink: s, MaxAge: g.engs.maxAge(),
 			DeadLetter: filepath.Join(g.cfg.DataDir, "deadletter-"+name+".ndjson"), Now: g.a.now, Drain: g.drain,
 			Observe: g.a.m.observeSend(name), Logger: g.a.log.With(zap.String(keyComponent, "delivery"), zap.String(keySink, name))}
 		deliveryTuning(&o, sc, g.a)
@@ -146,8 +189,8 @@ func (g *generation) startDelivery() {
 func (g *generation) startInputs() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	g.stopInputs = cancel
-	for _, ic := range g.cfg.Inputs {
-		in := g.newIngest(ic)
+	for i, ic := range g.cfg.Inputs {
+		in := g.newIngest(i, ic)
 		chunks := make(chan *tail.Chunk, 4)
 		read, err := g.reader(ic, in)
 		if err != nil {
@@ -197,16 +240,28 @@ func (g *generation) reader(ic config.Input, in *ingest) (func(context.Context, 
 	return t.Run, nil
 }
 
-func (g *generation) newIngest(ic config.Input) *ingest {
-	f := format.Format(0)
-	if ic.Format != "" {
-		f, _ = format.ParseFormat(ic.Format) // validated with the configuration
-	} else {
-		f, _ = format.ParseFormat(g.eng.Config().Format)
+func (g *generation) newIngest(i int, ic config.Input) *ingest {
+	f, _ := format.ParseFormat(cmp.Or(ic.Format, g.eng.Config().Format)) // validated with the configuration
+	wrapper := format.Text
+	if f == format.CRI || f == format.Docker {
+		wrapper = f
+		f, _ = format.ParseFormat(cmp.Or(ic.MessageFormat, g.eng.Config().Format))
+		if f == format.CRI || f == format.Docker {
+			f = format.Auto
+		}
 	}
-	in := &ingest{input: ic.Name, format: f, labels: ic.Labels, tenant: ic.Tenant, nsTenants: ic.NamespaceTenants, eng: g.eng, proc: g.eng.NewProcessor(), spool: g.spool,
-		m: g.a.m, log: g.a.log.With(zap.String(keyComponent, "ingest")), now: g.a.now, full: 100 * time.Millisecond,
-		streams: map[string][]sinks.Label{}}
+	main := &selection{eng: g.eng, proc: g.eng.NewProcessor()}
+	in := &ingest{input: ic.Name, format: f, wrapper: wrapper, labels: ic.Labels, tenant: ic.Tenant, nsTenants: ic.NamespaceTenants,
+		main: main, sels: []*selection{main}, spool: g.spool, m: g.a.m, log: g.a.log.With(zap.String(keyComponent, "ingest")),
+		now: g.a.now, full: 100 * time.Millisecond, sources: map[string]*source{}, conts: map[inode]*container{}}
+	for j, s := range ic.Select {
+		sel := main
+		if eng := g.engs.sel[i][j]; eng != nil {
+			sel = &selection{eng: eng, proc: eng.NewProcessor()}
+			in.sels = append(in.sels, sel)
+		}
+		in.selects = append(in.selects, selectEntry{cfg: s, sel: sel})
+	}
 	in.host, _ = os.Hostname()
 	if ic.Type == "file" {
 		in.cp = g.cp

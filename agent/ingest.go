@@ -1,9 +1,11 @@
 package agent
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -11,6 +13,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/tarn-project/tarn/agent/config"
 	"github.com/tarn-project/tarn/agent/spool"
 	"github.com/tarn-project/tarn/agent/tail"
 	"github.com/tarn-project/tarn/rules"
@@ -23,13 +26,15 @@ import (
 // the spool, then the checkpoint. One goroutine per input owns it.
 type ingest struct {
 	input     string
-	format    format.Format
+	format    format.Format // of lines, or of messages in container records
+	wrapper   format.Format // CRI or Docker for container inputs, else Text
 	labels    map[string]string
 	tenant    string            // the input's tenant
 	nsTenants map[string]string // tenants of Kubernetes namespaces
 	host      string            // this machine's name, the host label
-	eng       *rules.Engine
-	proc      *rules.Processor
+	main      *selection        // the configuration's rules
+	selects   []selectEntry     // the input's select entries
+	sels      []*selection      // every selection, for the metrics
 	spool     *spool.Spool
 	cp        *checkpoints // nil for streams
 	m         *metrics
@@ -38,10 +43,33 @@ type ingest struct {
 	full      time.Duration // wait while the spool is full
 	buf       []byte
 	entries   []sinks.Entry
-	streams   map[string][]sinks.Label // labels by file path
-	agg       *aggregates              // nil without an aggregate section
+	sources   map[string]*source // by file path
+	conts     map[inode]*container
+	agg       *aggregates // nil without an aggregate section
 	obs       aggregate.Obs
 	meta      []sinks.Label // the entries' metadata of one chunk
+	cut       int           // lines the tailer or a Joiner cut, not yet counted
+}
+
+// selection is one compiled rule set with the ingest's processor for it.
+type selection struct {
+	eng  *rules.Engine
+	proc *rules.Processor
+}
+
+// selectEntry is a select entry of the input with its rules.
+type selectEntry struct {
+	cfg config.Select
+	sel *selection
+}
+
+// source is what a file's path decides: its stream labels (for container
+// inputs one set per output stream, with a stream label), and the rules
+// and tenant of its select entry.
+type source struct {
+	labels [2][]sinks.Label // by format.Stream; [0] for plain lines
+	sel    *selection
+	tenant string
 }
 
 // run consumes chunks until the channel closes. A chunk is committed only
@@ -64,50 +92,83 @@ func (in *ingest) run(ctx context.Context, chunks <-chan *tail.Chunk) error {
 func (in *ingest) chunk(ctx context.Context, c *tail.Chunk) error {
 	now := in.now()
 	in.buf, in.entries, in.meta = in.buf[:0], in.entries[:0], in.meta[:0]
-	labels := in.streamLabels(c.Path)
+	src := in.source(c.Path)
 	if in.agg != nil {
 		in.agg.mu.Lock()
 		defer in.agg.mu.Unlock()
 	}
-	tenant := in.pathTenant(c.Path)
-	for _, line := range c.Lines {
-		if e, ok := in.process(line, now, tenant); ok {
-			e.Labels = labels
-			in.entries = append(in.entries, e)
+	in.cut += c.Cut
+	end, skip := c.End, int64(0)
+	if in.wrapper != format.Text {
+		end, skip = in.containerChunk(c, src, now)
+	} else {
+		for _, line := range c.Lines {
+			in.add(src, format.Stdout, line, time.Time{}, now)
 		}
 	}
-	in.exportStats(c.Cut)
+	in.exportStats()
 	if err := in.append(ctx, in.entries, true); err != nil {
 		return err
 	}
 	if in.cp != nil && c.Path != "-" {
-		in.cp.commit(c.Path, c.ID, c.End, c.Done)
+		in.cp.commit(c.Path, c.ID, end, skip, c.Done)
 	}
 	return nil
 }
 
-// process runs the rules over one line and returns its entry (without
-// labels), or false when the record is dropped, and counts it in the
-// input's aggregates (the caller holds in.agg.mu). The line is appended
-// to in.buf, which the caller resets per chunk. The entry's tenant is the
-// one a rule chose, else tenant.
-func (in *ingest) process(line []byte, now time.Time, tenant string) (sinks.Entry, bool) {
+// add runs the rules over one line of src and appends its entry to
+// in.entries unless it is dropped. A non-zero t is the time the line was
+// written (a container runtime's): the entry gets it, and the line is
+// dropped when t is past retention.
+func (in *ingest) add(src *source, s format.Stream, line []byte, t, now time.Time) {
+	var e sinks.Entry
+	var ok bool
+	if t.IsZero() {
+		e, ok = in.process(src.sel, line, now, src.tenant)
+	} else {
+		e, ok = in.processAt(src.sel, line, t, now, src.tenant)
+	}
+	if ok {
+		e.Labels = src.labels[s&1]
+		in.entries = append(in.entries, e)
+	}
+}
+
+// processAt is process for a line written at t: the entry keeps t, and a
+// line older than the rules' retention is dropped unread.
+func (in *ingest) processAt(sel *selection, line []byte, t, now time.Time, tenant string) (sinks.Entry, bool) {
+	if now.Sub(t) > sel.eng.MaxAge() {
+		sel.proc.Stats.Lines++
+		sel.proc.Stats.Records[rules.DropTooOld]++
+		return sinks.Entry{}, false
+	}
+	e, ok := in.process(sel, line, now, tenant)
+	e.Time = t
+	return e, ok
+}
+
+// process runs the rules of sel over one line and returns its entry
+// (without labels), or false when the record is dropped, and counts it in
+// the input's aggregates (the caller holds in.agg.mu). The line is
+// appended to in.buf, which the caller resets per chunk. The entry's
+// tenant is the one a rule chose, else tenant.
+func (in *ingest) process(sel *selection, line []byte, now time.Time, tenant string) (sinks.Entry, bool) {
 	mark := len(in.buf)
 	var res rules.Result
-	in.buf, res = in.proc.AppendAs(in.buf, line, in.format, now)
+	in.buf, res = sel.proc.AppendAs(in.buf, line, in.format, now)
 	if res.Reason != rules.Kept {
 		in.buf = in.buf[:mark]
 		return sinks.Entry{}, false
 	}
 	e := sinks.Entry{Time: res.Time, Line: in.buf[mark:len(in.buf):len(in.buf)], Tenant: tenant}
-	if in.agg != nil && in.proc.Observe(&in.obs) {
+	if in.agg != nil && sel.proc.Observe(&in.obs) {
 		in.agg.addLocked(&in.obs)
 	}
-	if in.eng.HasRoutes() {
+	if sel.eng.HasRoutes() {
 		start := len(in.meta)
-		in.meta = in.proc.AppendMetadata(in.meta)
+		in.meta = sel.proc.AppendMetadata(in.meta)
 		e.Metadata = in.meta[start:len(in.meta):len(in.meta)]
-		if t := in.proc.Tenant(); t != "" {
+		if t := sel.proc.Tenant(); t != "" {
 			e.Tenant = t
 		}
 	}
@@ -149,64 +210,76 @@ func (in *ingest) append(ctx context.Context, entries []sinks.Entry, wait bool) 
 	}
 }
 
-// exportStats moves the processor's counters into the metrics.
-func (in *ingest) exportStats(cut int) {
-	st := &in.proc.Stats
-	st.Cut += uint64(cut)
-	in.m.addRules(in.input, in.eng, st)
-	acts := st.Actions
-	clear(acts)
-	*st = rules.Stats{Actions: acts}
+// exportStats moves the processors' counters (and the lines cut before
+// the rules saw them) into the metrics.
+func (in *ingest) exportStats() {
+	in.main.proc.Stats.Cut += uint64(in.cut)
+	in.cut = 0
+	for _, sel := range in.sels {
+		st := &sel.proc.Stats
+		in.m.addRules(in.input, sel.eng, st)
+		acts := st.Actions
+		clear(acts)
+		*st = rules.Stats{Actions: acts}
+	}
 }
 
-// streamLabels returns the labels of entries read from path: the input's
-// static labels, its name, the host name, the file name and, for
-// kubelet's pod logs, namespace, pod and container (static labels win);
-// sorted by name, cached.
-func (in *ingest) streamLabels(path string) []sinks.Label {
-	if ls, ok := in.streams[path]; ok {
-		return ls
+// source returns what path decides (cached): the labels of its entries,
+// which are the input's static labels, its name, the host name, the file
+// name and, for kubelet's pod logs, namespace, pod and container (static
+// labels win), plus for container inputs the output stream; and the rules
+// and tenant of the first select entry these labels match.
+func (in *ingest) source(path string) *source {
+	if src, ok := in.sources[path]; ok {
+		return src
 	}
-	ls := make([]sinks.Label, 0, len(in.labels)+2)
-	for k, v := range in.labels {
-		ls = append(ls, sinks.Label{Name: k, Value: v})
-	}
-	add := func(name, value string) {
-		if _, set := in.labels[name]; !set {
-			ls = append(ls, sinks.Label{Name: name, Value: value})
-		}
-	}
-	add("input", in.input)
+	base := map[string]string{"input": in.input}
 	if in.host != "" {
-		add("host", in.host)
+		base["host"] = in.host
 	}
 	if path != "-" {
-		add("filename", path)
+		base["filename"] = path
 	}
-	if ns, pod, container, ok := podLogPath(path); ok {
-		add("namespace", ns)
-		add("pod", pod)
-		add("container", container)
+	ns, pod, container, isPod := podLogPath(path)
+	if isPod {
+		base["namespace"], base["pod"], base["container"] = ns, pod, container
 	}
-	sort.Slice(ls, func(i, j int) bool { return ls[i].Name < ls[j].Name })
-	if len(in.streams) > 1024 {
-		clear(in.streams)
+	maps.Copy(base, in.labels)
+	src := &source{sel: in.main, tenant: in.tenant}
+	if t, ok := in.nsTenants[ns]; ok && isPod {
+		src.tenant = t
 	}
-	in.streams[path] = ls
-	return ls
-}
-
-// pathTenant is the tenant of the entries of path: its namespace's by
-// namespace_tenants for a pod log, else the input's.
-func (in *ingest) pathTenant(path string) string {
-	if len(in.nsTenants) > 0 {
-		if ns, _, _, ok := podLogPath(path); ok {
-			if t, ok := in.nsTenants[ns]; ok {
-				return t
-			}
+	for _, se := range in.selects {
+		if se.cfg.Matches(func(name string) string { return base[name] }) {
+			src.sel, src.tenant = se.sel, cmp.Or(se.cfg.Tenant, src.tenant)
+			break
 		}
 	}
-	return in.tenant
+	if in.wrapper == format.Text {
+		src.labels[0] = sortedLabels(base)
+	} else {
+		for _, s := range []format.Stream{format.Stdout, format.Stderr} {
+			if _, set := in.labels["stream"]; !set {
+				base["stream"] = s.String()
+			}
+			src.labels[s&1] = sortedLabels(base)
+		}
+	}
+	if len(in.sources) > 1024 {
+		clear(in.sources)
+	}
+	in.sources[path] = src
+	return src
+}
+
+// sortedLabels returns m as labels sorted by name.
+func sortedLabels(m map[string]string) []sinks.Label {
+	ls := make([]sinks.Label, 0, len(m))
+	for k, v := range m {
+		ls = append(ls, sinks.Label{Name: k, Value: v})
+	}
+	sort.Slice(ls, func(i, j int) bool { return ls[i].Name < ls[j].Name })
+	return ls
 }
 
 // podLogPath splits kubelet's pod log path

@@ -19,7 +19,6 @@ import (
 	"github.com/tarn-project/tarn/agent/lokipush"
 	"github.com/tarn-project/tarn/agent/spool"
 	"github.com/tarn-project/tarn/agent/tail"
-	"github.com/tarn-project/tarn/rules"
 	"github.com/tarn-project/tarn/sinks"
 )
 
@@ -104,7 +103,7 @@ func (p *pushInput) push(ctx context.Context, tenant string, streams []lokipush.
 			in.entries = append(in.entries, e)
 		}
 	}
-	in.exportStats(0)
+	in.exportStats()
 	err := in.append(ctx, in.entries, false)
 	if errors.Is(err, spool.ErrFull) {
 		return fmt.Errorf("%w: %w", lokipush.ErrBusy, err)
@@ -117,16 +116,10 @@ func (p *pushInput) push(ctx context.Context, tenant string, streams []lokipush.
 // retention; the sender's structured metadata is scrubbed like free text.
 func (p *pushInput) entry(pe lokipush.Entry, now time.Time, tenant string) (sinks.Entry, bool) {
 	in := p.in
-	if now.Sub(pe.Time) > in.eng.MaxAge() {
-		in.proc.Stats.Lines++
-		in.proc.Stats.Records[rules.DropTooOld]++
-		return sinks.Entry{}, false
-	}
-	e, ok := in.process(pe.Line, now, tenant)
+	e, ok := in.processAt(in.main, pe.Line, pe.Time, now, tenant)
 	if !ok {
 		return e, false
 	}
-	e.Time = pe.Time
 	for _, m := range pe.Metadata {
 		e.Metadata = append(e.Metadata, sinks.Label{Name: m.Name, Value: p.scrub(m.Value, pe.Time)})
 	}
@@ -156,7 +149,7 @@ func (p *pushInput) labels(pushed []sinks.Label, now time.Time) []sinks.Label {
 }
 
 func (p *pushInput) scrub(v string, t time.Time) string {
-	out := p.in.proc.AppendScrubbed(nil, []byte(v), t)
+	out := p.in.main.proc.AppendScrubbed(nil, []byte(v), t)
 	return string(out)
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -31,18 +30,15 @@ func (a *Agent) Handler() http.Handler {
 	return mux
 }
 
-// watcher notices changes of the configuration file and of the rules file
-// it names, by size and modification time.
+// watcher notices changes of the configuration file and of the rules
+// files it names, by size and modification time.
 type watcher struct {
 	paths []string
 	seen  []string
 }
 
 func newWatcher(configPath string, cfg *config.Config) *watcher {
-	w := &watcher{paths: []string{configPath}}
-	if p := cfg.Rules.Path; p != "" && !strings.HasPrefix(p, "builtin:") {
-		w.paths = append(w.paths, cfg.RulesFile(configPath))
-	}
+	w := &watcher{paths: append([]string{configPath}, cfg.RulesFiles(configPath)...)}
 	w.seen = w.stat()
 	return w
 }

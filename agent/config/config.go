@@ -50,8 +50,9 @@ type Input struct {
 	Paths []string `yaml:"paths"`
 	// Exclude are glob patterns matched against the base name to skip.
 	Exclude []string `yaml:"exclude"`
-	// Format is auto, combined, common, json, logfmt or text (default: the
-	// rules' format).
+	// Format is auto, combined, common, json, logfmt, text, or a
+	// container log format, cri or docker, whose records are unwrapped
+	// and joined (default: the rules' format).
 	Format string `yaml:"format"`
 	// StartAt is where a never-seen file starts: beginning or end
 	// (default end).
@@ -66,6 +67,13 @@ type Input struct {
 	// NamespaceTenants maps Kubernetes namespaces (from kubelet's pod log
 	// paths) to tenants, e.g. a hoster's per-customer namespaces.
 	NamespaceTenants map[string]string `yaml:"namespace_tenants"`
+	// MessageFormat is the format of the messages inside container log
+	// records (format cri or docker): auto, combined, common, json, logfmt
+	// or text (default: the rules' format).
+	MessageFormat string `yaml:"message_format"`
+	// Select chooses rules and tenant per stream labels (e.g. per
+	// Kubernetes namespace); the first match wins.
+	Select []Select `yaml:"select"`
 	// Push holds the keys of a loki_push input.
 	Push PushInput `yaml:",inline"`
 }
@@ -182,8 +190,11 @@ func Load(path string) (*Config, *rules.Config, error) {
 	if err := errors.Join(err, pos.Locate(c.Validate())); err != nil {
 		return nil, nil, err
 	}
-	rc, err := c.loadRules(path)
+	rc, err := c.Rules.load(path)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := c.loadSelectRules(path, pos); err != nil {
 		return nil, nil, err
 	}
 	c.resolvePaths(filepath.Dir(path))
@@ -213,25 +224,6 @@ func (c *Config) resolvePaths(dir string) {
 	for i := range c.Inputs {
 		c.Inputs[i].Push.BearerTokenFile = abs(c.Inputs[i].Push.BearerTokenFile)
 	}
-}
-
-// loadRules returns the merged rules configuration; relative paths are
-// relative to the configuration file.
-func (c *Config) loadRules(file string) (*rules.Config, error) {
-	if c.Rules.Inline != nil {
-		return rules.Merge(c.Rules.Inline, file)
-	}
-	return rules.LoadConfig(c.RulesFile(file))
-}
-
-// RulesFile returns the path of the rules file named by the configuration
-// file at file (relative paths are relative to it), or the builtin:NAME.
-func (c *Config) RulesFile(file string) string {
-	p := c.Rules.Path
-	if p != "" && !filepath.IsAbs(p) && !isBuiltin(p) {
-		p = filepath.Join(filepath.Dir(file), p)
-	}
-	return p
 }
 
 func isBuiltin(p string) bool { return strings.HasPrefix(p, rules.BuiltinPrefix) }

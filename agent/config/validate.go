@@ -140,6 +140,7 @@ func (in *Input) validate(path string, seen map[string]bool) error {
 			fail("format", "must be auto, combined, common, json, logfmt, text, cri or docker, got %q", in.Format)
 		}
 	}
+	errs = append(errs, in.validateContainer(path))
 	if in.StartAt != "beginning" && in.StartAt != "end" {
 		fail("start_at", "must be beginning or end, got %q", in.StartAt)
 	}
@@ -150,6 +151,27 @@ func (in *Input) validate(path string, seen map[string]bool) error {
 	}
 	if in.Cleanup != nil && time.Duration(in.Cleanup.MaxAge) <= 0 {
 		fail("cleanup.max_age", "must be positive")
+	}
+	return errors.Join(errs...)
+}
+
+// validateContainer checks message_format and select.
+func (in *Input) validateContainer(path string) error {
+	var errs []error
+	if in.MessageFormat != "" {
+		f, err := format.ParseFormat(in.MessageFormat)
+		switch {
+		case err != nil || f == format.CRI || f == format.Docker:
+			errs = append(errs, strictyaml.Errorf(strictyaml.Join(path, "message_format"), "must be auto, combined, common, json, logfmt or text, got %q", in.MessageFormat))
+		case !in.Container():
+			errs = append(errs, strictyaml.Errorf(strictyaml.Join(path, "message_format"), "only for format cri or docker"))
+		}
+	}
+	if len(in.Select) > 0 && in.Type != "file" {
+		errs = append(errs, strictyaml.Errorf(strictyaml.Join(path, "select"), "only file inputs select by labels"))
+	}
+	for i := range in.Select {
+		errs = append(errs, in.Select[i].validate(strictyaml.Join(path, "select["+strconv.Itoa(i)+"]")))
 	}
 	return errors.Join(errs...)
 }

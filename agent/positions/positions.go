@@ -73,6 +73,11 @@ type Position struct {
 	ID ID `json:"id"`
 	// Offset is the byte offset up to which entries are durable.
 	Offset int64 `json:"offset"`
+	// Skip, when set, is the end of what was read: the lines between
+	// Offset and Skip were durable except for partial container lines
+	// that began at Offset and had not ended (see the agent's container
+	// inputs).
+	Skip int64 `json:"skip,omitempty"`
 }
 
 // Store holds the positions of all files of an agent. It is not safe for
@@ -107,6 +112,16 @@ func Load(path string) (*Store, error) {
 func (s *Store) Get(id ID) (Position, bool) {
 	p, ok := s.byID[id]
 	return p, ok
+}
+
+// Inode returns the position of the file on device dev with inode ino.
+func (s *Store) Inode(dev, ino uint64) (Position, bool) {
+	for id, p := range s.byID {
+		if id.Dev == dev && id.Ino == ino {
+			return p, true
+		}
+	}
+	return Position{}, false
 }
 
 // Find returns the position whose content f holds (the file may have grown
