@@ -223,3 +223,68 @@ func TestSelectRulesAndTenantPerNamespace(t *testing.T) {
 		t.Errorf("tenant and client by pod:\n got %v\nwant %v", got, want)
 	}
 }
+
+// TestDockerRealdata runs fluent-bit's real docker json-file records
+// (../shared/realdata/fluent-bit: an Apache line and an Istio JSON access
+// record) through a docker input, an hour after they were written and
+// eight days after (then retention drops them).
+func TestDockerRealdata(t *testing.T) {
+	const src = "../../shared/realdata/fluent-bit"
+	files, _ := filepath.Glob(filepath.Join(src, "*.log"))
+	if len(files) == 0 {
+		t.Skip("../shared/realdata/fluent-bit not present")
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec struct{ Time time.Time }
+		if err := json.Unmarshal(data, &rec); err != nil {
+			t.Fatal(err)
+		}
+		for _, age := range []time.Duration{time.Hour, 8 * 24 * time.Hour} {
+			es := runDockerAt(t, string(data), rec.Time.Add(age))
+			if age > 7*24*time.Hour {
+				if len(es) != 0 {
+					t.Errorf("%s: a record past retention was kept: %v", filepath.Base(f), es)
+				}
+				continue
+			}
+			if len(es) != 1 || !es[0].Time.Equal(rec.Time) {
+				t.Fatalf("%s: entries %+v, want one at %v", filepath.Base(f), es, rec.Time)
+			}
+			checkRealDocker(t, es[0])
+		}
+	}
+}
+
+// runDockerAt runs a docker input over records with the clock at now.
+func runDockerAt(t *testing.T, records string, now time.Time) []podEntry {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := podConfig(t, dir, "docker", "")
+	appendFile(t, dir, "pods/real_pod_uid/app/0.log", records)
+	s := start(t, cfg, Options{Once: true, Now: func() time.Time { return now }})
+	if err := <-s.done; err != nil {
+		t.Fatal(err)
+	}
+	close(s.done)
+	return s.entries(t)
+}
+
+func checkRealDocker(t *testing.T, e podEntry) {
+	t.Helper()
+	for _, raw := range []string{"20.38.166.115", "10.244.0.78", "10.244.1.131"} {
+		if strings.Contains(e.Line, raw) {
+			t.Errorf("raw address %s in %q", raw, e.Line)
+		}
+	}
+	if e.Labels["stream"] != "stdout" || strings.Contains(e.Line, `"log":`) {
+		t.Errorf("record not unwrapped: %v %q", e.Labels, e.Line)
+	}
+	apache := `20.38.166.0 - - [21/Feb/2018:17:26:53 +0000] "GET /intra-abdominally HTTP/1.0" 500 2216`
+	if e.Line != apache && !strings.Contains(e.Line, `"sourceIp":"10.244.1.0"`) {
+		t.Errorf("unexpected output %q", e.Line)
+	}
+}

@@ -1,6 +1,7 @@
 package benchmarks
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -17,34 +18,41 @@ import (
 // sink (fsync per batch), with positions committed along the way. One op
 // is one complete run over agentLines lines; lines/s is reported. Run with
 // -cpu 1 for the one-core figure. The sub-benchmark "aggregate" adds the
-// rules' aggregate section (windows, routes, visitors) to the same run.
+// rules' aggregate section (windows, routes, visitors) to the same run;
+// "cri" reads the same lines as a container's CRI log (every eighth line
+// split into a partial and a final record) with format cri.
 func BenchmarkAgentEndToEnd(b *testing.B) {
-	for _, c := range []struct{ name, rules string }{
-		{"default", "rules: builtin:default\n"},
-		{"aggregate", "rules:\n  extends: [builtin:default]\n  aggregate: {}\n"},
+	for _, c := range []struct{ name, rules, format string }{
+		{"default", "rules: builtin:default\n", "combined"},
+		{"aggregate", "rules:\n  extends: [builtin:default]\n  aggregate: {}\n", "combined"},
+		{"cri", "rules: builtin:default\n", "cri, message_format: combined"},
 	} {
-		b.Run(c.name, func(b *testing.B) { agentEndToEnd(b, c.rules) })
+		b.Run(c.name, func(b *testing.B) { agentEndToEnd(b, c.rules, c.format) })
 	}
 }
 
-func agentEndToEnd(b *testing.B, rulesSection string) {
+func agentEndToEnd(b *testing.B, rulesSection, format string) {
 	const agentLines = 200000
 	dir := b.TempDir()
-	os.MkdirAll(filepath.Join(dir, "logs"), 0o755)
+	logs := filepath.Join(dir, "logs", "ns_pod_uid", "app")
+	os.MkdirAll(logs, 0o755)
 	g := corpus.New(corpus.Options{Kind: corpus.Combined, Seed: 1, Start: corpusStart})
-	f, err := os.Create(filepath.Join(dir, "logs", "access.log"))
-	if err != nil {
+	var buf bytes.Buffer
+	if _, err := g.WriteN(&buf, agentLines); err != nil {
 		b.Fatal(err)
 	}
-	size, err := g.WriteN(f, agentLines)
-	f.Close()
-	if err != nil {
+	data := buf.Bytes()
+	if format != "combined" {
+		data = wrapCRI(data, corpusStart)
+	}
+	if err := os.WriteFile(filepath.Join(logs, "0.log"), data, 0o644); err != nil {
 		b.Fatal(err)
 	}
+	size := int64(len(data))
 	cfg := filepath.Join(dir, "tarn.yaml")
 	os.WriteFile(cfg, []byte(`data_dir: data
 `+rulesSection+`inputs:
-  - {name: web, type: file, paths: ["logs/*.log"], format: combined, start_at: beginning}
+  - {name: web, type: file, paths: ["logs/*/*/*.log"], format: `+format+`, start_at: beginning}
 sinks:
   - {name: archive, type: file, path: out}
 server: {listen: ""}
@@ -61,4 +69,24 @@ server: {listen: ""}
 		}
 	}
 	b.ReportMetric(float64(agentLines)*float64(b.N)/time.Since(start).Seconds(), "lines/s")
+}
+
+// wrapCRI wraps each line of data in CRI records written at t, splitting
+// every eighth line into a partial and a final record.
+func wrapCRI(data []byte, t time.Time) []byte {
+	prefix := t.UTC().Format(time.RFC3339Nano) + " stdout "
+	var out []byte
+	for i := 0; len(data) > 0; i++ {
+		n := bytes.IndexByte(data, '\n')
+		line := data[:n]
+		data = data[n+1:]
+		if i%8 == 7 {
+			out = append(append(append(out, prefix...), "P "...), line[:n/2]...)
+			out = append(out, '\n')
+			line = line[n/2:]
+		}
+		out = append(append(append(out, prefix...), "F "...), line...)
+		out = append(out, '\n')
+	}
+	return out
 }
