@@ -245,10 +245,7 @@ func (g *generation) newIngest(i int, ic config.Input) *ingest {
 	wrapper := format.Text
 	if f == format.CRI || f == format.Docker {
 		wrapper = f
-		f, _ = format.ParseFormat(cmp.Or(ic.MessageFormat, g.eng.Config().Format))
-		if f == format.CRI || f == format.Docker {
-			f = format.Auto
-		}
+		f, _ = format.ParseFormat(cmp.Or(ic.MessageFormat, "auto"))
 	}
 	main := &selection{eng: g.eng, proc: g.eng.NewProcessor()}
 	in := &ingest{input: ic.Name, format: f, wrapper: wrapper, labels: ic.Labels, tenant: ic.Tenant, nsTenants: ic.NamespaceTenants,

@@ -69,7 +69,7 @@ type Input struct {
 	NamespaceTenants map[string]string `yaml:"namespace_tenants"`
 	// MessageFormat is the format of the messages inside container log
 	// records (format cri or docker): auto, combined, common, json, logfmt
-	// or text (default: the rules' format).
+	// or text (default auto: containers write all kinds of lines).
 	MessageFormat string `yaml:"message_format"`
 	// Select chooses rules and tenant per stream labels (e.g. per
 	// Kubernetes namespace); the first match wins.

@@ -76,7 +76,7 @@ func TestKubernetesManifests(t *testing.T) {
 }
 
 // checkEmbeddedConfigs loads the tarn.yaml of each ConfigMap in path,
-// with its rules.yaml beside it.
+// with the other files of the ConfigMap (rules) beside it.
 func checkEmbeddedConfigs(t *testing.T, path string) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -96,8 +96,10 @@ func checkEmbeddedConfigs(t *testing.T, path string) {
 		}
 		dir := t.TempDir()
 		cfg := doc.Data["tarn.yaml"]
-		if r, ok := doc.Data["rules.yaml"]; ok {
-			cfg = strings.ReplaceAll(cfg, "/etc/tarn/rules.yaml", writeFile(t, dir, "rules.yaml", r))
+		for name, content := range doc.Data {
+			if name != "tarn.yaml" {
+				cfg = strings.ReplaceAll(cfg, "/etc/tarn/"+name, writeFile(t, dir, name, content))
+			}
 		}
 		if _, _, err := config.Load(writeFile(t, dir, "tarn.yaml", cfg)); err != nil {
 			t.Errorf("%s: embedded tarn.yaml: %v", path, err)
