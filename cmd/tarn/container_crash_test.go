@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -103,26 +101,15 @@ func TestContainerCrashSafetySIGKILL(t *testing.T) {
 	w := &criWriter{rng: rand.New(rand.NewPCG(3, 4))}
 	const kills = 15
 	for i := 0; i < kills; i++ {
-		cmd := exec.Command(bin, "run", "--config", filepath.Join(dir, "tarn.yaml"))
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		ag := startAgent(t, bin, dir)
 		w.write(t, log, 1500, true)
 		time.Sleep(time.Duration(20+w.rng.IntN(200)) * time.Millisecond)
 		w.write(t, log, 1500, true)
 		time.Sleep(time.Duration(w.rng.IntN(100)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-			t.Fatalf("agent exited by itself before kill %d: %v\n%s", i, cmd.ProcessState, stderr.String())
-		}
+		ag.kill(t, i)
 	}
 	w.write(t, log, 0, false) // finish the open line
-	if out, err := exec.Command(bin, "run", "--config", filepath.Join(dir, "tarn.yaml"), "--once").CombinedOutput(); err != nil {
-		t.Fatalf("final run: %v\n%s", err, out)
-	}
+	runOnceBin(t, bin, dir)
 	outs, errs, dups := containerOutput(t, filepath.Join(dir, "out"), w)
 	for n := 0; n < w.out; n++ {
 		if outs[n] == 0 {

@@ -24,6 +24,47 @@ func buildTarn(t *testing.T) string {
 	return bin
 }
 
+// agentProcess is the real binary running `tarn run` on dir/tarn.yaml.
+type agentProcess struct {
+	cmd    *exec.Cmd
+	stderr strings.Builder
+}
+
+// startAgent starts bin on dir/tarn.yaml.
+func startAgent(t *testing.T, bin, dir string) *agentProcess {
+	t.Helper()
+	a := &agentProcess{cmd: exec.Command(bin, "run", "--config", filepath.Join(dir, "tarn.yaml"))}
+	a.cmd.Stderr = &a.stderr
+	if err := a.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// kill sends SIGKILL (kill number i) and fails if the agent had exited
+// by itself or logged an error.
+func (a *agentProcess) kill(t *testing.T, i int) {
+	t.Helper()
+	if err := a.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	a.cmd.Wait()
+	if ws, ok := a.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+		t.Fatalf("agent exited by itself before kill %d: %v\n%s", i, a.cmd.ProcessState, a.stderr.String())
+	}
+	if strings.Contains(a.stderr.String(), `"level":"error"`) {
+		t.Fatalf("agent logged an error before kill %d:\n%s", i, a.stderr.String())
+	}
+}
+
+// runOnceBin runs bin on dir/tarn.yaml in run-once mode to its end.
+func runOnceBin(t *testing.T, bin, dir string) {
+	t.Helper()
+	if out, err := exec.Command(bin, "run", "--config", filepath.Join(dir, "tarn.yaml"), "--once").CombinedOutput(); err != nil {
+		t.Fatalf("run --once: %v\n%s", err, out)
+	}
+}
+
 const crashConfig = `data_dir: data
 rules: builtin:default
 inputs:
@@ -58,12 +99,7 @@ func TestCrashSafetySIGKILL(t *testing.T) {
 	const kills, per = 25, 4000
 	next := 0
 	for i := 0; i < kills; i++ {
-		cmd := exec.Command(bin, "run", "--config", filepath.Join(dir, "tarn.yaml"))
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		ag := startAgent(t, bin, dir)
 		// Write while it runs, sometimes rotating (to a name the glob
 		// still matches, so the rest of the old file is read too).
 		next = appendAccess(t, log, next, per/2)
@@ -74,21 +110,9 @@ func TestCrashSafetySIGKILL(t *testing.T) {
 		}
 		next = appendAccess(t, log, next, per/2)
 		time.Sleep(time.Duration(20+rng.IntN(300)) * time.Millisecond)
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		cmd.Wait()
-		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-			t.Fatalf("agent exited by itself before kill %d: %v\n%s", i, cmd.ProcessState, stderr.String())
-		}
-		if strings.Contains(stderr.String(), `"level":"error"`) {
-			t.Fatalf("agent logged an error before kill %d:\n%s", i, stderr.String())
-		}
+		ag.kill(t, i)
 	}
-	out, err := exec.Command(bin, "run", "--config", filepath.Join(dir, "tarn.yaml"), "--once").CombinedOutput()
-	if err != nil {
-		t.Fatalf("final run: %v\n%s", err, out)
-	}
+	runOnceBin(t, bin, dir)
 	counts := deliveredItems(t, filepath.Join(dir, "out"))
 	dups := 0
 	for i := 0; i < next; i++ {

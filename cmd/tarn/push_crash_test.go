@@ -77,9 +77,7 @@ server: {listen: ""}
 	cmd.Wait()
 
 	writeFile(t, dir, "tarn.yaml", fmt.Sprintf(config, addr, "{name: local, type: file, path: out}"))
-	if out, err := exec.Command(bin, "run", "--config", filepath.Join(dir, "tarn.yaml"), "--once").CombinedOutput(); err != nil {
-		t.Fatalf("run --once: %v\n%s", err, out)
-	}
+	runOnceBin(t, bin, dir)
 	got := readAllOutput(t, dir)
 	if strings.Contains(got, "@example.com") {
 		t.Fatal("raw e-mail address in the output")
