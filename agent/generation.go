@@ -28,7 +28,6 @@ import (
 type generation struct {
 	a     *Agent
 	cfg   *config.Config
-	eng   *rules.Engine // the main engine
 	engs  *engines
 	spool *spool.Spool
 	cp    *checkpoints
@@ -106,7 +105,7 @@ func compileCapped(cfg *config.Config, rc *rules.Config, key []byte) (*rules.Eng
 // startGeneration opens the spool and positions of cfg and starts its
 // goroutines. On error nothing is left running.
 func startGeneration(a *Agent, cfg *config.Config, engs *engines) (_ *generation, err error) {
-	g := &generation{a: a, cfg: cfg, eng: engs.main, engs: engs, sinks: map[string]sinks.Sink{}, drain: make(chan struct{}),
+	g := &generation{a: a, cfg: cfg, engs: engs, sinks: map[string]sinks.Sink{}, drain: make(chan struct{}),
 		inputsDone: make(chan struct{}), fatal: make(chan error, len(cfg.Inputs)+len(cfg.Sinks)), tailers: map[string]*tail.Tailer{}}
 	defer func() {
 		if err != nil {
@@ -224,7 +223,7 @@ func (g *generation) reader(ic config.Input, in *ingest) (func(context.Context, 
 		return g.pushReader(ic, in)
 	}
 	o := tail.Options{Paths: ic.Paths, Exclude: ic.Exclude, StartAtEnd: ic.StartAt == "end",
-		MaxLineBytes: g.eng.MaxLineBytes(), Once: g.a.o.Once, Lookup: g.cp.lookup, Poll: g.a.o.Poll,
+		MaxLineBytes: g.engs.main.MaxLineBytes(), Once: g.a.o.Once, Lookup: g.cp.lookup, Poll: g.a.o.Poll,
 		Logger: g.a.log.With(zap.String(keyComponent, "tail"), zap.String(keyInput, ic.Name))}
 	if ic.Type == "stdin" {
 		st := &tail.Stats{}
@@ -241,13 +240,13 @@ func (g *generation) reader(ic config.Input, in *ingest) (func(context.Context, 
 }
 
 func (g *generation) newIngest(i int, ic config.Input) *ingest {
-	f, _ := format.ParseFormat(cmp.Or(ic.Format, g.eng.Config().Format)) // validated with the configuration
+	f, _ := format.ParseFormat(cmp.Or(ic.Format, g.engs.main.Config().Format)) // validated with the configuration
 	wrapper := format.Text
 	if f == format.CRI || f == format.Docker {
 		wrapper = f
 		f, _ = format.ParseFormat(cmp.Or(ic.MessageFormat, "auto"))
 	}
-	main := &selection{eng: g.eng, proc: g.eng.NewProcessor()}
+	main := &selection{eng: g.engs.main, proc: g.engs.main.NewProcessor()}
 	in := &ingest{input: ic.Name, format: f, wrapper: wrapper, labels: ic.Labels, tenant: ic.Tenant, nsTenants: ic.NamespaceTenants,
 		main: main, sels: []*selection{main}, spool: g.spool, m: g.a.m, log: g.a.log.With(zap.String(keyComponent, "ingest")),
 		now: g.a.now, full: 100 * time.Millisecond, sources: map[string]*source{}, conts: map[inode]*container{}}
@@ -263,7 +262,7 @@ func (g *generation) newIngest(i int, ic config.Input) *ingest {
 	if ic.Type == "file" {
 		in.cp = g.cp
 	}
-	if c := g.eng.Config().Aggregate; c != nil {
+	if c := g.engs.main.Config().Aggregate; c != nil {
 		in.agg = newAggregates(ic.Name, *c)
 		g.aggs = append(g.aggs, in.agg)
 	}
