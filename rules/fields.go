@@ -274,6 +274,22 @@ func appendMasked(dst, v []byte, a *action) []byte {
 // returns how many matches there were. URL-encoded text is scanned in
 // decoded form and the matches are replaced in the original bytes.
 func (p *Processor) appendScrubbed(dst, text []byte) ([]byte, int) {
+	if p.clean == nil {
+		p.clean = new(cleanCache)
+	}
+	slot := p.clean.slot(text)
+	if slot >= 0 && p.clean.has(slot, text) {
+		return append(dst, text...), 0
+	}
+	out, n := p.scrub(dst, text)
+	if n == 0 && slot >= 0 {
+		p.clean.put(slot, text)
+	}
+	return out, n
+}
+
+// scrub is appendScrubbed without the cache.
+func (p *Processor) scrub(dst, text []byte) ([]byte, int) {
 	scan := text
 	decoded := p.decodeForScan(text)
 	if decoded != nil {

@@ -67,6 +67,7 @@ type Processor struct {
 	norm    []byte
 	lower   []byte
 	ps      *pseudo.Pseudonymizer
+	clean   *cleanCache // texts the detectors found clean
 	t       time.Time
 	badTime bool // the record's time field holds no time: scrub it
 	// Buffers of Observe and the daily pseudonymizer of visitors.
