@@ -66,6 +66,8 @@ type Processor struct {
 	scratch []byte
 	norm    []byte
 	lower   []byte
+	docker  []byte // a docker record's unescaped message
+	dmsg    []byte // its anonymized message
 	ps      *pseudo.Pseudonymizer
 	clean   *cleanCache // texts the detectors found clean
 	t       time.Time
@@ -108,6 +110,14 @@ func (p *Processor) AppendAs(dst, line []byte, f format.Format, now time.Time) (
 		line = line[:p.e.maxLine]
 		p.Stats.Cut++
 	}
+	if f == format.Docker {
+		return p.appendDocker(dst, line, now)
+	}
+	return p.appendRecord(dst, line, f, now)
+}
+
+// appendRecord is AppendAs after the line was counted and cut.
+func (p *Processor) appendRecord(dst, line []byte, f format.Format, now time.Time) ([]byte, Result) {
 	ok := format.Parse(f, line, p.e.timeKeys, &p.rec)
 	res := Result{Time: now, Format: p.rec.Format}
 	if !ok || p.rec.Format == format.Text {

@@ -1,6 +1,9 @@
 package format
 
-import "bytes"
+import (
+	"bytes"
+	"time"
+)
 
 // dockerValue is the raw string value of one docker json-file member.
 type dockerValue struct {
@@ -210,4 +213,22 @@ func skipLiteral(b []byte, i int, word string) int {
 		return -1
 	}
 	return i + len(word)
+}
+
+// AppendDocker appends a docker json-file record holding msg (not
+// c.Message) written at c.Time to c.Stream:
+// {"log":"<msg>\n","stream":"stdout","time":"<RFC3339Nano>"}, the newline
+// left out when c is partial. Members other than these three, such as
+// "attrs", are not written.
+func AppendDocker(dst []byte, c *Container, msg []byte) []byte {
+	dst = append(dst, `{"log":"`...)
+	dst = appendJSONEscaped(dst, msg)
+	if !c.Partial {
+		dst = append(dst, `\n`...)
+	}
+	dst = append(dst, `","stream":"`...)
+	dst = append(dst, c.Stream.String()...)
+	dst = append(dst, `","time":"`...)
+	dst = c.Time.AppendFormat(dst, time.RFC3339Nano)
+	return append(dst, `"}`...)
 }

@@ -149,9 +149,10 @@ type Record struct {
 // agent's reader (ParseCRI plus a Joiner).
 // Parse(Docker, ...) always returns false: the message is JSON-escaped
 // inside the "log" string, so its fields are not byte ranges of the line
-// and an edit would need escaping twice; the agent's reader unwraps docker
-// records with ParseDocker instead. (Auto and JSON parse a docker record as
-// the JSON object it is.)
+// and an edit would need escaping twice; the agent's reader and the rules
+// engine unwrap docker records with ParseDocker and write them anew with
+// AppendDocker instead. (Auto and JSON parse a docker record as the JSON
+// object it is.)
 func Parse(f Format, line []byte, timeKeys [][]byte, rec *Record) bool {
 	rec.reset(line)
 	ok := false
