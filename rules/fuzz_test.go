@@ -16,8 +16,10 @@ func FuzzProcess(f *testing.F) {
 		`level=info user=bob msg="from 192.0.2.7" x`, "Nov 20 sshd[1]: from 2001:db8::1 port 22",
 		"", "\x00\xff\xfe", `{"a":[` + string(bytes.Repeat([]byte("["), 100)), `a="unterminated`,
 		`1.2.3.4 - - [20/Nov/2026:13:55:36 +0100] "GET /?q=%2B49+30+1234567&e=x%40y.example HTTP/1.1" 200 1`,
+		`2026-11-20T13:00:00.5Z stdout P user=bob ip=192.0.2.7 `,
+		`{"log":"from 192.0.2.7 \"bob@example.org\"\n","stream":"stderr","time":"2026-11-20T13:00:00Z"}`,
 	} {
-		for fm := range uint8(6) {
+		for fm := range uint8(8) {
 			f.Add(s, fm)
 		}
 	}
@@ -32,7 +34,7 @@ func FuzzProcess(f *testing.F) {
 	p := eng.NewProcessor()
 	f.Fuzz(func(t *testing.T, line string, fm uint8) {
 		in := []byte(line)
-		form := format.Format(fm % 6)
+		form := format.Format(fm % 8)
 		out, res := p.AppendAs(nil, in, form, testTime)
 		if res.Reason != Kept {
 			return

@@ -43,12 +43,14 @@ func leakedAddresses(out []byte) []string {
 		if ix[3] < len(out) && isWordByte(out[ix[3]]) {
 			continue // the run is glued to a word: no address
 		}
-		s := strings.Trim(string(m), ":.")
 		if strings.HasPrefix(string(m), ":::") {
 			continue // ":::80" is "[::]:80", no address to leak
 		}
-		if strings.HasPrefix(string(m), "::") {
-			s = "::" + s
+		s := strings.TrimRight(string(m), ":.")
+		if strings.HasPrefix(s, "::") {
+			s = "::" + strings.TrimLeft(s, ":") // "::.1" stays no address
+		} else {
+			s = strings.TrimLeft(s, ":.")
 		}
 		a, err := netip.ParseAddr(s)
 		if err != nil || !a.Is6() {

@@ -174,8 +174,9 @@ func classify(text []byte, i, j int, colon bool) (start, end int, v6 bool, ok bo
 			k = len(run) - 2
 		}
 		if k > 0 {
-			if _, ok := parseV6(run[:k], &b); ok {
-				return i, i + k, true, true
+			head := trimTrailing(run[:k]) // "2001:db8::7..::"
+			if _, ok := parseV6(head, &b); ok {
+				return i, i + len(head), true, true
 			}
 		}
 	}

@@ -100,6 +100,8 @@ func TestNext(t *testing.T) {
 		{"listening on :: port 22 and 0.0.0.0", []string{"::", "0.0.0.0"}},
 		{"ip=1.2.3.4,5.6.7.8", []string{"1.2.3.4", "5.6.7.8"}},
 		{"x 2001:db8::1: y", []string{"2001:db8::1"}},
+		// Full stops, then colons, after an address (found by fuzzing).
+		{"x 2001:db8::7..:: y 0::1000..::", []string{"2001:db8::7", "0::1000"}},
 	}
 	for _, c := range cases {
 		var got []string
