@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"slices"
 	"time"
 
 	"github.com/pierrec/lz4/v4"
@@ -55,6 +56,10 @@ type encoder struct {
 	enc  *msgpack.Encoder
 	comp lz4.Compressor
 	out  []byte
+	// The entries of a chunk share their labels: the last labels and
+	// their encoding are kept and copied when the next entry's are equal.
+	lastLabels []sinks.Label
+	lastEnc    []byte
 }
 
 func newEncoder() *encoder {
@@ -124,7 +129,7 @@ func (e *encoder) encodeEntry(en *sinks.Entry, ns int64) error {
 	if err := e.enc.EncodeInt64(ns); err != nil {
 		return err
 	}
-	if err := e.encodeLabels(en.Labels); err != nil {
+	if err := e.encodeStreamLabels(en.Labels); err != nil {
 		return err
 	}
 	if err := e.enc.EncodeBytes(en.Line); err != nil {
@@ -134,6 +139,22 @@ func (e *encoder) encodeEntry(en *sinks.Entry, ns int64) error {
 		return err
 	}
 	return e.enc.EncodeString(en.Tenant)
+}
+
+// encodeStreamLabels encodes an entry's labels, copying the encoding of
+// the previous entry's when they are equal.
+func (e *encoder) encodeStreamLabels(ls []sinks.Label) error {
+	if len(ls) > 0 && slices.Equal(ls, e.lastLabels) {
+		_, err := e.raw.Write(e.lastEnc)
+		return err
+	}
+	start := e.raw.Len()
+	if err := e.encodeLabels(ls); err != nil {
+		return err
+	}
+	e.lastLabels = ls
+	e.lastEnc = append(e.lastEnc[:0], e.raw.Bytes()[start:]...)
+	return nil
 }
 
 func (e *encoder) encodeLabels(ls []sinks.Label) error {
@@ -217,6 +238,14 @@ type mpReader struct {
 	off    int
 	intern map[string]string
 	lbuf   []sinks.Label // shared backing array of the labels of a record
+	last   [2]lastLabels // the previous entry's labels and metadata
+}
+
+// lastLabels is a decoded labels array and its encoding: an entry whose
+// array has the same bytes gets the same slice without decoding it.
+type lastLabels struct {
+	enc []byte
+	ls  []sinks.Label
 }
 
 func (d *mpReader) entry(en *sinks.Entry) error {
@@ -232,17 +261,33 @@ func (d *mpReader) entry(en *sinks.Entry) error {
 		return err
 	}
 	en.Time = time.Unix(0, ns).UTC()
-	if en.Labels, err = d.labels(); err != nil {
+	if en.Labels, err = d.repeatedLabels(&d.last[0]); err != nil {
 		return err
 	}
 	if en.Line, err = d.bytes(); err != nil {
 		return err
 	}
-	if en.Metadata, err = d.labels(); err != nil || n == 4 {
+	if en.Metadata, err = d.repeatedLabels(&d.last[1]); err != nil || n == 4 {
 		return err
 	}
 	en.Tenant, err = d.str()
 	return err
+}
+
+// repeatedLabels is labels, reusing last when the array's bytes are the
+// ones decoded last time (msgpack is self-delimiting: equal bytes are an
+// equal array).
+func (d *mpReader) repeatedLabels(last *lastLabels) ([]sinks.Label, error) {
+	if n := len(last.enc); n > 0 && n <= len(d.b)-d.off && bytes.Equal(d.b[d.off:d.off+n], last.enc) {
+		d.off += n
+		return last.ls, nil
+	}
+	start := d.off
+	ls, err := d.labels()
+	if err == nil {
+		last.enc, last.ls = d.b[start:d.off], ls
+	}
+	return ls, err
 }
 
 func (d *mpReader) labels() ([]sinks.Label, error) {

@@ -413,6 +413,34 @@ func runSuite(t *testing.T, open opener) {
 		}
 	})
 
+	t.Run("RepeatedLabels", func(t *testing.T) {
+		// Entries share, repeat and alternate labels and metadata (the
+		// codec copies and reuses repeated encodings); every entry must
+		// come back with its own, across two records.
+		s := mustOpen(t, open, Options{Dir: t.TempDir()}, "a")
+		defer s.Close()
+		a := []sinks.Label{{Name: "job", Value: "web"}, {Name: "stream", Value: "stdout"}}
+		b := []sinks.Label{{Name: "job", Value: "web"}, {Name: "stream", Value: "stderr"}}
+		a2 := slices.Clone(a)
+		prefix := []sinks.Label{{Name: "job", Value: "web"}}
+		sets := [][]sinks.Label{a, a, b, a2, nil, a, prefix, a, b, b}
+		var want []sinks.Entry
+		for i, ls := range sets {
+			want = append(want, sinks.Entry{Time: base, Labels: ls, Line: fmt.Appendf(nil, "n=%d", i), Metadata: sets[(i+3)%len(sets)]})
+		}
+		mustAppend(t, s, want[:6])
+		mustAppend(t, s, want[6:])
+		batch, err := s.Read("a", 100, 0)
+		if err != nil || len(batch.Entries) != len(want) {
+			t.Fatalf("%d, %v", len(batch.Entries), err)
+		}
+		for i := range want {
+			if !sameEntry(batch.Entries[i], want[i]) {
+				t.Fatalf("entry %d: got %+v want %+v", i, batch.Entries[i], want[i])
+			}
+		}
+	})
+
 	t.Run("CloseTwice", func(t *testing.T) {
 		s := mustOpen(t, open, Options{Dir: t.TempDir()}, "a")
 		if err := s.Close(); err != nil {
