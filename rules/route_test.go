@@ -1,9 +1,12 @@
 package rules
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/tarn-project/tarn/rules/pseudo"
 	"github.com/tarn-project/tarn/sinks"
 )
 
@@ -81,6 +84,26 @@ func TestTenantFieldMissingFallsThrough(t *testing.T) {
 		}
 		if got := p.Tenant(); got != want {
 			t.Errorf("%s: tenant %q, want %q", line, got, want)
+		}
+	}
+}
+
+// TestMetadataPseudonymsFollowTheDay repeats clients over three days: the
+// remembered metadata pseudonyms must be the ones of each line's day.
+func TestMetadataPseudonymsFollowTheDay(t *testing.T) {
+	p := compileYAML(t, routeRules).NewProcessor()
+	day := time.Date(2026, 11, 18, 23, 59, 0, 0, time.UTC)
+	for k := range 30 {
+		at := day.Add(time.Duration(k) * 2 * time.Hour)
+		client := fmt.Sprintf("203.0.113.%d", k%3)
+		line := fmt.Sprintf(`shop.example:443 %s - bob [%s] "GET / HTTP/1.1" 200 5 "-" "-"`, client, at.Format("02/Jan/2006:15:04:05 -0700"))
+		if _, res := p.AppendAs(nil, []byte(line), 0, day.Add(72*time.Hour)); res.Reason != Kept {
+			t.Fatalf("line %d dropped: %v", k, res.Reason)
+		}
+		md := p.AppendMetadata(nil)
+		want, _ := Pseudonym(TestKey, pseudo.Daily, at, []byte(client), 16)
+		if len(md) != 2 || md[0].Value != want {
+			t.Fatalf("line %d (%s, %s): client %v, want %s", k, client, at, md, want)
 		}
 	}
 }
