@@ -106,3 +106,17 @@ func checkEmbeddedConfigs(t *testing.T, path string) {
 		}
 	}
 }
+
+// TestExampleConfigs loads every configuration in packaging/examples, so
+// none drifts from what the agent accepts.
+func TestExampleConfigs(t *testing.T) {
+	examples, _ := filepath.Glob(filepath.Join("..", "..", "packaging", "examples", "*.yaml"))
+	if len(examples) < 3 {
+		t.Fatalf("examples: %v", examples)
+	}
+	for _, p := range examples {
+		if _, _, err := config.Load(p); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+}
