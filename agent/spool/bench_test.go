@@ -88,3 +88,17 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEncode is encoding a batch of 1000 entries into a record
+// (msgpack and lz4), without writing it.
+func BenchmarkEncode(b *testing.B) {
+	es, n := benchBatch()
+	e := newEncoder()
+	b.SetBytes(n)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := e.encode(es); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

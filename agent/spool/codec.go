@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/pierrec/lz4/v4"
-	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/tarn-project/tarn/sinks"
 )
@@ -52,8 +51,7 @@ type recordMeta struct {
 // encoder turns batches of entries into records. It reuses its buffers and
 // is not safe for concurrent use (the Spool guards it with its mutex).
 type encoder struct {
-	raw  bytes.Buffer
-	enc  *msgpack.Encoder
+	raw  []byte
 	comp lz4.Compressor
 	out  []byte
 	// The entries of a chunk share their labels: the last labels and
@@ -62,16 +60,12 @@ type encoder struct {
 	lastEnc    []byte
 }
 
-func newEncoder() *encoder {
-	e := &encoder{}
-	e.enc = msgpack.NewEncoder(&e.raw)
-	return e
-}
+func newEncoder() *encoder { return &encoder{} }
 
 // encode returns the full record (header and payload) for entries. The
 // returned slice is only valid until the next call.
 func (e *encoder) encode(entries []sinks.Entry) ([]byte, recordMeta, error) {
-	e.raw.Reset()
+	e.raw = e.raw[:0]
 	meta := recordMeta{count: len(entries)}
 	for i := range entries {
 		en := &entries[i]
@@ -82,11 +76,9 @@ func (e *encoder) encode(entries []sinks.Entry) ([]byte, recordMeta, error) {
 		if i == 0 || ns > meta.newest {
 			meta.newest = ns
 		}
-		if err := e.encodeEntry(en, ns); err != nil {
-			return nil, meta, fmt.Errorf("spool: encode entry %d: %w", i, err)
-		}
+		e.encodeEntry(en, ns)
 	}
-	raw := e.raw.Bytes()
+	raw := e.raw
 	meta.rawLen = len(raw)
 
 	var prefix [1 + 4*binary.MaxVarintLen64]byte
@@ -118,58 +110,42 @@ func (e *encoder) encode(entries []sinks.Entry) ([]byte, recordMeta, error) {
 	return out[:headerSize+len(payload)], meta, nil
 }
 
-func (e *encoder) encodeEntry(en *sinks.Entry, ns int64) error {
+// encodeEntry appends the msgpack array of one entry to e.raw.
+func (e *encoder) encodeEntry(en *sinks.Entry, ns int64) {
 	fields := 4
 	if en.Tenant != "" {
 		fields = 5
 	}
-	if err := e.enc.EncodeArrayLen(fields); err != nil {
-		return err
+	e.raw = appendArrayLen(e.raw, fields)
+	e.raw = appendInt64(e.raw, ns)
+	e.encodeStreamLabels(en.Labels)
+	e.raw = appendBin(e.raw, en.Line)
+	e.raw = appendLabels(e.raw, en.Metadata)
+	if fields == 5 {
+		e.raw = appendString(e.raw, en.Tenant)
 	}
-	if err := e.enc.EncodeInt64(ns); err != nil {
-		return err
-	}
-	if err := e.encodeStreamLabels(en.Labels); err != nil {
-		return err
-	}
-	if err := e.enc.EncodeBytes(en.Line); err != nil {
-		return err
-	}
-	if err := e.encodeLabels(en.Metadata); err != nil || fields == 4 {
-		return err
-	}
-	return e.enc.EncodeString(en.Tenant)
 }
 
-// encodeStreamLabels encodes an entry's labels, copying the encoding of
+// encodeStreamLabels appends an entry's labels, copying the encoding of
 // the previous entry's when they are equal.
-func (e *encoder) encodeStreamLabels(ls []sinks.Label) error {
+func (e *encoder) encodeStreamLabels(ls []sinks.Label) {
 	if len(ls) > 0 && slices.Equal(ls, e.lastLabels) {
-		_, err := e.raw.Write(e.lastEnc)
-		return err
+		e.raw = append(e.raw, e.lastEnc...)
+		return
 	}
-	start := e.raw.Len()
-	if err := e.encodeLabels(ls); err != nil {
-		return err
-	}
+	start := len(e.raw)
+	e.raw = appendLabels(e.raw, ls)
 	e.lastLabels = ls
-	e.lastEnc = append(e.lastEnc[:0], e.raw.Bytes()[start:]...)
-	return nil
+	e.lastEnc = append(e.lastEnc[:0], e.raw[start:]...)
 }
 
-func (e *encoder) encodeLabels(ls []sinks.Label) error {
-	if err := e.enc.EncodeArrayLen(2 * len(ls)); err != nil {
-		return err
-	}
+// appendLabels appends labels as one array of name, value, name, ...
+func appendLabels(b []byte, ls []sinks.Label) []byte {
+	b = appendArrayLen(b, 2*len(ls))
 	for _, l := range ls {
-		if err := e.enc.EncodeString(l.Name); err != nil {
-			return err
-		}
-		if err := e.enc.EncodeString(l.Value); err != nil {
-			return err
-		}
+		b = appendString(appendString(b, l.Name), l.Value)
 	}
-	return nil
+	return b
 }
 
 // parsePayload checks the payload prefix (the CRC has already been
