@@ -18,10 +18,10 @@ import (
 
 // lokiOptions turns a loki sink's keys into the sink's options, loading
 // its TLS files.
-func lokiOptions(l config.LokiSink, cfg *config.Config, a *Agent) (loki.Options, error) {
+func lokiOptions(l config.LokiSink, a *Agent) (loki.Options, error) {
 	o := loki.Options{URL: l.URL, TenantID: l.TenantID, Timeout: time.Duration(l.Timeout), Headers: l.Headers,
 		BearerToken: l.BearerToken, BearerTokenFile: l.BearerTokenFile, JSON: l.Encoding == "json",
-		MaxLabelValues: l.MaxLabelValues, MaxAge: time.Duration(cfg.Retention.MaxAge), Now: a.now,
+		MaxLabelValues: l.MaxLabelValues, RejectOldSamplesMaxAge: time.Duration(l.RejectOldSamplesMaxAge), Now: a.now,
 		UserAgent: "tarn/" + cmp.Or(a.o.Version, "dev")}
 	for k, v := range l.ExternalLabels {
 		o.ExternalLabels = append(o.ExternalLabels, sinks.Label{Name: k, Value: v})

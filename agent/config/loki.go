@@ -44,6 +44,13 @@ type LokiSink struct {
 	// MaxLabelValues moves a label with more distinct values than this to
 	// structured metadata (default 1000, -1 off).
 	MaxLabelValues int `yaml:"max_label_values"`
+	// RejectOldSamplesMaxAge is Loki's limits_config
+	// reject_old_samples_max_age (default 168h, Loki's default): entries
+	// older than it minus 15m are not sent (Loki would reject them, and
+	// its 400 would dead-letter the whole batch) and are counted as
+	// rejected too_old. It is Loki's limit, independent of
+	// retention.max_age.
+	RejectOldSamplesMaxAge strictyaml.Duration `yaml:"reject_old_samples_max_age"`
 }
 
 // Backoff bounds the retries of a sink (Promtail's backoff_config).
@@ -115,6 +122,9 @@ func (l *LokiSink) applyDefaults() {
 	if l.Encoding == "" {
 		l.Encoding = "protobuf"
 	}
+	if l.RejectOldSamplesMaxAge == 0 {
+		l.RejectOldSamplesMaxAge = strictyaml.Duration(168 * time.Hour)
+	}
 }
 
 // validate checks a loki sink's keys (path is the sink's path).
@@ -162,6 +172,10 @@ func (l *LokiSink) validate(path string) error {
 	}
 	if l.MaxLabelValues < -1 {
 		fail("max_label_values", "must be -1 (off), 0 (default) or positive")
+	}
+	// The sink keeps a margin of 15m below Loki's limit (loki.Options.OldMargin).
+	if l.RejectOldSamplesMaxAge <= strictyaml.Duration(15*time.Minute) {
+		fail("reject_old_samples_max_age", "must be longer than 15m (set it to Loki's limits_config.reject_old_samples_max_age), got %s", l.RejectOldSamplesMaxAge)
 	}
 	return errors.Join(errs...)
 }

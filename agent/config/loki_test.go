@@ -59,7 +59,8 @@ func TestLokiDefaults(t *testing.T) {
 	}
 	l := c.Sinks[0].Loki
 	if time.Duration(l.BatchWait) != time.Second || l.BatchSize != 1<<20 || time.Duration(l.Timeout) != 10*time.Second ||
-		l.Encoding != "protobuf" || time.Duration(l.Backoff.MinPeriod) != 500*time.Millisecond || time.Duration(l.Backoff.MaxPeriod) != 5*time.Minute {
+		l.Encoding != "protobuf" || time.Duration(l.Backoff.MinPeriod) != 500*time.Millisecond || time.Duration(l.Backoff.MaxPeriod) != 5*time.Minute ||
+		time.Duration(l.RejectOldSamplesMaxAge) != 168*time.Hour {
 		t.Errorf("defaults %+v", l)
 	}
 }
@@ -81,6 +82,7 @@ sinks:
     encoding: xml
     external_labels: {bad-name: x}
     tls: {cert_file: c.pem}
+    reject_old_samples_max_age: 10m
   - name: out
     type: file
     path: out
@@ -100,8 +102,9 @@ sinks:
 		"tarn.yaml:14: sinks[0].encoding: must be protobuf or json",
 		"tarn.yaml:15: sinks[0].external_labels.bad-name: not a valid Loki label name",
 		"sinks[0].tls: cert_file and key_file go together",
+		"tarn.yaml:17: sinks[0].reject_old_samples_max_age: must be longer than 15m",
 		"sinks[1].type: url, tenant_id, batch_wait, ... are keys of loki sinks, not of file sinks",
-		`tarn.yaml:21: sinks[1].urll: unknown field (did you mean "url"?)`,
+		`tarn.yaml:22: sinks[1].urll: unknown field (did you mean "url"?)`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)

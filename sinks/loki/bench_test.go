@@ -21,7 +21,7 @@ func BenchmarkSend(b *testing.B) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	defer srv.Close()
-	s, err := New("bench", Options{URL: srv.URL, Now: func() time.Time { return now }})
+	s, err := New(Options{URL: srv.URL, Now: func() time.Time { return now }})
 	if err != nil {
 		b.Fatal(err)
 	}

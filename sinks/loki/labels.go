@@ -25,11 +25,22 @@ type streamInfo struct {
 // distinct values exceed the limit to structured metadata (counted). It
 // caches the result per label set. Owned by the delivery loop, except
 // demotedCount, which Report reads.
+//
+// Which labels are moved depends only on demoted, which changes only in
+// commit, between batches: a label whose values pass the limit in the
+// middle of a batch stays a label for the whole batch, so the batch and
+// every retry of it encode the same, whatever the order of its entries.
 type guard struct {
-	limit        int
-	external     []sinks.Label
-	values       map[string]map[string]struct{}
-	demoted      map[string]bool
+	limit    int
+	external []sinks.Label
+	// values holds the distinct values seen per label name that is
+	// neither demoted nor pending.
+	values map[string]map[string]struct{}
+	// demoted are the label names moved to structured metadata.
+	demoted map[string]bool
+	// pending are the names that passed the limit in the batch in
+	// flight; commit demotes them.
+	pending      map[string]bool
 	cache        map[string]*streamInfo
 	key          []byte
 	demotedCount atomic.Uint64
@@ -42,6 +53,7 @@ func (g *guard) init(limit int, external []sinks.Label) {
 	g.limit, g.external = limit, external
 	g.values = map[string]map[string]struct{}{}
 	g.demoted = map[string]bool{}
+	g.pending = map[string]bool{}
 	g.cache = map[string]*streamInfo{}
 }
 
@@ -97,13 +109,15 @@ func (g *guard) compute(ls []sinks.Label) *streamInfo {
 }
 
 // track records the value of a label and reports whether it stays a
-// stream label. A label name whose distinct values pass the limit is
-// demoted for good: the cache is cleared so later streams move it too.
+// stream label, which is decided by the names demoted before the batch
+// in flight. A label name whose distinct values pass the limit becomes
+// pending, and commit demotes it for good. Recording a value again (a
+// retry) changes nothing.
 func (g *guard) track(l sinks.Label) bool {
 	if g.demoted[l.Name] {
 		return false
 	}
-	if g.limit < 0 {
+	if g.limit < 0 || g.pending[l.Name] {
 		return true
 	}
 	vs := g.values[l.Name]
@@ -112,14 +126,26 @@ func (g *guard) track(l sinks.Label) bool {
 		g.values[l.Name] = vs
 	}
 	vs[l.Value] = struct{}{}
-	if len(vs) <= g.limit {
-		return true
+	if len(vs) > g.limit {
+		g.pending[l.Name] = true
+		delete(g.values, l.Name)
 	}
-	g.demoted[l.Name] = true
-	delete(g.values, l.Name)
+	return true
+}
+
+// commit demotes the pending label names for good (counted) and clears
+// the cache so later streams move them. The sink calls it when a batch is
+// done.
+func (g *guard) commit() {
+	if len(g.pending) == 0 {
+		return
+	}
+	for name := range g.pending {
+		g.demoted[name] = true
+		g.demotedCount.Add(1)
+	}
+	clear(g.pending)
 	clear(g.cache)
-	g.demotedCount.Add(1)
-	return false
 }
 
 // labelName returns name made valid for Loki ([a-zA-Z_][a-zA-Z0-9_]*,

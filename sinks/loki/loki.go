@@ -12,11 +12,18 @@
 // were rejected and why.
 //
 // Re-sends are byte-identical: streams are ordered by their labels,
-// entries by time (stable), so Loki drops entries it already has. Entries
-// Loki would reject as too old (older than the retention period minus a
-// margin) are dropped and counted before sending. Pseudonyms travel as
-// structured metadata, never as stream labels, and a cardinality guard
-// moves a label with too many distinct values to structured metadata.
+// entries by time (stable), so Loki drops entries it already has; a retry
+// of a batch is built from the same state as its first attempt (see
+// Send). Entries Loki would reject as too old (older than Loki's
+// reject_old_samples_max_age minus a margin) are dropped and counted
+// before sending. Pseudonyms travel as structured metadata, never as
+// stream labels, and a cardinality guard moves a label with too many
+// distinct values to structured metadata.
+//
+// Errors hold Loki's status code and the counts of rejected entries by
+// reason, never the text of Loki's answer: it quotes stream selectors
+// (label values) and tenants, and a proxy in front of Loki may answer
+// anything.
 // Each entry goes to its own tenant (X-Scope-OrgID) when a rule or input
 // set one, else to the sink's tenant_id.
 //
@@ -32,13 +39,18 @@ package loki
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -80,16 +92,19 @@ type Options struct {
 	// more distinct values than this is moved to structured metadata
 	// (default 1000; negative disables the guard).
 	MaxLabelValues int
-	// MaxAge drops entries older than MaxAge minus OldMargin, which Loki
-	// would reject as too old (default 168h, Loki's own default).
-	MaxAge time.Duration
-	// OldMargin is the safety margin below MaxAge (default 15m).
+	// RejectOldSamplesMaxAge is Loki's own limit
+	// limits_config.reject_old_samples_max_age (default 168h, Loki's
+	// default), not tarn's retention.max_age (which the delivery loop
+	// enforces before the sink sees a batch). Loki rejects older entries,
+	// and its 400 for them would dead-letter the whole batch, so the sink
+	// drops entries older than RejectOldSamplesMaxAge minus OldMargin and
+	// counts them as rejected{reason="too_old"}, once per entry and batch.
+	RejectOldSamplesMaxAge time.Duration
+	// OldMargin is the safety margin below RejectOldSamplesMaxAge (default
+	// 15m); it must be shorter than RejectOldSamplesMaxAge.
 	OldMargin time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
-	// Client overrides the HTTP client (tests); Timeout and TLS are then
-	// the client's business.
-	Client *http.Client
 	// UserAgent is sent with every request (default "tarn").
 	UserAgent string
 }
@@ -97,17 +112,33 @@ type Options struct {
 // Sink ships entries to Loki. Send and Close are called by one delivery
 // loop; Report may be called concurrently.
 type Sink struct {
-	name   string
 	o      Options
 	client *http.Client
 	enc    encoder
 	guard  guard
-	// accepted holds the hashes of the requests of the current batch that
-	// Loki already accepted, so a retried batch does not send them again.
-	accepted map[uint64]bool
+	batch  batch
+	fpBuf  []byte
 
 	mu       sync.Mutex
 	rejected map[string]uint64
+}
+
+// batch is what the sink keeps about the batch in flight across the
+// delivery loop's retries (Send calls with the same entries), until Loki
+// accepted or permanently rejected it, or a different batch comes.
+type batch struct {
+	// active is set while a batch is in flight; fp is its fingerprint.
+	active bool
+	fp     uint64
+	// cutoff is the too-old cut-off of the last attempt: it only moves
+	// forward, so the entries dropped by an attempt include those dropped
+	// before, and dropped (how many that were, already counted) lets a
+	// retry count only the entries that aged out since.
+	cutoff  time.Time
+	dropped int
+	// accepted holds the hashes of the requests Loki already accepted, so
+	// a retry does not send them again.
+	accepted map[uint64]bool
 }
 
 var _ sinks.Sink = (*Sink)(nil)
@@ -119,12 +150,12 @@ func init() {
 		if !ok {
 			return nil, fmt.Errorf("loki: sink %q: missing options", c.Name)
 		}
-		return New(c.Name, o)
+		return New(o)
 	})
 }
 
 // New returns a Loki sink; it does not contact Loki.
-func New(name string, o Options) (*Sink, error) {
+func New(o Options) (*Sink, error) {
 	if o.URL == "" {
 		return nil, errors.New("loki: no url")
 	}
@@ -134,11 +165,14 @@ func New(name string, o Options) (*Sink, error) {
 	if o.MaxLabelValues == 0 {
 		o.MaxLabelValues = 1000
 	}
-	if o.MaxAge <= 0 {
-		o.MaxAge = 168 * time.Hour
+	if o.RejectOldSamplesMaxAge <= 0 {
+		o.RejectOldSamplesMaxAge = 168 * time.Hour
 	}
 	if o.OldMargin <= 0 {
 		o.OldMargin = 15 * time.Minute
+	}
+	if o.RejectOldSamplesMaxAge <= o.OldMargin {
+		return nil, fmt.Errorf("loki: reject_old_samples_max_age %s is not longer than the margin of %s", o.RejectOldSamplesMaxAge, o.OldMargin)
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -146,13 +180,10 @@ func New(name string, o Options) (*Sink, error) {
 	if o.UserAgent == "" {
 		o.UserAgent = "tarn"
 	}
-	c := o.Client
-	if c == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.TLSClientConfig = o.TLS
-		c = &http.Client{Transport: tr, Timeout: o.Timeout}
-	}
-	s := &Sink{name: name, o: o, client: c, accepted: map[uint64]bool{}, rejected: map[string]uint64{}}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = o.TLS
+	c := &http.Client{Transport: tr, Timeout: o.Timeout}
+	s := &Sink{o: o, client: c, batch: batch{accepted: map[uint64]bool{}}, rejected: map[string]uint64{}}
 	s.enc.json = o.JSON
 	s.guard.init(o.MaxLabelValues, o.ExternalLabels)
 	return s, nil
@@ -160,45 +191,108 @@ func New(name string, o Options) (*Sink, error) {
 
 // Send pushes entries, one request per tenant, and returns nil once Loki
 // accepted all of them.
+//
+// A call with the same entries as the previous, failed one is a retry of
+// the same batch: it is built from the same cardinality-guard state (so it
+// encodes to the same bytes), skips the tenants Loki already accepted and
+// counts no entry dropped as too old again. The guard learns from a batch
+// once it is done: accepted, permanently rejected, or followed by a
+// different batch (the delivery loop gave up on it).
 func (s *Sink) Send(ctx context.Context, entries []sinks.Entry) error {
+	s.begin(entries)
 	entries = s.dropTooOld(entries)
 	reqs := s.enc.build(entries, &s.guard, s.o.TenantID)
 	for i := range reqs {
 		r := &reqs[i]
 		body, err := s.enc.encode(r)
 		if err != nil {
+			s.end()
 			return sinks.Permanent(fmt.Errorf("loki: encode: %w", err))
 		}
 		h := xxhash.Sum64String(r.tenant) ^ xxhash.Sum64(body)
-		if s.accepted[h] {
+		if s.batch.accepted[h] {
 			continue
 		}
 		if err := s.push(ctx, r.tenant, body); err != nil {
 			if sinks.IsPermanent(err) {
-				clear(s.accepted)
+				s.end()
 			}
 			return err
 		}
-		s.accepted[h] = true
+		s.batch.accepted[h] = true
 	}
-	clear(s.accepted)
+	s.end()
 	return nil
 }
 
-// dropTooOld removes (and counts) the entries Loki would reject as too
-// old; entries itself is returned when none is.
+// begin starts the state of a new batch, unless entries are a retry of
+// the batch in flight; a batch still in flight is ended first.
+func (s *Sink) begin(entries []sinks.Entry) {
+	fp := s.fingerprint(entries)
+	if s.batch.active && s.batch.fp == fp {
+		return
+	}
+	s.end()
+	s.batch.active, s.batch.fp = true, fp
+}
+
+// end closes the batch in flight: the guard applies what it learned from
+// it, and the next Send starts a new batch.
+func (s *Sink) end() {
+	s.guard.commit()
+	clear(s.batch.accepted)
+	s.batch = batch{accepted: s.batch.accepted}
+}
+
+// fingerprint hashes all of entries that their requests are built from,
+// to tell a retry from a new batch.
+func (s *Sink) fingerprint(entries []sinks.Entry) uint64 {
+	le := binary.LittleEndian
+	b := le.AppendUint64(s.fpBuf[:0], uint64(len(entries)))
+	for i := range entries {
+		e := &entries[i]
+		b = le.AppendUint64(b, uint64(e.Time.UnixNano()))
+		b = appendString(b, e.Tenant)
+		b = appendString(b, lineString(e.Line))
+		for _, ls := range [2][]sinks.Label{e.Labels, e.Metadata} {
+			b = le.AppendUint32(b, uint32(len(ls)))
+			for _, l := range ls {
+				b = appendString(appendString(b, l.Name), l.Value)
+			}
+		}
+	}
+	s.fpBuf = b
+	return xxhash.Sum64(b)
+}
+
+// appendString appends v with its length in front.
+func appendString(b []byte, v string) []byte {
+	return append(binary.LittleEndian.AppendUint32(b, uint32(len(v))), v...)
+}
+
+// dropTooOld removes the entries older than Loki's
+// reject_old_samples_max_age minus the margin and counts those not
+// counted by an earlier attempt at the same batch; entries itself is
+// returned when none is too old.
 func (s *Sink) dropTooOld(entries []sinks.Entry) []sinks.Entry {
-	cutoff := s.o.Now().Add(-(s.o.MaxAge - s.o.OldMargin))
+	cutoff := s.o.Now().Add(-(s.o.RejectOldSamplesMaxAge - s.o.OldMargin))
+	if cutoff.Before(s.batch.cutoff) {
+		cutoff = s.batch.cutoff // the clock stepped back: what was dropped stays dropped
+	}
+	s.batch.cutoff = cutoff
 	n := 0
 	for i := range entries {
 		if entries[i].Time.Before(cutoff) {
 			n++
 		}
 	}
+	if n > s.batch.dropped {
+		s.count(reasonTooOld, uint64(n-s.batch.dropped))
+		s.batch.dropped = n
+	}
 	if n == 0 {
 		return entries
 	}
-	s.count(reasonTooOld, uint64(n))
 	keep := make([]sinks.Entry, 0, len(entries)-n)
 	for _, e := range entries {
 		if !e.Time.Before(cutoff) {
@@ -270,25 +364,40 @@ func secret(value, file string) (string, error) {
 const statusIngestionBlocked = 260
 
 // classify turns Loki's status and message into nil (accepted), a
-// retryable error, or a permanent one (counted by reason).
+// retryable error, or a permanent one (counted by reason). The error holds
+// the status and the counts only: msg quotes label values and tenants.
 func (s *Sink) classify(code int, msg string) error {
 	switch {
 	case code/100 == 2 && code != statusIngestionBlocked:
 		return nil
 	case code == statusIngestionBlocked || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code/100 == 5:
-		return fmt.Errorf("loki: status %d: %s", code, clip(msg))
+		return fmt.Errorf("loki: status %d", code)
 	}
-	for reason, n := range parseRejections(msg) {
+	counts := parseRejections(msg)
+	for reason, n := range counts {
 		s.count(reason, n)
 	}
-	return sinks.Permanent(fmt.Errorf("loki: status %d: %s", code, clip(msg)))
+	if len(counts) == 0 {
+		return sinks.Permanent(fmt.Errorf("loki: status %d", code))
+	}
+	return sinks.Permanent(fmt.Errorf("loki: status %d: %s", code, summary(counts)))
 }
 
-func clip(s string) string {
-	if len(s) > 512 {
-		return s[:512] + "..."
+// summary renders rejection counts as "3 too_old, 1 line_too_long", the
+// largest first.
+func summary(counts map[string]uint64) string {
+	reasons := slices.SortedFunc(maps.Keys(counts), func(a, b string) int {
+		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b))
+	})
+	var b []byte
+	for i, r := range reasons {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = strconv.AppendUint(b, counts[r], 10)
+		b = append(append(b, ' '), r...)
 	}
-	return s
+	return string(b)
 }
 
 func (s *Sink) count(reason string, n uint64) {

@@ -21,8 +21,8 @@ import (
 )
 
 // These tests look at the requests the sink builds and at how it reads
-// answers; the end-to-end behaviour against a real Loki binary is in
-// integration_test.go.
+// answers; the end-to-end behaviour against a real Loki binary is tested
+// in the agent package (agent/loki_test.go, with sinks/loki/lokitest).
 
 var now = time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC)
 
@@ -60,7 +60,7 @@ func newSink(t *testing.T, rec *recorder, o Options) *Sink {
 	if o.Now == nil {
 		o.Now = func() time.Time { return now }
 	}
-	s, err := New("loki", o)
+	s, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestParseRejections(t *testing.T) {
 
 func TestTooOldDroppedAndCounted(t *testing.T) {
 	rec := &recorder{}
-	s := newSink(t, rec, Options{MaxAge: time.Hour, OldMargin: 10 * time.Minute})
+	s := newSink(t, rec, Options{RejectOldSamplesMaxAge: time.Hour, OldMargin: 10 * time.Minute})
 	batch := []sinks.Entry{entry(-3600, "old"), entry(-51*60, "almost"), entry(-49*60, "fresh")}
 	for i := range batch {
 		batch[i].Labels = []sinks.Label{{Name: "job", Value: "a"}}
@@ -242,17 +242,20 @@ func TestTooOldDroppedAndCounted(t *testing.T) {
 	}
 }
 
-func TestCardinalityGuard(t *testing.T) {
-	rec := &recorder{}
-	s := newSink(t, rec, Options{MaxLabelValues: 2})
+// fileBatch is n entries from n files (labels job, filename, bad-name),
+// lines first, first+1, ...
+func fileBatch(first, n int) []sinks.Entry {
 	var batch []sinks.Entry
-	for i := range 4 {
+	for i := first; i < first+n; i++ {
 		batch = append(batch, entry(i, fmt.Sprint(i), "job", "web", "filename", fmt.Sprintf("/var/log/f%d.log", i), "bad-name", "v"))
 	}
-	if err := s.Send(context.Background(), batch); err != nil {
-		t.Fatal(err)
-	}
-	pr := decode(t, rec.bodies[0])
+	return batch
+}
+
+// movedFilenames checks a request's label names and returns how many of
+// its entries carry filename as structured metadata.
+func movedFilenames(t *testing.T, pr push.PushRequest) int {
+	t.Helper()
 	var moved int
 	for _, st := range pr.Streams {
 		if strings.Contains(st.Labels, "bad-name") || !strings.Contains(st.Labels, `bad_name="v"`) {
@@ -269,8 +272,113 @@ func TestCardinalityGuard(t *testing.T) {
 			}
 		}
 	}
-	if moved != 2 || s.Report().LabelsDemoted != 1 {
-		t.Errorf("moved %d entries' filename, demoted %d; want 2 and 1", moved, s.Report().LabelsDemoted)
+	return moved
+}
+
+// A label passing the limit within a batch stays a label for that whole
+// batch and is moved from the next batch on.
+func TestCardinalityGuard(t *testing.T) {
+	rec := &recorder{}
+	s := newSink(t, rec, Options{MaxLabelValues: 2})
+	if err := s.Send(context.Background(), fileBatch(0, 4)); err != nil {
+		t.Fatal(err)
+	}
+	if moved := movedFilenames(t, decode(t, rec.bodies[0])); moved != 0 || s.Report().LabelsDemoted != 1 {
+		t.Errorf("first batch: moved %d entries' filename, demoted %d; want 0 and 1", moved, s.Report().LabelsDemoted)
+	}
+	if err := s.Send(context.Background(), fileBatch(4, 3)); err != nil {
+		t.Fatal(err)
+	}
+	if moved := movedFilenames(t, decode(t, rec.bodies[1])); moved != 3 || s.Report().LabelsDemoted != 1 {
+		t.Errorf("second batch: moved %d entries' filename, demoted %d; want 3 and 1", moved, s.Report().LabelsDemoted)
+	}
+}
+
+// A batch that passes the label limit midway is sent the same on retry.
+func TestCardinalityGuardRetryIsByteIdentical(t *testing.T) {
+	rec := &recorder{script: []int{500, 503}}
+	s := newSink(t, rec, Options{MaxLabelValues: 2})
+	batch := fileBatch(0, 4)
+	for range 2 {
+		if err := s.Send(context.Background(), batch); err == nil || sinks.IsPermanent(err) {
+			t.Fatalf("want a retryable error, got %v", err)
+		}
+	}
+	if err := s.Send(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.bodies) != 3 || !bytes.Equal(rec.bodies[0], rec.bodies[1]) || !bytes.Equal(rec.bodies[0], rec.bodies[2]) {
+		t.Fatalf("retries differ (%d bodies)", len(rec.bodies))
+	}
+	if d := s.Report().LabelsDemoted; d != 1 {
+		t.Errorf("demoted %d, want 1", d)
+	}
+}
+
+// Entries dropped as too old are counted once per batch, however often
+// it is retried; an entry that ages out between attempts is dropped (and
+// counted) from then on.
+func TestTooOldCountedOncePerBatch(t *testing.T) {
+	rec := &recorder{script: []int{500, 500}}
+	clock := now
+	s := newSink(t, rec, Options{RejectOldSamplesMaxAge: time.Hour, OldMargin: 10 * time.Minute,
+		Now: func() time.Time { return clock }})
+	batch := []sinks.Entry{entry(-2*3600, "old", "job", "a"), entry(-90*60, "older", "job", "a"),
+		entry(-49*60, "edge", "job", "a"), entry(-60, "fresh", "job", "a")}
+	for try := range 2 {
+		if err := s.Send(context.Background(), batch); err == nil || sinks.IsPermanent(err) {
+			t.Fatalf("try %d: want a retryable error, got %v", try, err)
+		}
+		if got := s.Report().Rejected[reasonTooOld]; got != 2 {
+			t.Errorf("try %d: too_old = %d, want 2", try, got)
+		}
+	}
+	if !bytes.Equal(rec.bodies[0], rec.bodies[1]) {
+		t.Error("retry differs")
+	}
+	clock = now.Add(2 * time.Minute) // "edge" is now 51m old
+	if err := s.Send(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Report().Rejected[reasonTooOld]; got != 3 {
+		t.Errorf("too_old = %d after edge aged out, want 3", got)
+	}
+	if es := decode(t, rec.bodies[2]).Streams[0].Entries; len(es) != 1 || es[0].Line != "fresh" {
+		t.Errorf("last try sent %v, want only fresh", es)
+	}
+	// The next batch counts its own old entries.
+	if err := s.Send(context.Background(), batch[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Report().Rejected[reasonTooOld]; got != 4 {
+		t.Errorf("too_old = %d after the next batch, want 4", got)
+	}
+}
+
+// Loki's answer quotes stream selectors and tenants, and a proxy's can hold
+// anything: errors hold the status and the counts, never the text.
+func TestErrorsHoldNoResponseText(t *testing.T) {
+	for _, c := range []struct {
+		code int
+		msg  string
+		want string
+	}{
+		{400, "entry for stream '{user=\"alice\"}' has timestamp too old: 2026-01-01, oldest acceptable timestamp is: 2026-11-13; " +
+			"3 errors like: max entry size '1024' bytes exceeded for stream '{user=\"alice\"}' while adding an entry with length '2000' bytes; " +
+			"entry for stream '{user=\"alice\"}' has timestamp too old: 2026-01-02, oldest acceptable timestamp is: 2026-11-13",
+			"loki: status 400: 3 line_too_long, 2 too_old"},
+		{400, "tenant alice-gmbh: something new about {user=\"alice\"}", "loki: status 400: 1 other"},
+		{401, "no org id for alice", "loki: status 401: 1 other"},
+		{404, "", "loki: status 404"},
+		{500, "<html>proxy error for {user=\"alice\"}</html>", "loki: status 500"},
+		{429, "Ingestion rate limit exceeded for user alice-gmbh", "loki: status 429"},
+	} {
+		rec := &recorder{script: []int{c.code}, msg: c.msg}
+		s := newSink(t, rec, Options{})
+		err := s.Send(context.Background(), []sinks.Entry{entry(0, "x", "job", "a")})
+		if err == nil || strings.Contains(err.Error(), "alice") || err.Error() != c.want {
+			t.Errorf("status %d: error %q, want %q", c.code, err, c.want)
+		}
 	}
 }
 

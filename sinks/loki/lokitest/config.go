@@ -9,9 +9,9 @@ import (
 )
 
 // Options tune the Loki that Start runs. The zero value is a single-tenant
-// Loki with Loki's default limits, structured metadata allowed and the
-// ingestion-time enrichment (service_name, detected_level) turned off so
-// that queries return exactly what was pushed.
+// Loki with Loki's default limits. Structured metadata is always allowed
+// and the ingestion-time enrichment (service_name, detected_level) always
+// off, so that queries return exactly what was pushed.
 type Options struct {
 	// MultiTenant turns authentication on (auth_enabled: true): every
 	// request needs an X-Scope-OrgID header and tenants are isolated.
@@ -28,16 +28,6 @@ type Options struct {
 	// MaxLineSize is the largest accepted line in bytes
 	// (limits_config.max_line_size); 0 keeps Loki's default (256KB).
 	MaxLineSize int
-	// DiscoverServiceName keeps Loki's default of adding a service_name
-	// stream label derived from labels such as job or app; when false no
-	// label is added.
-	DiscoverServiceName bool
-	// DiscoverLogLevels keeps Loki's default of adding a detected_level
-	// structured metadata field to every entry; when false none is added.
-	DiscoverLogLevels bool
-	// ExtraLimits adds limits_config settings, each value written
-	// verbatim as a YAML scalar, e.g. {"reject_old_samples": "false"}.
-	ExtraLimits map[string]string
 }
 
 // ports are the TCP ports Loki listens on, all on 127.0.0.1.
@@ -131,16 +121,16 @@ ui:
   enabled: false
 `
 
-// limitsYAML renders limits_config from the options.
+// limitsYAML renders limits_config from the options. Loki's ingestion-time
+// enrichment is off: no service_name stream label derived from labels
+// such as job or app, no detected_level structured metadata.
 func limitsYAML(o Options) string {
 	l := map[string]string{
 		"allow_structured_metadata": "true",
 		"ingestion_rate_strategy":   "local",
 		"split_queries_by_interval": "24h",
-		"discover_log_levels":       strconv.FormatBool(o.DiscoverLogLevels),
-	}
-	if !o.DiscoverServiceName {
-		l["discover_service_name"] = "[]"
+		"discover_log_levels":       "false",
+		"discover_service_name":     "[]",
 	}
 	if o.IngestionRateMB > 0 {
 		l["ingestion_rate_mb"] = formatFloat(o.IngestionRateMB)
@@ -152,9 +142,6 @@ func limitsYAML(o Options) string {
 	}
 	if o.MaxLineSize > 0 {
 		l["max_line_size"] = strconv.Itoa(o.MaxLineSize) + "B"
-	}
-	for k, v := range o.ExtraLimits {
-		l[k] = v
 	}
 	keys := make([]string, 0, len(l))
 	for k := range l {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -170,7 +171,7 @@ func (l *Loki) waitReady() error {
 			return fmt.Errorf("loki exited during startup: %v", l.exited())
 		default:
 		}
-		status, body, err := get(client, l.URL()+"/ready")
+		status, body, err := do(client, http.MethodGet, l.URL()+"/ready", "", nil, nil)
 		if err == nil && status == http.StatusOK {
 			return nil
 		}
@@ -231,7 +232,7 @@ func (l *Loki) logTail() string {
 // loki_discarded_samples_total.
 func (l *Loki) Metrics(t testing.TB) string {
 	t.Helper()
-	status, body, err := get(l.client, l.URL()+"/metrics")
+	status, body, err := do(l.client, http.MethodGet, l.URL()+"/metrics", "", nil, nil)
 	if err != nil {
 		t.Fatalf("get loki metrics: %v", err)
 	}
@@ -246,26 +247,30 @@ func (l *Loki) Metrics(t testing.TB) string {
 // status and body without judging them.
 func (l *Loki) Push(t testing.TB, tenant string, body []byte) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, l.PushURL(), bytes.NewReader(body))
+	status, b, err := do(l.client, http.MethodPost, l.PushURL(), tenant, body, http.Header{"Content-Type": {"application/json"}})
 	if err != nil {
 		t.Fatalf("push to loki: %v", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	return status, string(b)
+}
+
+// do sends a request with body (none when nil) and header as tenant (no
+// X-Scope-OrgID header when empty) and returns the response status and
+// body.
+func do(c *http.Client, method, url, tenant string, body []byte, header http.Header) (int, []byte, error) {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, r)
+	if err != nil {
+		return 0, nil, err
+	}
+	maps.Copy(req.Header, header)
 	if tenant != "" {
 		req.Header.Set("X-Scope-OrgID", tenant)
 	}
-	resp, err := l.client.Do(req)
-	if err != nil {
-		t.Fatalf("push to loki: %v", err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-// get fetches url and returns its status and body.
-func get(c *http.Client, url string) (int, []byte, error) {
-	resp, err := c.Get(url)
+	resp, err := c.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}

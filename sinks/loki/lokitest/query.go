@@ -3,7 +3,6 @@ package lokitest
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -133,25 +132,13 @@ func (l *Loki) queryPage(tenant, logql string, start, end time.Time) ([]Entry, e
 		"limit":     {strconv.Itoa(pageLimit)},
 		"direction": {"forward"},
 	}
-	req, err := http.NewRequest(http.MethodGet, l.URL()+"/loki/api/v1/query_range?"+q.Encode(), nil)
+	status, body, err := do(l.client, http.MethodGet, l.URL()+"/loki/api/v1/query_range?"+q.Encode(), tenant, nil,
+		http.Header{"X-Loki-Response-Encoding-Flags": {"categorize-labels"}})
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("X-Loki-Response-Encoding-Flags", "categorize-labels")
-	if tenant != "" {
-		req.Header.Set("X-Scope-OrgID", tenant)
-	}
-	resp, err := l.client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("status %d: %s", resp.StatusCode, strings.TrimSpace(string(body)))
+	if status != http.StatusOK {
+		return nil, fmt.Errorf("status %d: %s", status, strings.TrimSpace(string(body)))
 	}
 	entries, err := decodeStreams(body)
 	if err != nil {
