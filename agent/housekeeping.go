@@ -7,6 +7,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tarn-project/tarn/agent/config"
+	"github.com/tarn-project/tarn/agent/delivery"
 	"github.com/tarn-project/tarn/sinks"
 	"github.com/tarn-project/tarn/sinks/file"
 	"github.com/tarn-project/tarn/sinks/stdout"
@@ -18,7 +19,7 @@ func sinkConfig(sc config.Sink, cfg *config.Config, a *Agent) (sinks.Config, err
 	c := sinks.Config{Name: sc.Name, Type: sc.Type}
 	switch sc.Type {
 	case "loki":
-		o, err := lokiOptions(sc.Loki, cfg, a)
+		o, err := lokiOptions(sc.Loki, a)
 		c.Options = o
 		return c, err
 	case "file":
@@ -38,8 +39,8 @@ func sinkConfig(sc config.Sink, cfg *config.Config, a *Agent) (sinks.Config, err
 // startHousekeeping runs the background work of a generation: saving
 // positions as soon as a commit changed them (so a crash re-reads at most
 // the chunk in flight), exporting tailer counters (every StatsEvery),
-// purging the spool past retention and cleaning up rotated source files
-// (every PurgeEvery).
+// purging the spool and the dead-letter files past retention and cleaning
+// up rotated source files (every PurgeEvery).
 func (g *generation) startHousekeeping() {
 	ctx, cancel := context.WithCancel(context.Background())
 	g.stopHouse = cancel
@@ -73,6 +74,7 @@ func (g *generation) startHousekeeping() {
 			if time.Since(lastPurge) >= g.a.o.PurgeEvery {
 				lastPurge = time.Now()
 				g.purge()
+				g.purgeDeadLetters()
 				g.cleanupAll()
 			}
 		}
@@ -108,6 +110,20 @@ func (g *generation) purge() {
 	if n > 0 {
 		g.a.m.purged.Add(float64(n))
 		g.a.log.Info("purged spooled entries past retention", zap.Int(keyCount, n))
+	}
+}
+
+// purgeDeadLetters deletes the dead-letter files (data_dir/deadletter-
+// <sink>-YYYY-MM-DD.ndjson, one per sink and UTC day, see package
+// delivery) whose day ended the retention max_age ago on the agent's
+// clock: the longest max_age of the engines, as for the spool.
+func (g *generation) purgeDeadLetters() {
+	n, err := delivery.PurgeDeadLetters(g.cfg.DataDir, g.a.now(), g.engs.maxAge())
+	if err != nil {
+		g.a.log.Error("dead-letter purge failed", zap.Error(err))
+	}
+	if n > 0 {
+		g.a.log.Info("deleted dead-letter files past retention", zap.Int(keyCount, n))
 	}
 }
 

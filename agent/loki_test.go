@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -175,8 +176,13 @@ func TestLokiPermanentRejectionDeadLettered(t *testing.T) {
 	lines := lokiLines(got)
 	checkExactlyOnce(t, lines, 0, 100)
 	checkExactlyOnce(t, lines, 101, 300)
-	dead, err := os.ReadFile(filepath.Join(dir, "data", "deadletter-loki.ndjson"))
-	if err != nil || !strings.Contains(string(dead), "/item/100 ") || strings.Contains(string(dead), "alice") {
+	days, err := filepath.Glob(filepath.Join(dir, "data", "deadletter-loki-*.ndjson")) // one file per UTC day
+	var dead []byte
+	for _, d := range days {
+		b, rerr := os.ReadFile(d)
+		dead, err = append(dead, b...), errors.Join(err, rerr)
+	}
+	if err != nil || len(days) == 0 || !strings.Contains(string(dead), "/item/100 ") || strings.Contains(string(dead), "alice") {
 		t.Fatalf("dead-letter file (%v) lacks the rejected, anonymized line", err)
 	}
 	if s.metric(`tarn_sink_dead_lettered_entries_total{sink="loki"}`) < 1 {

@@ -4,6 +4,14 @@
 // (DESIGN.md, convention 2): retryable errors back off exponentially with
 // jitter until the context ends; errors marked sinks.Permanent move the
 // batch to a dead-letter file and delivery goes on.
+//
+// Dead-letter files hold anonymized entries, so retention applies to them
+// too (DESIGN.md, invariant 4). Keep it simple: there is one file per sink
+// and UTC day of the injected clock, deadletter-<sink>-YYYY-MM-DD.ndjson,
+// appended to during that day only, and PurgeDeadLetters (called by the
+// agent's housekeeping) deletes a file once its day ended max_age ago. So
+// like a file sink's output, a dead-letter file is deleted at most max_age
+// after its last write (plus the housekeeping interval).
 package delivery
 
 import (
@@ -12,6 +20,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -48,10 +58,13 @@ type Options struct {
 	// Select, if set, picks the entries this sink gets; the others are
 	// acknowledged without sending (another sink takes them).
 	Select func(e *sinks.Entry) bool
-	// DeadLetter is the file that permanently rejected batches are
-	// appended to, as NDJSON of anonymized entries (0600).
-	DeadLetter string
-	// Now is the clock (default time.Now).
+	// DeadLetterDir is the directory of the dead-letter files: a
+	// permanently rejected batch is appended, as NDJSON of anonymized
+	// entries (0600), to DeadLetterPath(DeadLetterDir, Name, Now()), a
+	// file per UTC day that PurgeDeadLetters deletes past retention.
+	DeadLetterDir string
+	// Now is the clock of ages, dead-letter days and BatchWait (default
+	// time.Now).
 	Now func() time.Time
 	// Drain, once closed, makes Run return nil as soon as the spool has
 	// nothing more for the sink (graceful shutdown, run-once mode).
@@ -160,10 +173,10 @@ func deliver(ctx context.Context, o *Options, b *spool.Batch, st *Stats) error {
 			st.Batches.Add(1)
 			return nil
 		case sinks.IsPermanent(err):
-			return deadLetter(o.DeadLetter, entries, st)
+			return deadLetter(o, entries, st)
 		case o.MaxRetries > 0 && try >= o.MaxRetries && ctx.Err() == nil:
 			o.Logger.Error("batch dead-lettered after max_retries", zap.String("sink", o.Name), zap.Int("retries", try), zap.Error(err))
-			return deadLetter(o.DeadLetter, entries, st)
+			return deadLetter(o, entries, st)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -193,17 +206,23 @@ func send(ctx context.Context, o *Options, entries []sinks.Entry, st *Stats) err
 }
 
 // fill lets a batch that is not full wait up to BatchWait for more
-// entries (re-reading from the unmoved cursor), unless draining.
+// entries (re-reading from the unmoved cursor), unless draining. The wait
+// is measured on the injected clock; it also ends once the polls alone
+// have slept BatchWait, so a clock that stands still (in tests) cannot
+// hold a batch forever.
 func fill(ctx context.Context, o *Options, b *spool.Batch) (*spool.Batch, error) {
-	deadline := time.Now().Add(o.BatchWait)
+	deadline := o.Now().Add(o.BatchWait)
+	var slept time.Duration
 	for !b.Full && !draining(o.Drain) {
-		left := time.Until(deadline)
+		left := min(deadline.Sub(o.Now()), o.BatchWait-slept)
 		if left <= 0 {
 			return b, nil
 		}
-		if err := sleep(ctx, min(left, o.Poll)); err != nil {
+		step := min(left, o.Poll)
+		if err := sleep(ctx, step); err != nil {
 			return nil, err
 		}
+		slept += step
 		nb, err := o.Spool.Read(o.Name, o.BatchEntries, o.BatchBytes)
 		if err != nil {
 			return nil, fmt.Errorf("delivery %s: %w", o.Name, err)
@@ -282,12 +301,13 @@ func anyOld(entries []sinks.Entry, cutoff time.Time) bool {
 	return false
 }
 
-// deadLetter appends permanently rejected entries (anonymized) to path.
-func deadLetter(path string, entries []sinks.Entry, st *Stats) error {
-	if path == "" {
-		return errors.New("delivery: a batch was rejected permanently and no dead-letter file is configured")
+// deadLetter appends permanently rejected entries (anonymized) to the
+// dead-letter file of the current day.
+func deadLetter(o *Options, entries []sinks.Entry, st *Stats) error {
+	if o.DeadLetterDir == "" {
+		return errors.New("delivery: a batch was rejected permanently and no dead-letter directory is configured")
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(DeadLetterPath(o.DeadLetterDir, o.Name, o.Now()), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("delivery: dead letter: %w", err)
 	}
@@ -302,6 +322,76 @@ func deadLetter(path string, entries []sinks.Entry, st *Stats) error {
 	}
 	st.DeadLettered.Add(uint64(len(entries)))
 	return nil
+}
+
+const deadLetterPrefix, deadLetterExt = "deadletter-", ".ndjson"
+
+// DeadLetterPath is the dead-letter file of sink in dir for the UTC day
+// of t: dir/deadletter-<sink>-YYYY-MM-DD.ndjson.
+func DeadLetterPath(dir, sink string, t time.Time) string {
+	return filepath.Join(dir, deadLetterPrefix+sink+"-"+t.UTC().Format(time.DateOnly)+deadLetterExt)
+}
+
+// PurgeDeadLetters deletes the dead-letter files of every sink in dir
+// whose UTC day ended maxAge or longer before now, and returns how many
+// it deleted. A dead-letter file without a day in its name (one
+// deadletter-<sink>.ndjson per sink, written by versions before the daily
+// files) is deleted by its modification time instead. A missing dir is
+// not an error.
+func PurgeDeadLetters(dir string, now time.Time, maxAge time.Duration) (int, error) {
+	des, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("delivery: dead letters: %w", err)
+	}
+	n := 0
+	var errs []error
+	for _, de := range des {
+		name := de.Name()
+		if !de.Type().IsRegular() || !strings.HasPrefix(name, deadLetterPrefix) || !strings.HasSuffix(name, deadLetterExt) {
+			continue
+		}
+		end, ok := deadLetterDayEnd(name)
+		if !ok {
+			fi, err := de.Info()
+			if err != nil {
+				if !errors.Is(err, os.ErrNotExist) {
+					errs = append(errs, err)
+				}
+				continue
+			}
+			end = fi.ModTime()
+		}
+		if now.Before(end.Add(maxAge)) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	if err := errors.Join(errs...); err != nil {
+		return n, fmt.Errorf("delivery: dead letters: %w", err)
+	}
+	return n, nil
+}
+
+// deadLetterDayEnd is the end of the UTC day in the name of a daily
+// dead-letter file.
+func deadLetterDayEnd(name string) (time.Time, bool) {
+	stem := strings.TrimSuffix(strings.TrimPrefix(name, deadLetterPrefix), deadLetterExt)
+	n := len(time.DateOnly)
+	if len(stem) < n+2 || stem[len(stem)-n-1] != '-' {
+		return time.Time{}, false
+	}
+	day, err := time.Parse(time.DateOnly, stem[len(stem)-n:])
+	if err != nil {
+		return time.Time{}, false
+	}
+	return day.AddDate(0, 0, 1), true
 }
 
 // jitter spreads a wait over [d/2, d).

@@ -12,7 +12,6 @@ import (
 
 	"github.com/tarn-project/tarn/rules"
 	"github.com/tarn-project/tarn/rules/aggregate"
-	"github.com/tarn-project/tarn/rules/format"
 )
 
 // aggregateFlags are the flags of `tarn aggregate`.
@@ -72,7 +71,7 @@ func runAggregate(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 
 // aggregateLog runs the rules over a log and aggregates its requests.
 func aggregateLog(stdin io.Reader, stderr io.Writer, f *aggregateFlags) (*aggregate.Report, error) {
-	eng, err := compileForAggregate(f.rules, f.format, f.keyFile, stderr)
+	eng, err := compileRules(f.rules, f.format, f.keyFile, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -108,25 +107,6 @@ func aggregateLog(stdin io.Reader, stderr io.Writer, f *aggregateFlags) (*aggreg
 	return agg.Report(), nil
 }
 
-// compileForAggregate loads and compiles the rules.
-func compileForAggregate(path, inputFormat, keyFile string, stderr io.Writer) (*rules.Engine, error) {
-	cfg, err := rules.LoadConfig(path)
-	if err != nil {
-		return nil, err
-	}
-	if inputFormat != "" {
-		if _, err := format.ParseFormat(inputFormat); err != nil {
-			return nil, fmt.Errorf("%w: --format: %v", errUsage, err)
-		}
-		cfg.Format = inputFormat
-	}
-	key, err := loadOrRandomKey(keyFile, stderr)
-	if err != nil {
-		return nil, err
-	}
-	return rules.Compile(cfg, key)
-}
-
 // aggregateConfig is the rules' aggregate section, or the defaults.
 func aggregateConfig(eng *rules.Engine) aggregate.Config {
 	if c := eng.Config().Aggregate; c != nil {
@@ -153,8 +133,12 @@ func mergeReports(paths []string, rulesPath string) (*aggregate.Report, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("%w: --merge needs report files", errUsage)
 	}
+	cfg, err := rules.LoadConfig(rulesPath)
+	if err != nil {
+		return nil, err
+	}
 	n := aggregate.DefaultTopRoutes
-	if cfg, err := rules.LoadConfig(rulesPath); err == nil && cfg.Aggregate != nil && cfg.Aggregate.TopRoutes > 0 {
+	if cfg.Aggregate != nil && cfg.Aggregate.TopRoutes > 0 {
 		n = cfg.Aggregate.TopRoutes
 	}
 	var reports []*aggregate.Report

@@ -2,11 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tarn-project/tarn/rules"
 	"github.com/tarn-project/tarn/rules/aggregate"
 )
 
@@ -78,5 +82,46 @@ func TestAggregateCommandAndMerge(t *testing.T) {
 	}
 	if r := tarn(t, "", "aggregate", "--merge", "--json", writeFile(t, dir, "bad.json", "{")); r.code != 1 {
 		t.Errorf("a bad report: exit %d", r.code)
+	}
+}
+
+// TestAggregateMergeRulesError: a rules file that cannot be loaded is an
+// error of --merge too (it gives the number of routes kept), not ignored.
+func TestAggregateMergeRulesError(t *testing.T) {
+	dir := t.TempDir()
+	report := writeFile(t, dir, "a.json", mustTarn(t, accessLog(20, 5, time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)),
+		"aggregate", "--key-file", newKeyFile(t), "--now", "2026-11-21T00:00:00Z", "--json").stdout)
+	mustTarn(t, "", "aggregate", "--merge", "--json", report)
+	missing := filepath.Join(dir, "missing.yaml")
+	r := tarn(t, "", "aggregate", "--merge", "--json", "--rules", missing, report)
+	if r.code != 1 || !strings.Contains(r.stderr, missing) || r.stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want exit 1 naming %s", r.code, r.stdout, r.stderr, missing)
+	}
+}
+
+// TestCompileRules covers the one compile path of filter and aggregate:
+// --format overrides the rules' format and is checked, and a missing
+// rules file is named, the same way in both commands.
+func TestCompileRules(t *testing.T) {
+	key := newKeyFile(t)
+	eng, err := compileRules("builtin:default", "logfmt", key, io.Discard)
+	if err != nil || eng.Config().Format != "logfmt" {
+		t.Fatalf("--format logfmt: %v, %v", eng, err)
+	}
+	eng, err = compileRules("builtin:default", "", key, io.Discard)
+	if def, _ := rules.LoadConfig("builtin:default"); err != nil || eng.Config().Format != def.Format {
+		t.Fatalf("no --format: %v, %v", eng, err)
+	}
+	if _, err := compileRules("builtin:default", "xml", key, io.Discard); !errors.Is(err, errUsage) || !strings.Contains(err.Error(), "--format") {
+		t.Fatalf("--format xml: %v", err)
+	}
+	missing := filepath.Join(t.TempDir(), "missing.yaml")
+	for _, cmd := range []string{"filter", "aggregate"} {
+		if r := tarn(t, "", cmd, "--key-file", key, "--format", "xml"); r.code != 2 || !strings.Contains(r.stderr, "--format") {
+			t.Errorf("%s --format xml: exit %d, stderr %q", cmd, r.code, r.stderr)
+		}
+		if r := tarn(t, "", cmd, "--key-file", key, "--rules", missing); r.code != 1 || !strings.Contains(r.stderr, missing) {
+			t.Errorf("%s --rules missing: exit %d, stderr %q", cmd, r.code, r.stderr)
+		}
 	}
 }

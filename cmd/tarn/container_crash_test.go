@@ -132,25 +132,18 @@ func TestContainerCrashSafetySIGKILL(t *testing.T) {
 func containerOutput(t *testing.T, dir string, w *criWriter) (outs, errs map[int]int, dups int) {
 	t.Helper()
 	outs, errs = map[int]int{}, map[int]int{}
-	files, _ := filepath.Glob(filepath.Join(dir, "archive-*.log"))
-	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
+	for _, l := range sinkLines(t, dir, "archive") {
+		if l == "" {
+			continue
 		}
-		for _, l := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
-			if l == "" {
-				continue
-			}
-			if n, ok := numbered(l, "err %d", func(n int) string { return fmt.Sprintf("err %d", n) }); ok {
-				errs[n]++
-				dups += min(errs[n]-1, 1)
-			} else if n, ok := numbered(l, "line %d", stdoutLine); ok && n < w.out {
-				outs[n]++
-				dups += min(outs[n]-1, 1)
-			} else {
-				t.Fatalf("%s holds a line the container did not write whole: %q", filepath.Base(name), l)
-			}
+		if n, ok := numbered(l, "err %d", func(n int) string { return fmt.Sprintf("err %d", n) }); ok {
+			errs[n]++
+			dups += min(errs[n]-1, 1)
+		} else if n, ok := numbered(l, "line %d", stdoutLine); ok && n < w.out {
+			outs[n]++
+			dups += min(outs[n]-1, 1)
+		} else {
+			t.Fatalf("the output holds a line the container did not write whole: %q", l)
 		}
 	}
 	return outs, errs, dups

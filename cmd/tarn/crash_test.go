@@ -8,20 +8,62 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// buildTarn compiles the real binary once per test binary run.
+// built is the binary buildTarn compiled, shared by every test of the
+// test binary; TestMain deletes its directory.
+var built struct {
+	once sync.Once
+	dir  string // os.MkdirTemp directory holding bin
+	bin  string
+	err  error
+	out  []byte // go build's output on failure
+}
+
+// TestMain runs the tests and then deletes the binary buildTarn built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// buildTarn compiles the real binary once per test binary run (every
+// later call returns the same path, or fails with the same build error).
 func buildTarn(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "tarn")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "tarn-test-bin-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "tarn")
+		built.out, built.err = exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("go build: %v\n%s", built.err, built.out)
 	}
-	return bin
+	return built.bin
+}
+
+func TestBuildTarnOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the real binary")
+	}
+	first := buildTarn(t)
+	fi, err := os.Stat(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := buildTarn(t)
+	again, err := os.Stat(second)
+	if err != nil || second != first || !again.ModTime().Equal(fi.ModTime()) {
+		t.Fatalf("built twice: %s then %s (%v)", first, second, err)
+	}
 }
 
 // agentProcess is the real binary running `tarn run` on dir/tarn.yaml.
@@ -30,7 +72,8 @@ type agentProcess struct {
 	stderr strings.Builder
 }
 
-// startAgent starts bin on dir/tarn.yaml.
+// startAgent starts bin on dir/tarn.yaml; if the test ends before kill,
+// the agent is killed then.
 func startAgent(t *testing.T, bin, dir string) *agentProcess {
 	t.Helper()
 	a := &agentProcess{cmd: exec.Command(bin, "run", "--config", filepath.Join(dir, "tarn.yaml"))}
@@ -38,6 +81,12 @@ func startAgent(t *testing.T, bin, dir string) *agentProcess {
 	if err := a.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if a.cmd.ProcessState == nil {
+			a.cmd.Process.Kill()
+			a.cmd.Wait()
+		}
+	})
 	return a
 }
 
@@ -113,7 +162,7 @@ func TestCrashSafetySIGKILL(t *testing.T) {
 		ag.kill(t, i)
 	}
 	runOnceBin(t, bin, dir)
-	counts := deliveredItems(t, filepath.Join(dir, "out"))
+	counts := deliveredItems(t, filepath.Join(dir, "out"), "archive")
 	dups := 0
 	for i := 0; i < next; i++ {
 		n := counts[i]
@@ -148,26 +197,35 @@ func appendAccess(t *testing.T, path string, from, n int) int {
 	return from + n
 }
 
-// deliveredItems counts each /item/N in the sink's files.
-func deliveredItems(t *testing.T, dir string) map[int]int {
+// deliveredItems counts each /item/N in the lines of sink's files in dir.
+func deliveredItems(t *testing.T, dir, sink string) map[int]int {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "archive-*.log"))
 	counts := map[int]int{}
-	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			var n int
-			if i := strings.Index(sc.Text(), "/item/"); i >= 0 {
-				if _, err := fmt.Sscanf(sc.Text()[i:], "/item/%d ", &n); err == nil {
-					counts[n]++
-				}
+	for _, l := range sinkLines(t, dir, sink) {
+		var n int
+		if i := strings.Index(l, "/item/"); i >= 0 {
+			if _, err := fmt.Sscanf(l[i:], "/item/%d ", &n); err == nil {
+				counts[n]++
 			}
 		}
-		f.Close()
 	}
 	return counts
+}
+
+// sinkLines returns the lines (without their newline) of the
+// uncompressed files a file sink named sink wrote into dir, file after
+// file in name (= start time) order.
+func sinkLines(t *testing.T, dir, sink string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, sink+"-*.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, name := range files {
+		for _, l := range splitLines(readFile(t, name)) {
+			lines = append(lines, strings.TrimSuffix(l, "\n"))
+		}
+	}
+	return lines
 }

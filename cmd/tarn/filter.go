@@ -187,21 +187,7 @@ func anonipChunk(a *anonip.Anonymizer, dst, chunk []byte, universal bool) []byte
 
 // filterRules runs the rules engine over the stream.
 func filterRules(in io.Reader, out, stderr io.Writer, f *filterFlags) error {
-	cfg, err := rules.LoadConfig(f.rules)
-	if err != nil {
-		return err
-	}
-	if f.format != "" {
-		if _, err := format.ParseFormat(f.format); err != nil {
-			return fmt.Errorf("%w: --format: %v", errUsage, err)
-		}
-		cfg.Format = f.format
-	}
-	key, err := loadOrRandomKey(f.keyFile, stderr)
-	if err != nil {
-		return err
-	}
-	eng, err := rules.Compile(cfg, key)
+	eng, err := compileRules(f.rules, f.format, f.keyFile, stderr)
 	if err != nil {
 		return err
 	}
@@ -222,6 +208,28 @@ func filterRules(in io.Reader, out, stderr io.Writer, f *filterFlags) error {
 		printStats(stderr, eng, procs)
 	}
 	return err
+}
+
+// compileRules loads the rules at path (or builtin:NAME), overrides their
+// input format with inputFormat unless it is empty (--format), and
+// compiles them with the key of keyFile (or a random one, see
+// loadOrRandomKey). It is shared by `tarn filter` and `tarn aggregate`.
+func compileRules(path, inputFormat, keyFile string, stderr io.Writer) (*rules.Engine, error) {
+	cfg, err := rules.LoadConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	if inputFormat != "" {
+		if _, err := format.ParseFormat(inputFormat); err != nil {
+			return nil, fmt.Errorf("%w: --format: %v", errUsage, err)
+		}
+		cfg.Format = inputFormat
+	}
+	key, err := loadOrRandomKey(keyFile, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return rules.Compile(cfg, key)
 }
 
 // appendChunk runs p over every line of chunk. A "\r" before the newline

@@ -96,7 +96,7 @@ func runPolicy(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // an agent configuration, the types of the sinks that get log entries as
 // recipients. The agent keeps
 // records no longer than either file says, so its retention.max_age caps
-// the rules' here too.
+// the rules' here too (config.CapRetention, as the agent does).
 func policyRules(pos []string, cfgPath string) (*rules.Config, []string, error) {
 	var c *rules.Config
 	var err error
@@ -115,9 +115,7 @@ func policyRules(pos []string, cfgPath string) (*rules.Config, []string, error) 
 	if c == nil {
 		c = agentRules
 	}
-	if limit := cfg.Retention.MaxAge; c.Retention.MaxAge == nil || limit < *c.Retention.MaxAge {
-		c.Retention.MaxAge = &limit
-	}
+	cfg.CapRetention(c)
 	var types []string
 	for _, s := range cfg.Sinks {
 		if s.Entries != "aggregates" { // statistics only, not the log entries

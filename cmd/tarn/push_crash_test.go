@@ -4,11 +4,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -46,12 +43,7 @@ sinks:
 server: {listen: ""}
 `
 	writeFile(t, dir, "tarn.yaml", fmt.Sprintf(config, addr, "{name: local, type: loki, url: "+deadURL+"}"))
-	cmd := exec.Command(bin, "run", "--config", filepath.Join(dir, "tarn.yaml"))
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
+	ag := startAgent(t, bin, dir)
 	url := "http://" + addr + "/loki/api/v1/push"
 	waitUp(t, url)
 	now := time.Now()
@@ -73,12 +65,11 @@ server: {listen: ""}
 		}
 		resp.Body.Close()
 	}
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
+	ag.kill(t, 0)
 
 	writeFile(t, dir, "tarn.yaml", fmt.Sprintf(config, addr, "{name: local, type: file, path: out}"))
 	runOnceBin(t, bin, dir)
-	got := readAllOutput(t, dir)
+	got := strings.Join(sinkLines(t, filepath.Join(dir, "out"), "local"), "\n") + "\n"
 	if strings.Contains(got, "@example.com") {
 		t.Fatal("raw e-mail address in the output")
 	}

@@ -67,16 +67,14 @@ func runAgent(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // startClock returns time.Now, or a clock that starts at the RFC 3339 time
-// s and advances with the wall clock.
+// s (parsed by parseNow, as in filter and aggregate) and advances with the
+// wall clock.
 func startClock(s string) (func() time.Time, error) {
-	if s == "" {
-		return time.Now, nil
+	at, err := parseNow(s)
+	if err != nil || s == "" {
+		return at, err
 	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return nil, fmt.Errorf("%w: --now: must be an RFC 3339 time", errUsage)
-	}
-	start := time.Now()
+	t, start := at(), time.Now()
 	return func() time.Time { return t.Add(time.Since(start)) }, nil
 }
 

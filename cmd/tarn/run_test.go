@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // quickstart returns the bundled quickstart configuration, rewritten to
@@ -39,18 +41,9 @@ func TestRunOnceQuickstart(t *testing.T) {
 	}
 	// A second run continues from the positions: nothing new is delivered.
 	mustTarn(t, "", "run", "--config", cfg, "--once", "--now", "2026-11-20T14:00:00Z")
-	if again := readAllOutput(t, data); countLines(again) != countLines(out) {
-		t.Fatalf("second run delivered again: %d lines", countLines(again))
+	if again := sinkLines(t, filepath.Join(data, "out"), "local"); len(again) != countLines(out) {
+		t.Fatalf("second run delivered again: %d lines", len(again))
 	}
-}
-
-func readAllOutput(t *testing.T, data string) string {
-	files, _ := filepath.Glob(filepath.Join(data, "out", "local-*.log"))
-	var b strings.Builder
-	for _, f := range files {
-		b.WriteString(readFile(t, f))
-	}
-	return b.String()
 }
 
 func TestRunStdinToStdout(t *testing.T) {
@@ -78,4 +71,33 @@ func TestRunCheckAndConfigErrors(t *testing.T) {
 		t.Fatalf("missing file: exit %d, %q", r.code, r.stderr)
 	}
 	os.Remove(missing)
+}
+
+// TestStartClock: --now of `tarn run` is parsed as in filter and
+// aggregate (same error), and the clock then advances from it.
+func TestStartClock(t *testing.T) {
+	_, want := parseNow("yesterday")
+	if _, err := startClock("yesterday"); want == nil || err == nil || err.Error() != want.Error() || !errors.Is(err, errUsage) {
+		t.Fatalf("startClock error %v, parseNow error %v", err, want)
+	}
+	if r := tarn(t, "", "run", "--config", "x.yaml", "--now", "yesterday"); r.code != 2 || !strings.Contains(r.stderr, want.Error()) {
+		t.Fatalf("run --now yesterday: exit %d, stderr %q", r.code, r.stderr)
+	}
+	at := time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC)
+	clock, err := startClock(at.Format(time.RFC3339))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := clock()
+	if first.Before(at) || first.Sub(at) > time.Minute {
+		t.Fatalf("clock starts at %v, want %v", first, at)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if second := clock(); !second.After(first) {
+		t.Fatalf("clock stands still at %v", second)
+	}
+	wall, err := startClock("")
+	if err != nil || wall().Sub(time.Now()).Abs() > time.Minute {
+		t.Fatalf("no --now: %v, %v", wall(), err)
+	}
 }
