@@ -19,7 +19,9 @@ const (
 	DefaultMaxAge       = 168 * time.Hour
 	DefaultMaxLineBytes = 256 << 10
 	DefaultPlaceholder  = "[redacted]"
-	defaultPseudoLen    = 16
+	// DefaultPseudoLen is the length of a hex pseudonym (in hex digits)
+	// when neither the action nor pseudonyms.length sets one.
+	DefaultPseudoLen = 16
 )
 
 // DefaultTimeKeys are the JSON/logfmt keys searched for the record time
@@ -106,7 +108,7 @@ type Engine struct {
 	subtrees     []subtree      // fields rules "path.*": every field below path
 	api          *aggregate.API // the aggregate section's api part, if any
 	tenant       *compiledTenant
-	pseudoLen    int
+	pseudonym    *action // pseudonymize with the defaults: metadata and the API key id (not counted)
 }
 
 // Compile turns a validated, merged Config into an Engine. key is the master
@@ -138,7 +140,6 @@ func Compile(c *Config, key []byte) (*Engine, error) {
 		e.scrubUnknown = *c.ScrubUnknown
 	}
 	e.dropUnparsed = c.OnUnparsed == "drop"
-	e.pseudoLen = firstNonZero(c.Pseudonyms.Length, defaultPseudoLen)
 	e.compileRoute(c)
 	if c.Aggregate != nil {
 		e.api = c.Aggregate.API
@@ -246,7 +247,7 @@ func (e *Engine) compileDetect(d *Detect) error {
 	for k := detect.Kind(0); k < detect.Custom; k++ {
 		a, ok := d.Actions[k.String()]
 		if !ok {
-			a = defaultDetectAction(k)
+			a = DefaultDetectAction(k)
 		}
 		if a.Keep != nil {
 			continue
@@ -271,9 +272,10 @@ func (e *Engine) compileDetect(d *Detect) error {
 	return nil
 }
 
-// defaultDetectAction: addresses are truncated, passwords and card numbers
-// redacted, every other identifier becomes a pseudonym.
-func defaultDetectAction(k detect.Kind) Action {
+// DefaultDetectAction is the action of a detector kind the rules give none:
+// addresses are truncated, passwords and card numbers redacted, every
+// other identifier becomes a pseudonym.
+func DefaultDetectAction(k detect.Kind) Action {
 	switch k {
 	case detect.IPv4, detect.IPv6:
 		return Action{TruncateIP: &TruncateIP{}}
@@ -292,7 +294,16 @@ func (e *Engine) counter(rule string) int {
 
 // compileAction compiles a validated Action and gives it a counter slot.
 func (e *Engine) compileAction(rule string, a *Action) *action {
-	c := e.actions[e.counter(rule)]
+	c := e.newAction(a)
+	c.rule, c.slot = rule, len(e.actions)
+	e.actions = append(e.actions, c)
+	return c
+}
+
+// newAction compiles a validated Action without a counter, for values no
+// rule counts (metadata, the API key id).
+func (e *Engine) newAction(a *Action) *action {
+	c := &action{}
 	c.placeholder, c.prefix = []byte(DefaultPlaceholder), e.prefix(a.TruncateIP)
 	switch {
 	case a.TruncateIP != nil:
@@ -305,7 +316,7 @@ func (e *Engine) compileAction(rule string, a *Action) *action {
 	case a.Pseudonymize != nil:
 		c.op, c.keepDomain = opPseudo, a.Pseudonymize.KeepDomain
 		c.form = map[string]form{"": formHex, "hex": formHex, "ipv6": formIPv6, "decimal": formDecimal}[a.Pseudonymize.Form]
-		c.length = firstNonZero(a.Pseudonymize.Length, e.cfg.Pseudonyms.Length, defaultPseudoLen)
+		c.length = firstNonZero(a.Pseudonymize.Length, e.cfg.Pseudonyms.Length, DefaultPseudoLen)
 	case a.Redact != nil:
 		c.op = opRedact
 		if a.Redact.With != nil {
@@ -321,7 +332,7 @@ func (e *Engine) compileAction(rule string, a *Action) *action {
 	case a.StripQuery != nil:
 		c.op = opStripQuery
 		c.allow, c.pseudoKeys, c.redactKeys = lowerSet(a.StripQuery.Allow), lowerSet(a.StripQuery.Pseudonymize), lowerSet(a.StripQuery.Redact)
-		c.length = firstNonZero(e.cfg.Pseudonyms.Length, defaultPseudoLen)
+		c.length = firstNonZero(e.cfg.Pseudonyms.Length, DefaultPseudoLen)
 	case a.GeneralizeUserAgent != nil:
 		c.op = opUserAgent
 	case a.CoarsenTime != nil:
@@ -333,7 +344,7 @@ func (e *Engine) compileAction(rule string, a *Action) *action {
 		c.op = opKeep
 	}
 	if c.op == opPseudo || c.op == opScrub {
-		c.length = firstNonZero(c.length, e.cfg.Pseudonyms.Length, defaultPseudoLen)
+		c.length = firstNonZero(c.length, e.cfg.Pseudonyms.Length, DefaultPseudoLen)
 	}
 	return c
 }

@@ -207,8 +207,7 @@ func (p *Processor) observeAPI(o *aggregate.Obs) bool {
 		p.obsGroups = append(p.obsGroups, v)
 	}
 	if j := p.fieldByName(api.KeyField); api.KeyField != "" && j >= 0 {
-		p.norm = Normalize(p.norm[:0], p.rec.AppendValue(p.scratch[:0], j))
-		p.obsKey = pseudo.AppendHex(p.obsKey[:0], p.ps.Sum(p.t, p.norm), p.e.pseudoLen)
+		p.obsKey = p.appendPseudonym(p.obsKey[:0], p.value(j), p.e.pseudonym, format.String)
 		o.Key = p.obsKey
 		found = true
 	}
@@ -218,24 +217,61 @@ func (p *Processor) observeAPI(o *aggregate.Obs) bool {
 	return found
 }
 
-// anonymizedValue appends field j's value as the rules write it (its
-// action applied, e.g. a pseudonym or a scrubbed text), so a group value
-// never holds more than the anonymized record; the action is not counted
-// a second time.
+// anonymizedValue appends field j's value as the anonymized record holds
+// it, so a group value never holds more than the record: it reuses the
+// edits the last Append made (no action runs, or is counted, twice).
+//   - A field with a new value: that value (in the edit's form, raw or
+//     unescaped, as the action wrote it).
+//   - A dropped field: the placeholder (0 for a JSON number); an empty or
+//     "-" value stays as it is.
+//   - A field inside an edited parent (combined's request line, dropped,
+//     replaced or scrubbed as a whole): its value if the parent was
+//     scrubbed around it and it has an explicit keep (it is in the line
+//     unchanged, like request_method: keep); else the placeholder, fail
+//     closed: it is not in the record as it was read.
+//   - A field holding edited sub-fields: the placeholder.
+//   - Any other field is unchanged in the record: its value.
 func (p *Processor) anonymizedValue(dst []byte, j int) []byte {
-	a, _ := p.resolve(j)
-	if a == nil {
-		return p.rec.AppendValue(dst, j)
+	for k := range p.edits {
+		e := &p.edits[k]
+		switch {
+		case e.Field == j && !e.Drop:
+			return append(dst, e.Value...)
+		case e.Field == j && p.absent(j),
+			e.Field < j && !e.Drop && p.inside(j, e.Field) && p.keptInside(e.Field, j):
+			return p.rec.AppendValue(dst, j)
+		case e.Field == j, e.Field < j && p.inside(j, e.Field), e.Field > j && p.inside(e.Field, j):
+			return p.appendRedacted(dst, p.e.keyDrop.placeholder, p.rec.Fields[j].Kind)
+		}
 	}
-	p.savedActions = append(p.savedActions[:0], p.Stats.Actions...)
-	detections := p.Stats.Detections
-	out, _, changed := p.transform(dst, j, a)
-	copy(p.Stats.Actions, p.savedActions)
-	p.Stats.Detections = detections
-	if !changed {
-		return p.rec.AppendValue(dst, j)
+	return p.rec.AppendValue(dst, j)
+}
+
+// keptInside reports whether field j, inside the edited field i, is in
+// i's new value unchanged: i is scrubbed as a whole with its explicit
+// sub-fields applied in place (see composite), j is one of those and its
+// action is keep, and every field between them is scrubbed too (so the
+// scrub looked inside it).
+func (p *Processor) keptInside(i, j int) bool {
+	if a, _ := p.resolve(i); a == nil || a.op != opScrub {
+		return false
 	}
-	return out
+	if a, explicit := p.resolve(j); !explicit || a.op != opKeep {
+		return false
+	}
+	for k := p.rec.Fields[j].Parent; k > i; k = p.rec.Fields[k].Parent {
+		if a, explicit := p.resolve(k); explicit && a.op != opScrub {
+			return false
+		}
+	}
+	return true
+}
+
+// absent reports whether field j's raw value is empty or the "-" of an
+// absent value, which no action changes.
+func (p *Processor) absent(j int) bool {
+	v := p.rec.Fields[j].Value
+	return v.End == v.Start || v.End == v.Start+1 && p.rec.Line[v.Start] == '-'
 }
 
 // fieldByName returns the field whose path is name or ends in "."+name
@@ -286,24 +322,33 @@ func (p *Processor) obsNumber(i int) int64 {
 	return n
 }
 
+// maxSeconds bounds the durations aggregated: a value of 1e9 seconds (about
+// 32 years) or more is a logging error, not a request, and such values
+// (or enough of them) would overflow a histogram's sum to +Inf, which no
+// JSON report can hold.
+const maxSeconds = 1e9
+
 // obsSeconds returns field i as seconds: a number in unit, or a Go
-// duration string ("12ms"); -1 when it is neither. nginx writes
-// upstream times as "0.010, 0.020" for retries: the first is used.
+// duration string ("12ms"); -1 when it is neither, or when it is negative,
+// not finite ("inf", "NaN") or at least maxSeconds. nginx writes upstream
+// times as "0.010, 0.020" for retries: the first is used.
 func (p *Processor) obsSeconds(i int, unit time.Duration) float64 {
 	v := p.obsValue(i, &p.scratch)
 	if k := bytes.IndexByte(v, ','); k >= 0 {
 		v = v[:k]
 	}
+	s := -1.0
 	if f, ok := plainDecimal(v); ok {
-		return f * unit.Seconds()
+		s = f * unit.Seconds()
+	} else if f, err := strconv.ParseFloat(string(v), 64); err == nil {
+		s = f * unit.Seconds()
+	} else if d, err := time.ParseDuration(string(v)); err == nil {
+		s = d.Seconds()
 	}
-	if f, err := strconv.ParseFloat(string(v), 64); err == nil && f >= 0 {
-		return f * unit.Seconds()
+	if !(s >= 0 && s < maxSeconds) { // also false for NaN
+		return -1
 	}
-	if d, err := time.ParseDuration(string(v)); err == nil && d >= 0 {
-		return d.Seconds()
-	}
-	return -1
+	return s
 }
 
 // plainDecimal parses the common forms "12", "0.013" quickly (at most 15

@@ -6,7 +6,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/tarn-project/tarn/rules/pseudo"
+	"github.com/tarn-project/tarn/rules/aggregate"
+	"github.com/tarn-project/tarn/rules/format"
 	"github.com/tarn-project/tarn/rules/strictyaml"
 	"github.com/tarn-project/tarn/sinks"
 )
@@ -91,8 +92,10 @@ func (c *Config) validateRoute() error {
 }
 
 // compileRoute compiles metadata (sorted by name, so entries are always
-// built alike) and the tenant.
+// built alike), the pseudonymize action of metadata values and the API
+// key id, and the tenant.
 func (e *Engine) compileRoute(c *Config) {
+	e.pseudonym = e.newAction(&Action{Pseudonymize: &Pseudonymize{}})
 	for _, name := range slices.Sorted(maps.Keys(c.Metadata)) {
 		if c.Metadata[name] != "" {
 			e.meta = append(e.meta, compiledMeta{name: name, field: c.Metadata[name]})
@@ -113,12 +116,11 @@ func (p *Processor) AppendMetadata(dst []sinks.Label) []sinks.Label {
 		if i < 0 {
 			continue
 		}
-		p.scratch = p.rec.AppendValue(p.scratch[:0], i)
-		if len(p.scratch) == 0 || string(p.scratch) == "-" {
+		v := p.value(i)
+		if len(v) == 0 || string(v) == "-" {
 			continue
 		}
-		p.norm = Normalize(p.norm[:0], p.scratch)
-		p.lower = pseudo.AppendHex(p.lower[:0], p.ps.Sum(p.t, p.norm), p.e.pseudoLen)
+		p.lower = p.appendPseudonym(p.lower[:0], v, p.e.pseudonym, format.String)
 		dst = append(dst, sinks.Label{Name: m.name, Value: p.intern(p.lower)})
 	}
 	return dst
@@ -158,23 +160,11 @@ func (p *Processor) Tenant() string {
 	if v, ok := t.m[string(p.scratch)]; ok {
 		return v
 	}
-	if v, ok := t.m[string(withoutPort(p.scratch))]; ok {
+	// Apache's vhost_combined writes %v:%p: a map names hosts only.
+	if v, ok := t.m[string(aggregate.WithoutPort(p.scratch))]; ok {
 		return v
 	}
 	return t.def
-}
-
-// withoutPort strips a ":port" suffix (Apache's vhost_combined writes
-// %v:%p), so a map names hosts only.
-func withoutPort(v []byte) []byte {
-	i := len(v)
-	for i > 0 && '0' <= v[i-1] && v[i-1] <= '9' {
-		i--
-	}
-	if i > 0 && i < len(v) && v[i-1] == ':' {
-		return v[:i-1]
-	}
-	return v
 }
 
 // HasRoutes reports whether the rules set metadata or a tenant, so

@@ -3,8 +3,8 @@ package lokipush
 import (
 	"bytes"
 	"errors"
-	"unicode/utf16"
-	"unicode/utf8"
+
+	logformat "github.com/tarn-project/tarn/rules/format"
 )
 
 // jscan walks a JSON value that json.Valid has already accepted, so it
@@ -144,91 +144,18 @@ func jsonString(raw []byte) ([]byte, bool) {
 
 // appendString appends the unescaped content of the JSON string raw to
 // dst; without escapes and with dst nil, it returns a sub-slice of raw.
-// Escapes are decoded as encoding/json does, with U+FFFD for lone
-// surrogates.
+// Escapes are decoded by rules/format.AppendJSONUnescaped, as encoding/json
+// does, with U+FFFD for lone surrogates. raw comes from a body json.Valid
+// accepted, so its escapes are valid: this only unquotes and decodes.
 func appendString(dst, raw []byte) ([]byte, bool) {
 	if len(raw) < 2 || raw[0] != '"' {
 		return dst, false
 	}
 	s := raw[1 : len(raw)-1]
-	for {
-		i := bytes.IndexByte(s, '\\')
-		if i < 0 || i+1 >= len(s) {
-			if dst == nil {
-				return s, true
-			}
-			return append(dst, s...), true
-		}
-		dst = append(dst, s[:i]...)
-		n := unescape(&dst, s[i+1:])
-		s = s[i+1+n:]
+	if dst == nil && bytes.IndexByte(s, '\\') < 0 {
+		return s, true
 	}
-}
-
-// unescape appends the character of the escape sequence at the start of
-// s (after the backslash) to *dst and returns the length of the sequence.
-func unescape(dst *[]byte, s []byte) int {
-	switch c := s[0]; c {
-	case 'b':
-		*dst = append(*dst, '\b')
-	case 'f':
-		*dst = append(*dst, '\f')
-	case 'n':
-		*dst = append(*dst, '\n')
-	case 'r':
-		*dst = append(*dst, '\r')
-	case 't':
-		*dst = append(*dst, '\t')
-	case 'u':
-		r, n := unicodeEscape(s)
-		*dst = utf8.AppendRune(*dst, r)
-		return n
-	default: // " \ /
-		*dst = append(*dst, c)
-	}
-	return 1
-}
-
-// unicodeEscape decodes "uXXXX", or a surrogate pair "uXXXX\uXXXX", at
-// the start of s; it returns the rune and the bytes used.
-func unicodeEscape(s []byte) (rune, int) {
-	r := hex4(s[1:])
-	if r < 0 {
-		return utf8.RuneError, 1
-	}
-	if !utf16.IsSurrogate(r) {
-		return r, 5
-	}
-	if len(s) >= 11 && s[5] == '\\' && s[6] == 'u' {
-		if r2 := hex4(s[7:]); r2 >= 0 {
-			if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
-				return d, 11
-			}
-		}
-	}
-	return utf8.RuneError, 5
-}
-
-// hex4 decodes four hex digits, -1 if they are not.
-func hex4(s []byte) rune {
-	if len(s) < 4 {
-		return -1
-	}
-	var r rune
-	for _, c := range s[:4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return -1
-		}
-		r = r<<4 | rune(c)
-	}
-	return r
+	return logformat.AppendJSONUnescaped(dst, s), true
 }
 
 // elements returns the elements of a JSON array, appended to dst; ok is

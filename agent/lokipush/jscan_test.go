@@ -73,3 +73,31 @@ func FuzzJSONString(f *testing.F) {
 		}
 	})
 }
+
+// TestAppendString decodes escapes as encoding/json does (the decoding is
+// rules/format's), returns raw's own bytes when there is nothing to decode
+// and dst is nil, and appends to dst otherwise.
+func TestAppendString(t *testing.T) {
+	for _, raw := range []string{`""`, `"plain"`, `"a\"b\\c\/d"`, `"\b\f\n\r\t"`, `"\u00e9\u00E9"`, `"\ud83d\ude00"`,
+		`"\ud83d"`, `"\ud83dx"`, `"\udc00\ud83d\ude00"`, `"\ud83d\u0041"`, `"\ud83d\ud83d\ude00"`, `"é\\"`, `"\u0000"`} {
+		var want string
+		if err := json.Unmarshal([]byte(raw), &want); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := appendString(nil, []byte(raw)); !ok || string(got) != want {
+			t.Errorf("appendString(%s) = %q, %v; want %q", raw, got, ok, want)
+		}
+		if got, _ := appendString([]byte("p"), []byte(raw)); string(got) != "p"+want {
+			t.Errorf("appendString(p, %s) = %q", raw, got)
+		}
+	}
+	raw := []byte(`"plain"`)
+	if got, _ := jsonString(raw); &got[0] != &raw[1] {
+		t.Error("an unescaped string is copied")
+	}
+	for _, bad := range []string{``, `"`, `x"`, `1`} {
+		if _, ok := jsonString([]byte(bad)); ok {
+			t.Errorf("jsonString(%s): ok", bad)
+		}
+	}
+}

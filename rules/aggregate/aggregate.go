@@ -56,7 +56,6 @@ type Aggregator struct {
 	last      *window           // the window of the previous request
 	routes    map[uint64][]byte // route templates by a hash of the path
 	key       []byte
-	scratch   []byte
 }
 
 // maxRouteCache bounds the cache of route templates.
@@ -78,7 +77,7 @@ type window struct {
 
 // New returns an Aggregator for c (defaults filled in).
 func New(c Config) *Aggregator {
-	c = c.withDefaults()
+	c = c.WithDefaults()
 	return &Aggregator{c: c, windows: map[int64]map[string]*window{}, days: map[int64]map[string]*hyperloglog.Sketch{}}
 }
 

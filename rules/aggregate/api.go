@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"bytes"
 	"sort"
 	"strings"
 )
@@ -33,7 +34,7 @@ type APIGroup struct {
 func (a *Aggregator) addAPI(w *window, o *Obs) {
 	a.key = a.key[:0]
 	for _, v := range o.Groups {
-		a.key = a.appendGroupValue(a.key, v)
+		a.key = appendGroupValue(a.key, v)
 		a.key = append(a.key, 0)
 	}
 	a.key = append(a.key, o.Key...)
@@ -59,33 +60,23 @@ func (a *Aggregator) addAPI(w *window, o *Obs) {
 // appendGroupValue appends a group value templated like a route segment,
 // so numbers, ids, tokens and e-mail-like values become :id; a value that
 // is a path ("/invoices/123") is templated as a route; numbers of up to
-// four digits (status codes, small enums) stay.
-func (a *Aggregator) appendGroupValue(dst, v []byte) []byte {
-	if v == nil {
+// four digits (status codes, small enums) stay. Any other value holding a
+// '/' is an :id as a whole; else, as in a path, '?' or '#' ends it.
+func appendGroupValue(dst, v []byte) []byte {
+	switch {
+	case v == nil:
 		return append(dst, '-')
-	}
-	if len(v) <= 4 && allDigits(v) {
+	case len(v) <= 4 && allDigits(v):
 		return append(dst, v...)
-	}
-	if len(v) > 0 && v[0] == '/' {
+	case len(v) > 0 && v[0] == '/':
 		return AppendRoute(dst, v)
+	case bytes.IndexByte(v, '/') >= 0:
+		return append(dst, routeID...)
 	}
-	a.scratch = append(append(a.scratch[:0], '/'), escapeSlashes(v)...)
-	start := len(dst)
-	dst = AppendRoute(dst, a.scratch)
-	n := copy(dst[start:], dst[start+1:]) // without the leading '/'
-	return dst[:start+n]
-}
-
-// escapeSlashes makes a value one route segment: a value holding '/' is
-// an :id as a whole.
-func escapeSlashes(v []byte) []byte {
-	for _, c := range v {
-		if c == '/' {
-			return []byte("%2F")
-		}
+	if v = cutQuery(v); len(v) == 0 {
+		return dst
 	}
-	return v
+	return appendSegment(dst, v)
 }
 
 func newAPIGroup(key []byte, n int) *apiGroup {

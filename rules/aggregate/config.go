@@ -64,12 +64,16 @@ const (
 	DefaultTopRoutes  = 20
 	DefaultKAnonymity = 10
 	DefaultMaxHosts   = 1000
-	// MaxKAnonymity is the largest k (visitor sets are kept per route).
+	DefaultMaxGroups  = 1000
+	// MaxKAnonymity is the largest k: each tracked route keeps up to k
+	// visitor hashes.
 	MaxKAnonymity = 64
 )
 
-// withDefaults returns c with unset values filled.
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with unset values filled, as the Aggregator uses
+// it (and the privacy statement describes it). c's API section is copied,
+// not changed.
+func (c Config) WithDefaults() Config {
 	if c.Window == 0 {
 		c.Window = strictyaml.Duration(DefaultWindow)
 	}
@@ -88,7 +92,7 @@ func (c Config) withDefaults() Config {
 	}
 	if c.API != nil && c.API.MaxGroups == 0 {
 		api := *c.API
-		api.MaxGroups = DefaultMaxHosts
+		api.MaxGroups = DefaultMaxGroups
 		c.API = &api
 	}
 	return c

@@ -1,5 +1,7 @@
 package aggregate
 
+import "math"
+
 // Bounds are the upper bounds, in seconds, of the duration histogram's
 // buckets (Prometheus' defaults); a last bucket holds the rest.
 var Bounds = [...]float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
@@ -15,8 +17,12 @@ type Histogram struct {
 	Buckets [len(Bounds) + 1]uint64 `json:"buckets"`
 }
 
-// Observe adds one duration in seconds.
+// Observe adds one duration in seconds. A value that is not finite is
+// ignored: a sum of +Inf or NaN cannot be written as JSON.
 func (h *Histogram) Observe(s float64) {
+	if math.IsNaN(s) || math.IsInf(s, 0) {
+		return
+	}
 	h.Count++
 	h.Sum += s
 	i := 0

@@ -53,9 +53,7 @@ func appendHost(dst, h []byte) []byte {
 	if len(h) == 0 || string(h) == "-" {
 		return append(dst, noHost...)
 	}
-	if i := lastColon(h); i >= 0 {
-		h = h[:i]
-	}
+	h = WithoutPort(h)
 	if len(h) == 0 || len(h) > 253 {
 		return append(dst, otherHost...)
 	}
@@ -79,14 +77,16 @@ func appendHost(dst, h []byte) []byte {
 	return dst
 }
 
-// lastColon returns the index of a ":port" suffix's colon, or -1.
-func lastColon(h []byte) int {
-	i := len(h) - 1
-	for i >= 0 && '0' <= h[i] && h[i] <= '9' {
+// WithoutPort returns h without a ":port" suffix (digits after the last
+// colon, as Apache's vhost_combined writes %v:%p); h itself when it has
+// none.
+func WithoutPort(h []byte) []byte {
+	i := len(h)
+	for i > 0 && isDigit(h[i-1]) {
 		i--
 	}
-	if i >= 0 && i < len(h)-1 && h[i] == ':' {
-		return i
+	if i > 0 && i < len(h) && h[i-1] == ':' {
+		return h[:i-1]
 	}
-	return -1
+	return h
 }

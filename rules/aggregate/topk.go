@@ -7,10 +7,6 @@ import (
 	"strings"
 )
 
-// topKMaxK is the largest anonymity threshold NewTopK accepts: each
-// tracked route keeps up to k visitor hashes.
-const topKMaxK = 64
-
 // RouteCount is the count of one route in a window, or of the "other"
 // routes.
 type RouteCount struct {
@@ -68,15 +64,16 @@ type topKEntry struct {
 // NewTopK returns a TopK that tracks at most capacity distinct routes
 // (e.g. 10 times the number reported) and names routes with at least k
 // distinct visitors. It panics unless 1 <= capacity <= MaxInt32 and
-// 1 <= k <= 64: configurations are validated before this is called.
+// 1 <= k <= MaxKAnonymity: configurations are validated before this is
+// called.
 // Memory grows with the routes tracked, up to about capacity*(8k+100)
 // bytes, so a window with few routes stays small.
 func NewTopK(capacity, k int) *TopK {
 	if capacity < 1 || capacity > math.MaxInt32 {
 		panic("aggregate: topk capacity out of range")
 	}
-	if k < 1 || k > topKMaxK {
-		panic("aggregate: topk k must be 1..64")
+	if k < 1 || k > MaxKAnonymity {
+		panic("aggregate: topk k must be 1..MaxKAnonymity")
 	}
 	return &TopK{k: k, capacity: capacity, index: map[string]int32{}}
 }

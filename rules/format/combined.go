@@ -24,7 +24,20 @@ var (
 	nameUserAgent  = []byte("http_user_agent")
 	nameXFF        = []byte("http_x_forwarded_for")
 	namesHead      = [...][]byte{nameVhost, nameRemoteAddr, nameIdent, nameUser}
+	combinedNames  = [...][]byte{nameVhost, nameRemoteAddr, nameIdent, nameUser, nameTime, nameRequest,
+		nameMethod, nameURI, nameQuery, nameProto, nameStatus, nameBytes, nameReferer, nameUserAgent, nameXFF}
 )
+
+// CombinedFields returns the names of the fields the combined/common parser
+// produces, in the order of a line (besides the extra_N of unnamed extra
+// fields). The slice is the caller's.
+func CombinedFields() []string {
+	out := make([]string, len(combinedNames))
+	for i, n := range combinedNames {
+		out[i] = string(n)
+	}
+	return out
+}
 
 // parseCombined parses an Apache/nginx common or combined line, optionally
 // with a leading vhost and trailing extra fields:

@@ -95,3 +95,27 @@ func TestParseCombined(t *testing.T) {
 	}
 	runParseCases(t, cases, nil)
 }
+
+// TestCombinedFieldsAreWhatTheParserNames: a line with every optional
+// part (vhost, query, referer, user agent, X-Forwarded-For) has exactly
+// the fields CombinedFields lists, in that order.
+func TestCombinedFieldsAreWhatTheParserNames(t *testing.T) {
+	line := `shop.example:443 1.2.3.4 - bob [10/Oct/2000:13:55:36 -0700] "GET /a?b=c HTTP/1.1" 200 5 "https://r.example/" "curl/8.0" "203.0.113.9"`
+	var r Record
+	if !Parse(Combined, []byte(line), nil, &r) {
+		t.Fatal("not parsed")
+	}
+	want := CombinedFields()
+	if len(r.Fields) != len(want) {
+		t.Fatalf("%d fields, CombinedFields has %d: %q", len(r.Fields), len(want), want)
+	}
+	for i, f := range r.Fields {
+		if string(f.Path) != want[i] {
+			t.Errorf("field %d is %q, CombinedFields says %q", i, f.Path, want[i])
+		}
+	}
+	want[0] = "changed"
+	if CombinedFields()[0] != "vhost" {
+		t.Error("CombinedFields returns shared state")
+	}
+}

@@ -67,7 +67,7 @@ func appendDockerValue(dst, line []byte, v dockerValue) []byte {
 	if !v.esc {
 		return append(dst, raw...)
 	}
-	return appendJSONUnescaped(dst, raw)
+	return AppendJSONUnescaped(dst, raw)
 }
 
 // object scans the line as one JSON object and records its members.

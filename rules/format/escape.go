@@ -24,7 +24,7 @@ func (r *Record) AppendValue(dst []byte, i int) []byte {
 	if r.Format == Combined || r.Format == Common {
 		return appendCLFUnescaped(dst, raw)
 	}
-	return appendJSONUnescaped(dst, raw)
+	return AppendJSONUnescaped(dst, raw)
 }
 
 // appendUnescaped copies b to dst, decoding each backslash escape as
@@ -55,8 +55,12 @@ var simpleEscape = func() (t [256]byte) {
 	return t
 }()
 
-// appendJSONUnescaped decodes JSON string escapes.
-func appendJSONUnescaped(dst, b []byte) []byte {
+// AppendJSONUnescaped appends b, the inside of a JSON string (without its
+// quotes), to dst with its escapes decoded as encoding/json decodes them:
+// \" \\ \/ \b \f \n \r \t, \uXXXX and surrogate pairs, U+FFFD for a lone
+// surrogate. It does not validate: an invalid escape (which json.Valid
+// rejects) is kept verbatim, and invalid UTF-8 is copied as it is.
+func AppendJSONUnescaped(dst, b []byte) []byte {
 	return appendUnescaped(dst, b, false)
 }
 

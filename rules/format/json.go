@@ -194,7 +194,7 @@ func (p *jsonParser) childPath(plen int, key Span, esc bool) (int, Span) {
 		st = append(st, '.')
 	}
 	if esc {
-		st = appendJSONUnescaped(st, inner)
+		st = AppendJSONUnescaped(st, inner)
 	} else {
 		st = append(st, inner...)
 	}

@@ -48,20 +48,12 @@ func detectors(c *rules.Config) ([]detItem, bool) {
 }
 
 // detectorTreat is the treatment of one built-in kind: its configured
-// action or the engine's default (addresses truncated, secrets and card
-// numbers redacted, everything else pseudonymized). A truncation keeps
-// only the prefix of its own family.
+// action or the engine's default (rules.DefaultDetectAction). A
+// truncation keeps only the prefix of its own family.
 func detectorTreat(c *rules.Config, k detect.Kind) treat {
 	a, ok := c.Detect.Actions[k.String()]
 	if !ok {
-		switch k {
-		case detect.IPv4, detect.IPv6:
-			a = rules.Action{TruncateIP: &rules.TruncateIP{}}
-		case detect.Secret, detect.Card:
-			a = rules.Action{Redact: &rules.Redact{}}
-		default:
-			a = rules.Action{Pseudonymize: &rules.Pseudonymize{}}
-		}
+		a = rules.DefaultDetectAction(k)
 	}
 	if a.TruncateIP == nil {
 		return treatOf(c, &a)

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/tarn-project/tarn/rules"
-	"github.com/tarn-project/tarn/rules/aggregate"
 )
 
 // metaItem is a structured-metadata pseudonym carried beside each entry.
@@ -47,23 +46,14 @@ type aggregateFacts struct {
 	api      bool
 }
 
-// aggregateOf resolves the aggregate section like the aggregator does.
+// aggregateOf resolves the aggregate section like the aggregator does
+// (aggregate.Config.WithDefaults).
 func aggregateOf(c *rules.Config) *aggregateFacts {
-	a := c.Aggregate
-	if a == nil {
+	if c.Aggregate == nil {
 		return nil
 	}
-	g := &aggregateFacts{window: time.Duration(a.Window), top: a.TopRoutes, k: a.KAnonymity,
-		visitors: a.Visitors == nil || *a.Visitors}
-	if g.window == 0 {
-		g.window = aggregate.DefaultWindow
-	}
-	if g.top == 0 {
-		g.top = aggregate.DefaultTopRoutes
-	}
-	if g.k == 0 {
-		g.k = aggregate.DefaultKAnonymity
-	}
+	a := c.Aggregate.WithDefaults()
+	g := &aggregateFacts{window: time.Duration(a.Window), top: a.TopRoutes, k: a.KAnonymity, visitors: *a.Visitors}
 	if a.API != nil {
 		g.api, g.groupBy, g.keyField = true, a.API.GroupBy, a.API.KeyField
 	}

@@ -294,7 +294,7 @@ func pseudoLength(c *rules.Config) int {
 	if c.Pseudonyms.Length > 0 {
 		return c.Pseudonyms.Length
 	}
-	return 16
+	return rules.DefaultPseudoLen
 }
 
 func sortedCopy(s []string) []string {

@@ -1,5 +1,7 @@
 package policy
 
+import "github.com/tarn-project/tarn/rules/format"
+
 // webDef is a field of the combined/common log format as the statement
 // describes it.
 type webDef struct {
@@ -37,12 +39,13 @@ var webDefs = []webDef{
 }
 
 // webFieldNames are the field names the combined/common parser produces.
-var webFieldNames = map[string]bool{
-	"vhost": true, "remote_addr": true, "remote_ident": true, "remote_user": true,
-	"time_local": true, "request": true, "request_method": true, "request_uri": true,
-	"request_query": true, "server_protocol": true, "status": true, "body_bytes_sent": true,
-	"http_referer": true, "http_user_agent": true, "http_x_forwarded_for": true,
-}
+var webFieldNames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, name := range format.CombinedFields() {
+		m[name] = true
+	}
+	return m
+}()
 
 // webFields resolves the treatment of every web-server field.
 func (f *facts) webFields() []item {

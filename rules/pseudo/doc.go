@@ -28,6 +28,12 @@
 //     AppendEmail: AppendHex local part, then "@" and the ASCII-lower-cased
 //     domain if one is given.
 //
+// The visitor hash of aggregation (DayHash) has a key of its own, so it can
+// never be related to a pseudonym: dayKey = HMAC-SHA256(masterKey,
+// "tarn/visitors/v1/" + the UTC day "2006-01-02"), and the hash is SipHash-2-4
+// keyed with dayKey's first 16 bytes. Sketches of different key versions do
+// not merge meaningfully (a visitor would count twice).
+//
 // Master keys are at least MinKeyBytes bytes; key files hold lower-case hex
 // plus a newline (EncodeKey) or raw bytes (ParseKey accepts both).
 //
