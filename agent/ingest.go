@@ -93,10 +93,7 @@ func (in *ingest) chunk(ctx context.Context, c *tail.Chunk) error {
 	now := in.now()
 	in.buf, in.entries, in.meta = in.buf[:0], in.entries[:0], in.meta[:0]
 	src := in.source(c.Path)
-	if in.agg != nil {
-		in.agg.mu.Lock()
-		defer in.agg.mu.Unlock()
-	}
+	unlock := in.lockAggregates()
 	in.cut += c.Cut
 	end, skip := c.End, int64(0)
 	if in.wrapper != format.Text {
@@ -106,6 +103,7 @@ func (in *ingest) chunk(ctx context.Context, c *tail.Chunk) error {
 			in.add(src, format.Stdout, line, time.Time{}, now)
 		}
 	}
+	unlock()
 	in.exportStats()
 	if err := in.append(ctx, in.entries, true); err != nil {
 		return err
@@ -116,51 +114,42 @@ func (in *ingest) chunk(ctx context.Context, c *tail.Chunk) error {
 	return nil
 }
 
-// add runs the rules over one line of src and appends its entry to
-// in.entries unless it is dropped. A non-zero t is the time the line was
-// written (a container runtime's): the entry gets it, and the line is
-// dropped when t is past retention.
-func (in *ingest) add(src *source, s format.Stream, line []byte, t, now time.Time) {
-	var e sinks.Entry
-	var ok bool
-	if t.IsZero() {
-		e, ok = in.process(src.sel, line, now, src.tenant)
-	} else {
-		e, ok = in.processAt(src.sel, line, t, now, src.tenant)
+// lockAggregates holds the input's aggregation while lines are processed
+// and returns the unlock. It is released before spooling: a full spool
+// must not stall the aggregates' flush and /metrics.
+func (in *ingest) lockAggregates() (unlock func()) {
+	if in.agg == nil {
+		return func() {}
 	}
-	if ok {
+	in.agg.mu.Lock()
+	return in.agg.mu.Unlock
+}
+
+// add runs the rules over one line of src and appends its entry to
+// in.entries unless it is dropped; t is as for process.
+func (in *ingest) add(src *source, s format.Stream, line []byte, t, now time.Time) {
+	if e, ok := in.process(src.sel, line, t, now, src.tenant); ok {
 		e.Labels = src.labels[s&1]
 		in.entries = append(in.entries, e)
 	}
 }
 
-// processAt is process for a line written at t: the entry keeps t, and a
-// line older than the rules' retention is dropped unread.
-func (in *ingest) processAt(sel *selection, line []byte, t, now time.Time, tenant string) (sinks.Entry, bool) {
-	if now.Sub(t) > sel.eng.MaxAge() {
-		sel.proc.Stats.Lines++
-		sel.proc.Stats.Records[rules.DropTooOld]++
-		return sinks.Entry{}, false
-	}
-	e, ok := in.process(sel, line, now, tenant)
-	e.Time = t
-	return e, ok
-}
-
 // process runs the rules of sel over one line and returns its entry
 // (without labels), or false when the record is dropped, and counts it in
-// the input's aggregates (the caller holds in.agg.mu). The line is
-// appended to in.buf, which the caller resets per chunk. The entry's
-// tenant is the one a rule chose, else tenant.
-func (in *ingest) process(sel *selection, line []byte, now time.Time, tenant string) (sinks.Entry, bool) {
+// the input's aggregates (the caller holds in.agg.mu). A non-zero t is
+// when the line was written (a container runtime's or a Loki sender's
+// time, see rules.Processor.AppendAt): the entry keeps t as its time. The
+// line is appended to in.buf, which the caller resets per chunk. The
+// entry's tenant is the one a rule chose, else tenant.
+func (in *ingest) process(sel *selection, line []byte, t, now time.Time, tenant string) (sinks.Entry, bool) {
 	mark := len(in.buf)
 	var res rules.Result
-	in.buf, res = sel.proc.AppendAs(in.buf, line, in.format, now)
+	in.buf, res = sel.proc.AppendAt(in.buf, line, in.format, t, now)
 	if res.Reason != rules.Kept {
 		in.buf = in.buf[:mark]
 		return sinks.Entry{}, false
 	}
-	e := sinks.Entry{Time: res.Time, Line: in.buf[mark:len(in.buf):len(in.buf)], Tenant: tenant}
+	e := sinks.Entry{Time: cmp.Or(t, res.Time), Line: in.buf[mark:len(in.buf):len(in.buf)], Tenant: tenant}
 	if in.agg != nil && sel.proc.Observe(&in.obs) {
 		in.agg.addLocked(&in.obs)
 	}
@@ -217,6 +206,9 @@ func (in *ingest) exportStats() {
 	in.cut = 0
 	for _, sel := range in.sels {
 		st := &sel.proc.Stats
+		if st.Lines == 0 && st.Cut == 0 {
+			continue // a rule set no line of this chunk selected
+		}
 		in.m.addRules(in.input, sel.eng, st)
 		acts := st.Actions
 		clear(acts)

@@ -5,10 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -28,9 +28,10 @@ import (
 // keep their meaning. Requests are processed one at a time (the rules
 // processor is single-threaded, as for a tailed file).
 type pushInput struct {
-	cfg config.Input
-	in  *ingest
-	mu  sync.Mutex
+	cfg      config.Input
+	in       *ingest
+	mu       sync.Mutex
+	raw, out []byte // scrub's buffers
 }
 
 // pushReader binds the input's address (so a taken port fails the start)
@@ -56,7 +57,7 @@ func (g *generation) pushReader(ic config.Input, in *ingest) (func(context.Conte
 		token = strings.TrimSpace(string(b))
 	}
 	h := lokipush.NewHandler(lokipush.Options{MaxBodyBytes: int64(ic.Push.MaxBodyBytes), BearerToken: token,
-		Push: p.push, Logger: g.a.log.With(zap.String(keyComponent, "loki_push"), zap.String(keyInput, ic.Name))})
+		Push: p.push, Logger: g.a.log.With(zap.String(keyInput, ic.Name))}) // the receiver adds its component
 	return func(ctx context.Context, _ chan<- *tail.Chunk) error {
 		return serve(ctx, ln, h)
 	}, nil
@@ -88,10 +89,7 @@ func (p *pushInput) push(ctx context.Context, tenant string, streams []lokipush.
 	now := in.now()
 	in.buf, in.entries, in.meta = in.buf[:0], in.entries[:0], in.meta[:0]
 	tenant = cmp.Or(p.tenant(tenant), in.tenant)
-	if in.agg != nil {
-		in.agg.mu.Lock()
-		defer in.agg.mu.Unlock()
-	}
+	unlock := in.lockAggregates()
 	for _, s := range streams {
 		labels := p.labels(s.Labels, now)
 		for _, pe := range s.Entries {
@@ -103,6 +101,7 @@ func (p *pushInput) push(ctx context.Context, tenant string, streams []lokipush.
 			in.entries = append(in.entries, e)
 		}
 	}
+	unlock()
 	in.exportStats()
 	err := in.append(ctx, in.entries, false)
 	if errors.Is(err, spool.ErrFull) {
@@ -116,7 +115,7 @@ func (p *pushInput) push(ctx context.Context, tenant string, streams []lokipush.
 // retention; the sender's structured metadata is scrubbed like free text.
 func (p *pushInput) entry(pe lokipush.Entry, now time.Time, tenant string) (sinks.Entry, bool) {
 	in := p.in
-	e, ok := in.processAt(in.main, pe.Line, pe.Time, now, tenant)
+	e, ok := in.process(in.main, pe.Line, pe.Time, now, tenant)
 	if !ok {
 		return e, false
 	}
@@ -129,28 +128,24 @@ func (p *pushInput) entry(pe lokipush.Entry, now time.Time, tenant string) (sink
 // labels are the input's static labels and name, then the pushed labels
 // with their values scrubbed (a sender's label may hold personal data).
 func (p *pushInput) labels(pushed []sinks.Label, now time.Time) []sinks.Label {
-	ls := make([]sinks.Label, 0, len(p.cfg.Labels)+len(pushed)+1)
-	seen := map[string]bool{}
-	for k, v := range p.cfg.Labels {
-		ls = append(ls, sinks.Label{Name: k, Value: v})
-		seen[k] = true
-	}
-	if !seen["input"] {
-		ls = append(ls, sinks.Label{Name: "input", Value: p.cfg.Name})
-		seen["input"] = true
-	}
+	m := make(map[string]string, len(p.cfg.Labels)+len(pushed)+1)
 	for _, l := range pushed {
-		if !seen[l.Name] {
-			ls = append(ls, sinks.Label{Name: l.Name, Value: p.scrub(l.Value, now)})
-		}
+		m[l.Name] = p.scrub(l.Value, now)
 	}
-	sort.Slice(ls, func(i, j int) bool { return ls[i].Name < ls[j].Name })
-	return ls
+	m["input"] = p.cfg.Name
+	maps.Copy(m, p.cfg.Labels)
+	return sortedLabels(m)
 }
 
+// scrub runs the detectors over a pushed label or metadata value; an
+// unchanged value is returned as it is, without a copy.
 func (p *pushInput) scrub(v string, t time.Time) string {
-	out := p.in.main.proc.AppendScrubbed(nil, []byte(v), t)
-	return string(out)
+	p.raw = append(p.raw[:0], v...)
+	p.out = p.in.main.proc.AppendScrubbed(p.out[:0], p.raw, t)
+	if string(p.out) == v {
+		return v
+	}
+	return string(p.out)
 }
 
 // tenant is the tenant a request's entries get when no rule sets one:

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"cmp"
 	"time"
 
 	"github.com/tarn-project/tarn/rules/detect"
@@ -66,8 +67,9 @@ type Processor struct {
 	scratch []byte
 	norm    []byte
 	lower   []byte
-	docker  []byte // a docker record's unescaped message
-	dmsg    []byte // its anonymized message
+	docker  []byte    // a docker record's unescaped message
+	dmsg    []byte    // its anonymized message
+	written time.Time // AppendAt's t; zero otherwise
 	ps      *pseudo.Pseudonymizer
 	clean   *cleanCache // texts the detectors found clean
 	t       time.Time
@@ -78,7 +80,6 @@ type Processor struct {
 	roleCache                                       [4]roleCache
 	obsGroups                                       [][]byte
 	obsBuf, obsKey                                  []byte
-	savedActions                                    []uint64
 	layouts                                         map[uint64][numRoles]int
 	interned                                        map[string]string
 	botCache                                        map[uint64]bool
@@ -102,6 +103,17 @@ func (p *Processor) Append(dst, line []byte, now time.Time) ([]byte, Result) {
 	return p.AppendAs(dst, line, p.e.format, now)
 }
 
+// AppendAt is AppendAs for a line written at t, by a container runtime's
+// or a Loki sender's clock: a record without a time of its own takes t —
+// for its Result, its pseudonyms and its aggregates — and the line is
+// dropped when t is past retention. A zero t is AppendAs.
+func (p *Processor) AppendAt(dst, line []byte, f format.Format, t, now time.Time) ([]byte, Result) {
+	p.written = t
+	out, res := p.AppendAs(dst, line, f, now)
+	p.written = time.Time{}
+	return out, res
+}
+
 // AppendAs is Append with the input format given by the caller.
 func (p *Processor) AppendAs(dst, line []byte, f format.Format, now time.Time) ([]byte, Result) {
 	p.Stats.Lines++
@@ -120,6 +132,12 @@ func (p *Processor) AppendAs(dst, line []byte, f format.Format, now time.Time) (
 func (p *Processor) appendRecord(dst, line []byte, f format.Format, now time.Time) ([]byte, Result) {
 	ok := format.Parse(f, line, p.e.timeKeys, &p.rec)
 	res := Result{Time: now, Format: p.rec.Format}
+	if w := cmp.Or(p.written, p.rec.Written); !w.IsZero() {
+		res.Time = w
+		if now.Sub(w) > p.e.maxAge {
+			return p.drop(dst, res, DropTooOld)
+		}
+	}
 	if !ok || p.rec.Format == format.Text {
 		return p.unparsed(dst, line, res)
 	}

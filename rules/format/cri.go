@@ -192,7 +192,7 @@ func (r *Record) parseCRI(timeKeys [][]byte) bool {
 	}
 	r.reset(c.Message)
 	r.parseAuto(timeKeys)
-	r.Line = line
+	r.Line, r.Written = line, c.Time
 	r.shiftSpans(start)
 	r.msgStart, r.msgEnd = start, start+len(c.Message)
 	return true

@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Format is a log line format.
@@ -120,6 +121,9 @@ type Record struct {
 	Fields []Field
 	// Time is the index into Fields of the record time field, -1 if none.
 	Time int
+	// Written is when a container runtime read the line (the time of a
+	// CRI line's prefix); zero for other formats.
+	Written time.Time
 
 	paths    []byte  // storage for built paths (JSON dotted paths, extra_N names)
 	stack    []byte  // JSON path prefix under construction
@@ -184,6 +188,7 @@ func (r *Record) reset(line []byte) {
 	r.Format = Text
 	r.Fields = r.Fields[:0]
 	r.Time = -1
+	r.Written = time.Time{}
 	r.timeRank = -1
 	r.paths = r.paths[:0]
 	r.msgStart, r.msgEnd = 0, len(line)
