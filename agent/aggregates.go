@@ -3,7 +3,6 @@ package agent
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"sync"
 	"time"
 
@@ -41,8 +40,7 @@ type aggregates struct {
 	pending []sinks.Entry // flushed but not yet in the spool (spool full)
 }
 
-func newAggregates(input string, c aggregate.Config) *aggregates {
-	host, _ := os.Hostname()
+func newAggregates(input, host string, c aggregate.Config) *aggregates {
 	return &aggregates{input: input, host: host, agg: aggregate.New(c)}
 }
 
@@ -56,27 +54,13 @@ func (a *aggregates) addLocked(o *aggregate.Obs) {
 }
 
 // flush moves what is over at wall-clock time now (everything when all)
-// into entries and the metrics, and appends the entries to the spool.
+// into entries and the metrics, and appends the entries to the spool. The
+// metrics are fed without a.mu held: /metrics takes the locks the other
+// way round (webMetrics, then each aggregates' for the visitor gauge).
 func (a *aggregates) flush(now time.Time, all bool, sp *spool.Spool, m *webMetrics, log *zap.Logger) {
+	m.addWindows(a.take(now, all))
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	until := now.Add(-a.agg.Window() - flushGrace)
-	if seen := a.maxSeen.Add(-flushGrace); seen.After(until) {
-		until = seen
-	}
-	if all {
-		until = time.Unix(1<<40, 0)
-	}
-	windows := a.agg.Flush(until)
-	days := a.agg.FlushDays(until)
-	m.addWindows(windows)
-	for i := range windows {
-		a.pending = append(a.pending, a.entry(windows[i].Start, kindWeb, windows[i].Host, &windows[i]))
-	}
-	for i := range days {
-		start, _ := time.Parse(time.DateOnly, days[i].Day)
-		a.pending = append(a.pending, a.entry(start, kindVisitors, days[i].Host, &days[i]))
-	}
 	if len(a.pending) == 0 {
 		return
 	}
@@ -90,6 +74,30 @@ func (a *aggregates) flush(now time.Time, all bool, sp *spool.Spool, m *webMetri
 		log.Error("spooling aggregates failed", zap.String(keyInput, a.input), zap.Error(err))
 		a.pending = a.pending[:0]
 	}
+}
+
+// take flushes the windows and days that are over out of the aggregator,
+// queues their entries and returns the windows.
+func (a *aggregates) take(now time.Time, all bool) []aggregate.Window {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	until := now.Add(-a.agg.Window() - flushGrace)
+	if seen := a.maxSeen.Add(-flushGrace); seen.After(until) {
+		until = seen
+	}
+	if all {
+		until = time.Unix(1<<40, 0)
+	}
+	windows := a.agg.Flush(until)
+	for i := range windows {
+		a.pending = append(a.pending, a.entry(windows[i].Start, kindWeb, windows[i].Host, &windows[i]))
+	}
+	days := a.agg.FlushDays(until)
+	for i := range days {
+		start, _ := time.Parse(time.DateOnly, days[i].Day)
+		a.pending = append(a.pending, a.entry(start, kindVisitors, days[i].Host, &days[i]))
+	}
+	return windows
 }
 
 // entry is one aggregate record as a spool entry.

@@ -9,6 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/tarn-project/tarn/agent/spool"
 	"github.com/tarn-project/tarn/rules/aggregate"
 )
 
@@ -141,5 +145,45 @@ func TestPodLabelsAndNamespaceTenants(t *testing.T) {
 	}
 	if got["customer-shop shop web-1 nginx"] != 3 || got[" blog web-2 nginx"] != 3 {
 		t.Errorf("entries by tenant and pod labels: %v", got)
+	}
+}
+
+// TestFlushAndScrapeDoNotDeadlock flushes windows while /metrics is
+// scraped: both take the aggregation's and the web metrics' locks.
+func TestFlushAndScrapeDoNotDeadlock(t *testing.T) {
+	sp, err := spool.Open(spool.Options{Dir: t.TempDir()}, []string{"s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	base := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	m := newWebMetrics(func() time.Time { return base })
+	a := newAggregates("web", "node-1", aggregate.Config{})
+	m.setAggregates([]*aggregates{a})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 2000 {
+			a.mu.Lock()
+			a.addLocked(&aggregate.Obs{Time: base.Add(time.Duration(i) * time.Minute), Web: true, Method: []byte("GET"), Status: 200, URI: []byte("/"), Visitor: uint64(i) + 1})
+			a.mu.Unlock()
+			a.flush(base.Add(time.Duration(i)*time.Minute), false, sp, m, zap.NewNop())
+		}
+	}()
+	scrape := func() {
+		ch := make(chan prometheus.Metric, 1024)
+		go func() { m.Collect(ch); close(ch) }()
+		for range ch {
+		}
+	}
+	for {
+		select {
+		case <-done:
+			return
+		case <-time.After(20 * time.Second):
+			t.Fatal("flush and scrape deadlocked")
+		default:
+			scrape()
+		}
 	}
 }

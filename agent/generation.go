@@ -92,13 +92,10 @@ func compile(cfg *config.Config, rc *rules.Config) (*engines, error) {
 }
 
 // compileCapped compiles rc with its retention capped by the
-// configuration's: the agent never keeps records longer than either file
-// promises.
+// configuration's (config.CapRetention): the agent never keeps records
+// longer than either file promises.
 func compileCapped(cfg *config.Config, rc *rules.Config, key []byte) (*rules.Engine, error) {
-	if rc.Retention.MaxAge == nil || cfg.Retention.MaxAge < *rc.Retention.MaxAge {
-		d := cfg.Retention.MaxAge
-		rc.Retention.MaxAge = &d
-	}
+	cfg.CapRetention(rc)
 	return rules.Compile(rc, key)
 }
 
@@ -171,7 +168,7 @@ func (g *generation) startDelivery() {
 	for _, sc := range g.cfg.Sinks {
 		name, s := sc.Name, g.sinks[sc.Name]
 		o := delivery.Options{Name: name, Spool: g.spool, Sink: s, MaxAge: g.engs.maxAge(),
-			DeadLetter: filepath.Join(g.cfg.DataDir, "deadletter-"+name+".ndjson"), Now: g.a.now, Drain: g.drain,
+			DeadLetterDir: g.cfg.DataDir, Now: g.a.now, Drain: g.drain,
 			Observe: g.a.m.observeSend(name), Logger: g.a.log.With(zap.String(keyComponent, "delivery"), zap.String(keySink, name))}
 		deliveryTuning(&o, sc, g.a)
 		g.delivery.Add(1)
@@ -263,7 +260,7 @@ func (g *generation) newIngest(i int, ic config.Input) *ingest {
 		in.cp = g.cp
 	}
 	if c := g.engs.main.Config().Aggregate; c != nil {
-		in.agg = newAggregates(ic.Name, *c)
+		in.agg = newAggregates(ic.Name, in.host, *c)
 		g.aggs = append(g.aggs, in.agg)
 	}
 	return in

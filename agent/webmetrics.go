@@ -9,9 +9,13 @@ import (
 	"github.com/tarn-project/tarn/rules/aggregate"
 )
 
-// maxRouteSeries bounds the route series of tarn_web_route_requests_total
-// over the agent's life; routes past it are counted as "other".
-const maxRouteSeries = 2000
+// Bounds of the series over the agent's life: hosts past maxHostSeries
+// and routes past maxRouteSeries are counted as "other" (a host name may
+// come from the client's Host header).
+const (
+	maxHostSeries  = 1000
+	maxRouteSeries = 2000
+)
 
 // webMetrics exports the flushed aggregate windows as Prometheus metrics
 // and today's distinct-visitor estimate. Label values are host names
@@ -23,6 +27,7 @@ type webMetrics struct {
 	bytes    map[string]uint64
 	dur      map[string]*aggregate.Histogram
 	routes   map[[2]string]uint64
+	hosts    map[string]bool // the hosts with series
 	aggs     []*aggregates
 	now      func() time.Time
 }
@@ -37,7 +42,7 @@ var (
 
 func newWebMetrics(now func() time.Time) *webMetrics {
 	return &webMetrics{requests: map[[3]string]uint64{}, bytes: map[string]uint64{},
-		dur: map[string]*aggregate.Histogram{}, routes: map[[2]string]uint64{}, now: now}
+		dur: map[string]*aggregate.Histogram{}, routes: map[[2]string]uint64{}, hosts: map[string]bool{}, now: now}
 }
 
 // setAggregates names the running generation's aggregations (for the
@@ -54,25 +59,38 @@ func (w *webMetrics) addWindows(windows []aggregate.Window) {
 	defer w.mu.Unlock()
 	for i := range windows {
 		win := &windows[i]
+		host := w.host(win.Host)
 		for method, classes := range win.ByMethod {
 			for class, n := range classes {
-				w.requests[[3]string{win.Host, method, class}] += n
+				w.requests[[3]string{host, method, class}] += n
 			}
 		}
-		w.bytes[win.Host] += win.Bytes
+		w.bytes[host] += win.Bytes
 		if win.Duration != nil {
-			h := w.dur[win.Host]
+			h := w.dur[host]
 			if h == nil {
 				h = &aggregate.Histogram{}
-				w.dur[win.Host] = h
+				w.dur[host] = h
 			}
 			h.Merge(win.Duration)
 		}
 		for _, r := range win.Routes {
-			w.addRoute(win.Host, r.Route, r.Requests)
+			w.addRoute(host, r.Route, r.Requests)
 		}
-		w.addRoute(win.Host, "other", win.OtherRoutes.Requests)
+		w.addRoute(host, "other", win.OtherRoutes.Requests)
 	}
+}
+
+// host returns the label value of a host: itself, or "other" once
+// maxHostSeries hosts have series.
+func (w *webMetrics) host(h string) string {
+	if !w.hosts[h] {
+		if len(w.hosts) >= maxHostSeries {
+			return "other"
+		}
+		w.hosts[h] = true
+	}
+	return h
 }
 
 func (w *webMetrics) addRoute(host, route string, n uint64) {
@@ -90,8 +108,18 @@ func (w *webMetrics) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-// Collect implements prometheus.Collector.
+// Collect implements prometheus.Collector. The visitor gauge is read
+// without w.mu held (each aggregation takes its own lock).
 func (w *webMetrics) Collect(ch chan<- prometheus.Metric) {
+	w.collectCounters(ch)
+	w.mu.Lock()
+	aggs := w.aggs
+	w.mu.Unlock()
+	collectVisitors(ch, aggs, w.now())
+}
+
+// collectCounters sends the counters and histograms.
+func (w *webMetrics) collectCounters(ch chan<- prometheus.Metric) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for k, n := range w.requests {
@@ -112,14 +140,13 @@ func (w *webMetrics) Collect(ch chan<- prometheus.Metric) {
 	for k, n := range w.routes {
 		ch <- prometheus.MustNewConstMetric(descWebRoutes, prometheus.CounterValue, float64(n), k[0], k[1])
 	}
-	w.collectVisitors(ch)
 }
 
 // collectVisitors merges today's sketches of every input per host.
-func (w *webMetrics) collectVisitors(ch chan<- prometheus.Metric) {
+func collectVisitors(ch chan<- prometheus.Metric, aggs []*aggregates, now time.Time) {
 	var reports []*aggregate.Report
-	for _, a := range w.aggs {
-		reports = append(reports, &aggregate.Report{Visitors: a.visitors(w.now())})
+	for _, a := range aggs {
+		reports = append(reports, &aggregate.Report{Visitors: a.visitors(now)})
 	}
 	if len(reports) == 0 {
 		return

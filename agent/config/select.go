@@ -2,9 +2,10 @@ package config
 
 import (
 	"errors"
+	"maps"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 
 	"github.com/tarn-project/tarn/rules"
@@ -61,7 +62,7 @@ func (s *Select) validate(at string) error {
 	if len(s.Match) == 0 {
 		fail("match", "required: at least one label pattern")
 	}
-	for _, name := range sortedKeys(s.Match) {
+	for _, name := range slices.Sorted(maps.Keys(s.Match)) {
 		if !labelName(name) {
 			fail("match."+name, "not a valid label name")
 		} else if _, err := path.Match(s.Match[name], ""); err != nil {
@@ -138,13 +139,4 @@ func (c *Config) RulesFiles(file string) []string {
 		}
 	}
 	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

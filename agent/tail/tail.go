@@ -16,8 +16,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -278,16 +280,7 @@ func (t *Tailer) round(ctx context.Context, out chan<- *Chunk) error {
 // readAll reads the files in turns until none has more data; after the
 // first turn only the files that had more are visited.
 func (t *Tailer) readAll(ctx context.Context, out chan<- *Chunk) error {
-	var busy []*file
-	for _, f := range t.files {
-		more, err := t.drain(ctx, out, f)
-		if err != nil {
-			return err
-		}
-		if more {
-			busy = append(busy, f)
-		}
-	}
+	busy := slices.Collect(maps.Values(t.files))
 	for len(busy) > 0 {
 		still := busy[:0]
 		for _, f := range busy {
