@@ -16,7 +16,7 @@ import (
 
 // Record layout on disk (all integers little-endian):
 //
-//	u32 payload length | u32 CRC32C(payload) | payload
+//	"\xeetrn" magic | u32 payload length | u32 CRC32C(payload) | payload
 //
 // payload:
 //
@@ -27,11 +27,36 @@ import (
 // after the other, each as [time, labels, line, metadata] or, when the
 // entry has a tenant, [time, labels, line, metadata, tenant], with labels
 // and metadata flattened to name, value, name, value, ...
+//
+// The magic lets Open find the next record after a damaged one. Records
+// written before it existed start with the payload length (at most
+// maxPayloadSize, so never the magic read as a number) and are still read.
+//
+// What one record may claim is bounded, and the encoder holds every record
+// it writes to the same bounds the decoder checks (a record it could not
+// read back is never written): at most maxRecordEntries entries and
+// maxRawSize decompressed bytes, at least minEntrySize bytes an entry, and
+// no more than lz4's maximum expansion of the block.
 const (
-	headerSize     = 8
-	recordVersion  = 1
-	maxPayloadSize = 1 << 30
+	headerSize       = 12
+	legacyHeaderSize = 8
+	recordVersion    = 1
+	maxPayloadSize   = 1 << 30
+	maxRawSize       = 1 << 28
+	maxRecordEntries = 1 << 16
+	// recordRawTarget is the decompressed size after which the encoder
+	// starts a new record, so decoding one record needs bounded memory.
+	recordRawTarget = 16 << 20
+	// minEntrySize is the smallest entry the encoder writes: a fixarray,
+	// a full int64 time, an empty labels array, a nil line, empty metadata.
+	minEntrySize = 1 + 9 + 1 + 1 + 1
+	// lz4MaxRatio bounds how many bytes one compressed byte can become.
+	lz4MaxRatio = 255
 )
+
+// magic starts every record header; as a little-endian u32 it is above
+// maxPayloadSize, so a legacy header never reads as it.
+var magic = [4]byte{0xee, 't', 'r', 'n'}
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -46,14 +71,16 @@ type recordMeta struct {
 	rawLen       int
 	blockOffset  int // offset of the lz4 block inside the payload
 	payloadBytes int
+	size         int // header plus payload
 }
 
 // encoder turns batches of entries into records. It reuses its buffers and
 // is not safe for concurrent use (the Spool guards it with its mutex).
 type encoder struct {
-	raw  []byte
-	comp lz4.Compressor
-	out  []byte
+	raw   []byte
+	comp  lz4.Compressor
+	out   []byte
+	metas []recordMeta
 	// The entries of a chunk share their labels: the last labels and
 	// their encoding are kept and copied when the next entry's are equal.
 	lastLabels []sinks.Label
@@ -62,25 +89,57 @@ type encoder struct {
 
 func newEncoder() *encoder { return &encoder{} }
 
-// encode returns the full record (header and payload) for entries. The
-// returned slice is only valid until the next call.
-func (e *encoder) encode(entries []sinks.Entry) ([]byte, recordMeta, error) {
+// encode returns the records (headers and payloads, one after the other)
+// holding entries, as many as the bounds of one record require, and
+// their metadata. The returned slices are only valid until the next call.
+func (e *encoder) encode(entries []sinks.Entry) ([]byte, []recordMeta, error) {
+	e.out, e.metas = e.out[:0], e.metas[:0]
+	for len(entries) > 0 {
+		n, err := e.fill(entries)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := e.seal(entries[:n]); err != nil {
+			return nil, nil, err
+		}
+		entries = entries[n:]
+	}
+	return e.out, e.metas, nil
+}
+
+// fill encodes into e.raw the longest prefix of entries that one record
+// may hold and returns its length.
+func (e *encoder) fill(entries []sinks.Entry) (int, error) {
 	e.raw = e.raw[:0]
-	meta := recordMeta{count: len(entries)}
+	n := 0
+	for n < len(entries) && n < maxRecordEntries && len(e.raw) < recordRawTarget {
+		mark := len(e.raw)
+		e.encodeEntry(&entries[n], entries[n].Time.UnixNano())
+		if len(e.raw) > maxRawSize {
+			if n == 0 {
+				return 0, fmt.Errorf("spool: entry of %d bytes: %w", len(e.raw), ErrTooLarge)
+			}
+			e.raw = e.raw[:mark]
+			break
+		}
+		n++
+	}
+	return n, nil
+}
+
+// seal compresses e.raw, the encoding of entries, into one record
+// appended to e.out, and checks it against the decoder's bounds.
+func (e *encoder) seal(entries []sinks.Entry) error {
+	meta := recordMeta{count: len(entries), rawLen: len(e.raw)}
 	for i := range entries {
-		en := &entries[i]
-		ns := en.Time.UnixNano()
+		ns := entries[i].Time.UnixNano()
 		if i == 0 || ns < meta.oldest {
 			meta.oldest = ns
 		}
 		if i == 0 || ns > meta.newest {
 			meta.newest = ns
 		}
-		e.encodeEntry(en, ns)
 	}
-	raw := e.raw
-	meta.rawLen = len(raw)
-
 	var prefix [1 + 4*binary.MaxVarintLen64]byte
 	prefix[0] = recordVersion
 	n := 1
@@ -90,24 +149,32 @@ func (e *encoder) encode(entries []sinks.Entry) ([]byte, recordMeta, error) {
 	n += binary.PutUvarint(prefix[n:], uint64(meta.rawLen))
 	meta.blockOffset = n
 
-	need := headerSize + n + lz4.CompressBlockBound(len(raw))
-	if cap(e.out) < need {
-		e.out = make([]byte, need)
-	}
-	out := e.out[:need]
+	start := len(e.out)
+	e.out = slices.Grow(e.out, headerSize+n+lz4.CompressBlockBound(len(e.raw)))
+	out := e.out[start : start+headerSize+n+lz4.CompressBlockBound(len(e.raw))]
 	copy(out[headerSize:], prefix[:n])
-	cn, err := e.comp.CompressBlock(raw, out[headerSize+n:])
+	cn, err := e.comp.CompressBlock(e.raw, out[headerSize+n:])
 	if err != nil {
-		return nil, meta, fmt.Errorf("spool: compress: %w", err)
+		return fmt.Errorf("spool: compress: %w", err)
+	}
+	if cn == 0 { // incompressible: lz4 leaves it to the caller
+		return fmt.Errorf("spool: compress: incompressible block of %d bytes", len(e.raw))
 	}
 	payload := out[headerSize : headerSize+n+cn]
 	if len(payload) > maxPayloadSize {
-		return nil, meta, fmt.Errorf("spool: record of %d bytes: %w", len(payload), ErrTooLarge)
+		return fmt.Errorf("spool: record of %d bytes: %w", len(payload), ErrTooLarge)
+	}
+	if _, err := parsePayload(payload); err != nil {
+		return fmt.Errorf("spool: encoder produced a record outside the format's bounds (%d entries, %d bytes): %w", meta.count, meta.rawLen, err)
 	}
 	meta.payloadBytes = len(payload)
-	binary.LittleEndian.PutUint32(out[0:4], uint32(len(payload)))
-	binary.LittleEndian.PutUint32(out[4:8], crc32.Checksum(payload, castagnoli))
-	return out[:headerSize+len(payload)], meta, nil
+	meta.size = headerSize + len(payload)
+	copy(out[0:4], magic[:])
+	binary.LittleEndian.PutUint32(out[4:8], uint32(len(payload)))
+	binary.LittleEndian.PutUint32(out[8:12], crc32.Checksum(payload, castagnoli))
+	e.out = e.out[:start+meta.size]
+	e.metas = append(e.metas, meta)
+	return nil
 }
 
 // encodeEntry appends the msgpack array of one entry to e.raw.
@@ -157,7 +224,7 @@ func parsePayload(p []byte) (recordMeta, error) {
 	}
 	n := 1
 	count, k := binary.Uvarint(p[n:])
-	if k <= 0 || count == 0 || count > uint64(len(p)) {
+	if k <= 0 || count == 0 || count > maxRecordEntries {
 		return meta, errCorrupt
 	}
 	n += k
@@ -172,11 +239,11 @@ func parsePayload(p []byte) (recordMeta, error) {
 	}
 	n += k
 	rawLen, k := binary.Uvarint(p[n:])
-	if k <= 0 || rawLen > maxPayloadSize {
+	if k <= 0 || rawLen > maxRawSize || rawLen < count*minEntrySize {
 		return meta, errCorrupt
 	}
 	n += k
-	if rawLen > 255*uint64(len(p)-n)+64 { // beyond lz4's maximum ratio
+	if rawLen > lz4MaxRatio*uint64(len(p)-n)+64 { // beyond lz4's maximum expansion
 		return meta, errCorrupt
 	}
 	meta.count, meta.oldest, meta.newest = int(count), oldest, newest

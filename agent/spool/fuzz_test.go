@@ -1,7 +1,6 @@
 package spool
 
 import (
-	"bufio"
 	"bytes"
 	"testing"
 )
@@ -20,22 +19,22 @@ func fuzzSeeds(f *testing.F) []byte {
 	return valid
 }
 
-// FuzzRecords scans arbitrary bytes as a segment, as Open does, and
-// decodes every record that passes the checks: nothing may panic, and a
-// record that passes the CRC must decode to its declared entry count.
+// FuzzRecords scans arbitrary bytes as a segment, as Open does
+// (resynchronizing after damage), and decodes every record that passes
+// the checks: nothing may panic, and a record that passes the CRC must
+// decode to its declared entry count.
 func FuzzRecords(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		br := bufio.NewReader(bytes.NewReader(data))
-		var hdr [headerSize]byte
-		var buf []byte
-		var off int64
-		for off < int64(len(data)) {
-			r, next, ok := readRecord(br, hdr[:], &buf, off, int64(len(data)))
+		sc := scanner{r: bytes.NewReader(data), size: int64(len(data))}
+		for off := int64(0); off < sc.size; {
+			r, ok := sc.record(off)
 			if !ok {
-				return
+				off = sc.resync(off + 1)
+				continue
 			}
-			p := data[off+headerSize : next]
+			hlen, _, _, _ := parseHeader(data[off:])
+			p := data[off+int64(hlen) : off+r.size]
 			meta, err := parsePayload(p)
 			if err != nil {
 				t.Fatalf("record passed the scan but not parsePayload: %v", err)
@@ -43,7 +42,7 @@ func FuzzRecords(f *testing.F) {
 			if es, err := decodePayload(p, meta); err == nil && len(es) != r.count {
 				t.Fatalf("decoded %d entries, header says %d", len(es), r.count)
 			}
-			off = next
+			off += r.size
 		}
 	})
 }

@@ -65,15 +65,19 @@ func TestEncoderMatchesMsgpack(t *testing.T) {
 		entries = append(entries, en)
 	}
 	e := newEncoder()
-	if _, _, err := e.encode(entries); err != nil {
-		t.Fatal(err)
-	}
-	if want := libraryEncoding(t, entries); !bytes.Equal(e.raw, want) {
-		for i := range min(len(e.raw), len(want)) {
-			if e.raw[i] != want[i] {
-				t.Fatalf("encodings differ at byte %d of %d/%d: %#x, library %#x", i, len(e.raw), len(want), e.raw[i], want[i])
-			}
+	for rest := entries; len(rest) > 0; { // record by record, as encode cuts them
+		n, err := e.fill(rest)
+		if err != nil {
+			t.Fatal(err)
 		}
-		t.Fatalf("encodings differ in length: %d, library %d", len(e.raw), len(want))
+		if want := libraryEncoding(t, rest[:n]); !bytes.Equal(e.raw, want) {
+			for i := range min(len(e.raw), len(want)) {
+				if e.raw[i] != want[i] {
+					t.Fatalf("encodings differ at byte %d of %d/%d: %#x, library %#x", i, len(e.raw), len(want), e.raw[i], want[i])
+				}
+			}
+			t.Fatalf("encodings differ in length: %d, library %d", len(e.raw), len(want))
+		}
+		rest = rest[n:]
 	}
 }

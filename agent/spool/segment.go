@@ -1,7 +1,7 @@
 package spool
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -76,71 +76,131 @@ func listSegments(dir string) ([]uint64, error) {
 	return ids, nil
 }
 
-// scanSegment indexes the segment file at path. At the first record that is
-// short, fails its CRC or is malformed, the file is truncated to the end of
-// the last good record and truncated reports true.
-func scanSegment(path string, id uint64) (g *segment, truncated bool, err error) {
+// damage is a run of bytes of a segment that held no valid record; Open
+// skips it (or truncates it away at the end of the file) and reports it.
+type damage struct {
+	seg      uint64
+	off, len int64
+	tail     bool // at the end of the file: truncated away
+}
+
+// scanSegment indexes the segment file at path. A record that is short,
+// fails its CRC or is malformed is skipped: the scan resynchronizes at the
+// next record header whose record is valid, so damage costs the damaged
+// records only. Damage with no valid record after it (a torn or corrupt
+// tail) is truncated away. Every damaged run is returned.
+func scanSegment(path string, id uint64) (g *segment, damaged []damage, err error) {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
-		return nil, false, fmt.Errorf("spool: open segment: %w", err)
+		return nil, nil, fmt.Errorf("spool: open segment: %w", err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, false, fmt.Errorf("spool: stat segment: %w", err)
+		return nil, nil, fmt.Errorf("spool: stat segment: %w", err)
 	}
 	g = &segment{id: id}
-	br := bufio.NewReaderSize(f, 1<<20)
-	var hdr [headerSize]byte
-	var buf []byte
+	sc := scanner{r: f, size: fi.Size()}
 	var off int64
-	for off < fi.Size() {
-		r, next, ok := readRecord(br, hdr[:], &buf, off, fi.Size())
-		if !ok {
-			break
+	for off < sc.size {
+		r, ok := sc.record(off)
+		if ok {
+			g.add(r)
+			off += r.size
+			continue
 		}
-		g.add(r)
+		next := sc.resync(off + 1)
+		damaged = append(damaged, damage{seg: id, off: off, len: next - off, tail: next == sc.size})
 		off = next
 	}
-	if off < fi.Size() {
-		if err := f.Truncate(off); err != nil {
-			return nil, false, fmt.Errorf("spool: truncate corrupt tail of %s: %w", filepath.Base(path), err)
+	if n := len(damaged); n > 0 && damaged[n-1].tail {
+		end := damaged[n-1].off
+		if err := f.Truncate(end); err != nil {
+			return nil, nil, fmt.Errorf("spool: truncate corrupt tail of %s: %w", filepath.Base(path), err)
 		}
 		if err := f.Sync(); err != nil {
-			return nil, false, fmt.Errorf("spool: sync %s: %w", filepath.Base(path), err)
+			return nil, nil, fmt.Errorf("spool: sync %s: %w", filepath.Base(path), err)
 		}
-		truncated = true
 	}
-	g.size = off
-	return g, truncated, nil
+	g.size = sc.size
+	if n := len(damaged); n > 0 && damaged[n-1].tail {
+		g.size = damaged[n-1].off
+	}
+	return g, damaged, nil
 }
 
-// readRecord reads and verifies the record at off. ok is false when the
-// record is short, corrupt or malformed.
-func readRecord(br *bufio.Reader, hdr []byte, buf *[]byte, off, fileSize int64) (r record, next int64, ok bool) {
-	if _, err := io.ReadFull(br, hdr); err != nil {
-		return r, 0, false
+// scanner reads and verifies records of one segment file.
+type scanner struct {
+	r    io.ReaderAt
+	size int64
+	buf  []byte
+}
+
+// record reads and verifies the record at off; ok is false when it is
+// short, corrupt or malformed.
+func (sc *scanner) record(off int64) (r record, ok bool) {
+	var hdr [headerSize]byte
+	n, _ := sc.r.ReadAt(hdr[:], off)
+	hlen, plen, crc, ok := parseHeader(hdr[:n])
+	if !ok || off+int64(hlen)+plen > sc.size {
+		return r, false
 	}
-	n := int64(binary.LittleEndian.Uint32(hdr[0:4]))
-	if n == 0 || n > maxPayloadSize || off+headerSize+n > fileSize {
-		return r, 0, false
+	if int64(cap(sc.buf)) < plen {
+		sc.buf = make([]byte, plen)
 	}
-	if int64(cap(*buf)) < n {
-		*buf = make([]byte, n)
+	p := sc.buf[:plen]
+	if _, err := sc.r.ReadAt(p, off+int64(hlen)); err != nil {
+		return r, false
 	}
-	p := (*buf)[:n]
-	if _, err := io.ReadFull(br, p); err != nil {
-		return r, 0, false
-	}
-	if crc32.Checksum(p, castagnoli) != binary.LittleEndian.Uint32(hdr[4:8]) {
-		return r, 0, false
+	if crc32.Checksum(p, castagnoli) != crc {
+		return r, false
 	}
 	meta, err := parsePayload(p)
 	if err != nil {
-		return r, 0, false
+		return r, false
 	}
-	r = record{off: off, size: headerSize + n, count: meta.count, oldest: meta.oldest, newest: meta.newest}
-	return r, off + r.size, true
+	return record{off: off, size: int64(hlen) + plen, count: meta.count, oldest: meta.oldest, newest: meta.newest}, true
+}
+
+// resync returns the offset of the first valid record at or after from,
+// or the file size when there is none.
+func (sc *scanner) resync(from int64) int64 {
+	const window = 1 << 20
+	win := make([]byte, window+len(magic)-1)
+	for pos := from; pos < sc.size; pos += window {
+		n, _ := sc.r.ReadAt(win, pos)
+		b := win[:n]
+		for i := 0; ; {
+			j := bytes.Index(b[i:], magic[:])
+			if j < 0 {
+				break
+			}
+			if _, ok := sc.record(pos + int64(i+j)); ok {
+				return pos + int64(i+j)
+			}
+			i += j + 1
+		}
+	}
+	return sc.size
+}
+
+// parseHeader reads a record header from the start of b (a new header
+// with the magic, or a legacy one without): the header's length, the
+// payload's length and its CRC.
+func parseHeader(b []byte) (hlen int, plen int64, crc uint32, ok bool) {
+	if len(b) >= headerSize && [4]byte(b[0:4]) == magic {
+		hlen, b = headerSize, b[4:]
+	} else {
+		hlen = legacyHeaderSize
+	}
+	if len(b) < legacyHeaderSize {
+		return 0, 0, 0, false
+	}
+	plen = int64(binary.LittleEndian.Uint32(b[0:4]))
+	if plen == 0 || plen > maxPayloadSize {
+		return 0, 0, 0, false
+	}
+	return hlen, plen, binary.LittleEndian.Uint32(b[4:8]), true
 }
 
 // readPayload reads the record r of the segment file at path and verifies
@@ -153,11 +213,14 @@ func readPayload(path string, r record) ([]byte, error) {
 	defer f.Close()
 	b := make([]byte, r.size)
 	if _, err := f.ReadAt(b, r.off); err != nil {
-		return nil, fmt.Errorf("spool: read record at %d of %s: %w", r.off, filepath.Base(path), err)
+		return nil, fmt.Errorf("spool: read record at %d of %s: %w (%w)", r.off, filepath.Base(path), errCorrupt, err)
 	}
-	p := b[headerSize:]
-	if int64(binary.LittleEndian.Uint32(b[0:4])) != int64(len(p)) ||
-		crc32.Checksum(p, castagnoli) != binary.LittleEndian.Uint32(b[4:8]) {
+	hlen, plen, crc, ok := parseHeader(b)
+	if !ok || int64(hlen)+plen != r.size {
+		return nil, fmt.Errorf("spool: record at %d of %s: %w", r.off, filepath.Base(path), errCorrupt)
+	}
+	p := b[hlen:]
+	if crc32.Checksum(p, castagnoli) != crc {
 		return nil, fmt.Errorf("spool: record at %d of %s: %w", r.off, filepath.Base(path), errCorrupt)
 	}
 	return p, nil

@@ -3,9 +3,13 @@
 // anonymized sinks.Entry values, never raw lines: it stores exactly what it
 // is given, and only the rules engine builds entries.
 //
-// Entries are appended in batches; each batch becomes one record of a
-// segment file (NNNNNNNNNNNNNNNNNNNN.seg): a u32 length, a CRC32C and an
-// lz4-compressed msgpack payload. Every sink has its own cursor, which
+// Entries are appended in batches; each batch becomes one record (or, past
+// the bounds of one record, a few) of a segment file
+// (NNNNNNNNNNNNNNNNNNNN.seg): a magic, a u32 length, a CRC32C and an
+// lz4-compressed msgpack payload. A damaged record costs that record only:
+// Open resynchronizes at the next valid one, and Read skips a record that
+// fails its CRC later; both are counted and logged (segment and offset,
+// never content). Every sink has its own cursor, which
 // advances only when the sink acknowledged a batch (at-least-once
 // delivery). Segments that every sink has passed are deleted; segments whose
 // newest entry is older than MaxAge are purged even if undelivered
@@ -23,7 +27,10 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/tarn-project/tarn/agent/durable"
 	"github.com/tarn-project/tarn/sinks"
@@ -33,6 +40,11 @@ import (
 // MaxBytes. Nothing was written; the caller pauses reading (backpressure)
 // and retries after the sinks have acknowledged more entries.
 var ErrFull = errors.New("spool: full")
+
+// ErrDiskFull is returned by Append when the file system has no space
+// left (ENOSPC, EDQUOT). It wraps ErrFull: nothing was kept, and the
+// caller applies the same backpressure and retries.
+var ErrDiskFull = fmt.Errorf("%w: no space left on device", ErrFull)
 
 // ErrTooLarge is returned by Append when one encoded batch alone exceeds
 // MaxBytes (or 1 GiB); retrying cannot help, the caller must split it.
@@ -59,6 +71,9 @@ type Options struct {
 	// (default 168h). A segment is also closed after MaxAge/8 so that Purge,
 	// which deletes whole segments, keeps data at most ~MaxAge*9/8.
 	MaxAge time.Duration
+	// Logger receives one line per damaged record found (segment, offset,
+	// bytes; never content). Default: none.
+	Logger *zap.Logger
 }
 
 // Stats is a snapshot of the spool's state, for metrics.
@@ -75,6 +90,10 @@ type Stats struct {
 	// CorruptTruncated counts segments whose corrupt or partial tail was
 	// truncated by Open.
 	CorruptTruncated int64
+	// CorruptRecords counts damaged records skipped: runs of bytes without
+	// a valid record found by Open (a torn tail included), and records
+	// that failed their check when Read decoded them.
+	CorruptRecords int64
 	// Purged counts entries dropped by Purge for being older than MaxAge.
 	Purged int64
 }
@@ -113,9 +132,12 @@ type Spool struct {
 	cache       map[string]*readCache
 	enc         *encoder
 	bytes       int64
-	corrupt     int64
+	corrupt     int64 // segments whose tail was truncated
+	damaged     int64 // damaged records skipped
 	purged      int64
 	closed      bool
+	created     bool // Open created the directory
+	cursorLag   bool // a cursor could not be saved for lack of space
 }
 
 // Open opens or creates the spool in o.Dir for the given sinks and recovers
@@ -146,25 +168,28 @@ func Open(o Options, sinkNames []string) (*Spool, error) {
 	if o.MaxAge <= 0 {
 		o.MaxAge = 168 * time.Hour
 	}
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+	_, statErr := os.Stat(o.Dir)
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("spool: create dir: %w", err)
 	}
 	if err := os.Chmod(o.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("spool: chmod dir: %w", err)
 	}
-	s := &Spool{o: o, cursors: map[string]cursor{}, cache: map[string]*readCache{}, enc: newEncoder()}
+	s := &Spool{o: o, cursors: map[string]cursor{}, cache: map[string]*readCache{}, enc: newEncoder(),
+		created: errors.Is(statErr, os.ErrNotExist)}
 	ids, err := listSegments(o.Dir)
 	if err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
-		g, truncated, err := scanSegment(filepath.Join(o.Dir, segName(id)), id)
+		g, damaged, err := scanSegment(filepath.Join(o.Dir, segName(id)), id)
 		if err != nil {
 			return nil, err
 		}
-		if truncated {
-			s.corrupt++
-		}
+		s.noteDamage(damaged)
 		s.segs = append(s.segs, g)
 		s.bytes += g.size
 	}
@@ -204,10 +229,12 @@ func Open(o Options, sinkNames []string) (*Spool, error) {
 	return s, nil
 }
 
-// Append stores entries as one record and returns once it is durable
-// (written and fsynced). It returns ErrFull, having written nothing, when
-// the record would take the spool past MaxBytes. Called by the single ingest
-// goroutine; safe concurrently with all other methods.
+// Append stores entries (as one record, or a few when they exceed the
+// bounds of one) and returns once they are durable (written and fsynced).
+// It returns ErrFull, having kept nothing, when the records would take the
+// spool past MaxBytes, and ErrDiskFull (which is ErrFull too) when the
+// file system is full. Called by the ingest goroutines; safe concurrently
+// with all other methods.
 func (s *Spool) Append(entries []sinks.Entry) error {
 	if len(entries) == 0 {
 		return nil
@@ -217,13 +244,13 @@ func (s *Spool) Append(entries []sinks.Entry) error {
 	if s.closed {
 		return ErrClosed
 	}
-	rec, meta, err := s.enc.encode(entries)
+	recs, metas, err := s.enc.encode(entries)
 	if err != nil {
 		return err
 	}
-	size := int64(len(rec))
+	size := int64(len(recs))
 	if size > s.o.MaxBytes {
-		return fmt.Errorf("spool: record of %d bytes, max %d: %w", size, s.o.MaxBytes, ErrTooLarge)
+		return fmt.Errorf("spool: records of %d bytes, max %d: %w", size, s.o.MaxBytes, ErrTooLarge)
 	}
 	if s.bytes+size > s.o.MaxBytes {
 		if err := s.reclaimActive(); err != nil {
@@ -236,23 +263,55 @@ func (s *Spool) Append(entries []sinks.Entry) error {
 	a := s.active()
 	if a.size > 0 && (a.size+size > s.o.SegmentBytes || s.o.Now().Sub(s.activeSince) >= s.o.MaxAge/8) {
 		if err := s.startSegment(a.id + 1); err != nil {
-			return err
+			return diskFull(err)
 		}
 		a = s.active()
 	}
-	if _, err := s.f.Write(rec); err != nil {
-		if terr := s.f.Truncate(a.size); terr != nil {
-			return fmt.Errorf("spool: append: %w (and truncate: %v)", err, terr)
-		}
-		return fmt.Errorf("spool: append: %w", err)
+	err = s.write(a, recs)
+	if errors.Is(err, ErrDiskFull) && s.reclaimActive() == nil && s.active() != a {
+		a = s.active() // the sinks had passed the old active segment: its space is free
+		err = s.write(a, recs)
 	}
-	if err := s.f.Sync(); err != nil {
-		return fmt.Errorf("spool: sync segment: %w", err)
+	if err != nil {
+		return err
 	}
-	a.add(record{off: a.size, size: size, count: meta.count, oldest: meta.oldest, newest: meta.newest})
+	off := a.size
+	for _, m := range metas {
+		a.add(record{off: off, size: int64(m.size), count: m.count, oldest: m.oldest, newest: m.newest})
+		off += int64(m.size)
+	}
 	s.bytes += size
 	return nil
 }
+
+// write appends recs to the active segment a and syncs it; on any error
+// the file is truncated back to a.size, so nothing of recs stays.
+func (s *Spool) write(a *segment, recs []byte) error {
+	_, err := s.f.Write(recs)
+	if err == nil {
+		if err = s.f.Sync(); err == nil {
+			return nil
+		}
+	}
+	if terr := s.f.Truncate(a.size); terr != nil {
+		return fmt.Errorf("spool: append: %w (and truncate: %v)", diskFull(err), terr)
+	}
+	return fmt.Errorf("spool: append: %w", diskFull(err))
+}
+
+// diskFull returns ErrDiskFull wrapping err when err says the file system
+// is full, else err.
+func diskFull(err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return fmt.Errorf("%w (%w)", ErrDiskFull, err)
+	}
+	return err
+}
+
+// Created reports whether Open created the spool directory: a spool that
+// had state before (positions, other files next to it) yet no directory
+// was deleted while tarn was stopped.
+func (s *Spool) Created() bool { return s.created }
 
 // Read returns up to max of the entries sink has not acknowledged yet, from
 // its cursor, stopping early once their approximate size reaches maxBytes
@@ -285,6 +344,10 @@ func (s *Spool) Read(sink string, max int, maxBytes int) (*Batch, error) {
 			break // end of the active segment
 		}
 		entries, err := s.decoded(sink, g, g.recs[ri])
+		if errors.Is(err, errCorrupt) {
+			s.skipRecord(g, ri, err)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -326,11 +389,26 @@ func (s *Spool) Ack(b *Batch) error {
 		return nil
 	}
 	c := s.normalize(b.end)
-	if err := saveCursor(s.o.Dir, b.Sink, c); err != nil {
+	err := saveCursor(s.o.Dir, b.Sink, c)
+	if err != nil && !errors.Is(diskFull(err), ErrDiskFull) {
 		return err
 	}
 	s.cursors[b.Sink] = c
-	return s.gc()
+	gcErr := s.gc()
+	if err != nil {
+		// On a full disk the cursor moves in memory and the segments it
+		// passed are deleted, which frees space; the durable cursor lags
+		// behind (a crash now re-sends, never loses: Open moves a cursor
+		// past deleted segments) until a save succeeds.
+		if err = saveCursor(s.o.Dir, b.Sink, c); err != nil && !s.cursorLag {
+			s.cursorLag = true
+			s.o.Logger.Warn("spool: disk full, sink cursor kept in memory until space returns", zap.String("sink", b.Sink))
+		}
+		if err == nil {
+			s.cursorLag = false
+		}
+	}
+	return gcErr
 }
 
 // Purge deletes every segment whose newest entry is older than MaxAge (by
@@ -377,7 +455,7 @@ func (s *Spool) Purge() (purged int, err error) {
 func (s *Spool) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := Stats{Bytes: s.bytes, Segments: len(s.segs), CorruptTruncated: s.corrupt, Purged: s.purged}
+	st := Stats{Bytes: s.bytes, Segments: len(s.segs), CorruptTruncated: s.corrupt, CorruptRecords: s.damaged, Purged: s.purged}
 	first := true
 	var oldest int64
 	for _, g := range s.segs {
@@ -558,4 +636,27 @@ func entrySize(e *sinks.Entry) int {
 		n += len(l.Name) + len(l.Value)
 	}
 	return n
+}
+
+// noteDamage counts and logs the damaged runs Open found in a segment.
+func (s *Spool) noteDamage(damaged []damage) {
+	for _, d := range damaged {
+		s.damaged++
+		if d.tail {
+			s.corrupt++
+		}
+		s.o.Logger.Error("spool: damaged record skipped", zap.Uint64("segment", d.seg), zap.Int64("offset", d.off),
+			zap.Int64("bytes", d.len), zap.Bool("tail_truncated", d.tail))
+	}
+}
+
+// skipRecord removes record ri of segment g, which failed its check when
+// read, from the index: its entries are lost, the others are delivered.
+func (s *Spool) skipRecord(g *segment, ri int, err error) {
+	r := g.recs[ri]
+	s.damaged++
+	s.o.Logger.Error("spool: damaged record skipped", zap.Uint64("segment", g.id), zap.Int64("offset", r.off),
+		zap.Int64("bytes", r.size), zap.Int("entries", r.count), zap.Error(err))
+	g.recs = append(g.recs[:ri], g.recs[ri+1:]...)
+	g.entries -= r.count
 }
