@@ -294,7 +294,7 @@ func randomBatch(rng *rand.Rand) []sinks.Entry {
 	out := make([]sinks.Entry, n)
 	shared := []sinks.Label{{Name: "job", Value: "web"}}
 	for i := range out {
-		e := sinks.Entry{Time: base.Add(time.Duration(rng.Int64N(1e12)-5e11))}
+		e := sinks.Entry{Time: base.Add(time.Duration(rng.Int64N(1e12) - 5e11))}
 		switch rng.IntN(5) {
 		case 0:
 			e.Line = []byte("same line")
