@@ -72,6 +72,9 @@ type Options struct {
 	Listen string
 	// Version is tarn's version, sent in the User-Agent of HTTP sinks.
 	Version string
+	// ResetPositions moves a damaged positions file aside instead of
+	// refusing to start (tarn run --reset-positions).
+	ResetPositions bool
 }
 
 // Agent is one running tarn agent.
@@ -272,8 +275,8 @@ func (a *Agent) ready() error {
 	if g == nil {
 		return errors.New("no configuration running")
 	}
-	if st := g.spool.Stats(); st.Bytes >= int64(g.cfg.Spool.MaxBytes) {
-		return errors.New("spool full")
+	if n := g.paused.Load(); n > 0 {
+		return fmt.Errorf("%d inputs paused: the spool is full (spool.max_bytes or the disk)", n)
 	}
 	var dead []string
 	for _, sc := range g.cfg.Sinks {

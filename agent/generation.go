@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -40,6 +41,8 @@ type generation struct {
 	fatal                               chan error
 	tailers                             map[string]*tail.Tailer
 	aggs                                []*aggregates // per input, when the rules aggregate
+	damaged, truncated                  int64         // spool damage already counted in the metrics
+	paused                              atomic.Int32  // inputs paused by a full spool
 }
 
 // engines are the compiled rules of a configuration: the main engine
@@ -144,21 +147,58 @@ func (g *generation) open() error {
 		names = append(names, sc.Name)
 	}
 	sp, err := spool.Open(spool.Options{Dir: filepath.Join(g.cfg.DataDir, "spool"), MaxBytes: int64(g.cfg.Spool.MaxBytes),
-		Now: g.a.now, MaxAge: g.engs.maxAge()}, names)
+		Now: g.a.now, MaxAge: g.engs.maxAge(), Logger: g.a.log.With(zap.String(keyComponent, "spool"))}, names)
 	if err != nil {
 		return err
 	}
 	g.spool = sp
-	if n := sp.Stats().CorruptTruncated; n > 0 {
-		g.a.m.corrupt.Add(float64(n))
-		g.a.log.Warn("spool: corrupt tail truncated at start-up", zap.Int64(keyCount, n))
-	}
-	store, err := positions.Load(filepath.Join(g.cfg.DataDir, "positions.json"))
+	g.exportSpoolDamage()
+	store, err := g.loadPositions()
 	if err != nil {
 		return err
 	}
+	if sp.Created() && len(store.All()) > 0 {
+		g.a.log.Error("spool directory was missing at start-up although positions exist: entries spooled but not delivered before the stop are lost",
+			zap.String(keyPath, filepath.Join(g.cfg.DataDir, "spool")), zap.Int("positions", len(store.All())))
+		g.a.m.spoolMissing.Inc()
+	}
 	g.cp = &checkpoints{store: store, changed: make(chan struct{}, 1)}
 	return nil
+}
+
+// loadPositions loads the positions file. A damaged one stops the start
+// (reading from start_at again would lose or repeat lines) unless the
+// agent runs with ResetPositions: then it is moved aside and every file
+// starts at its start_at.
+func (g *generation) loadPositions() (*positions.Store, error) {
+	path := filepath.Join(g.cfg.DataDir, "positions.json")
+	store, err := positions.Load(path)
+	if err == nil || !errors.Is(err, positions.ErrDamaged) {
+		return store, err
+	}
+	if !g.a.o.ResetPositions {
+		return nil, fmt.Errorf("%w; the spool is intact and is delivered once tarn starts: "+
+			"start once with `tarn run --reset-positions` to move the file aside and read every input from its start_at again", err)
+	}
+	aside := path + ".damaged-" + g.a.now().UTC().Format("20060102T150405Z")
+	if err := os.Rename(path, aside); err != nil {
+		return nil, fmt.Errorf("positions: reset: %w", err)
+	}
+	g.a.log.Warn("positions reset: the damaged file was moved aside; inputs start at their start_at", zap.String(keyPath, aside))
+	return positions.Load(path)
+}
+
+// exportSpoolDamage adds the damaged spool records found since the last
+// call to tarn_spool_corrupt_records_total.
+func (g *generation) exportSpoolDamage() {
+	st := g.spool.Stats()
+	if d := st.CorruptRecords - g.damaged; d > 0 {
+		g.a.m.corruptRecords.Add(float64(d))
+	}
+	if d := st.CorruptTruncated - g.truncated; d > 0 {
+		g.a.m.corrupt.Add(float64(d))
+	}
+	g.damaged, g.truncated = st.CorruptRecords, st.CorruptTruncated
 }
 
 // startDelivery starts one delivery loop per sink.
@@ -246,7 +286,7 @@ func (g *generation) newIngest(i int, ic config.Input) *ingest {
 	main := &selection{eng: g.engs.main, proc: g.engs.main.NewProcessor()}
 	in := &ingest{input: ic.Name, format: f, wrapper: wrapper, labels: ic.Labels, tenant: ic.Tenant, nsTenants: ic.NamespaceTenants,
 		main: main, sels: []*selection{main}, spool: g.spool, m: g.a.m, log: g.a.log.With(zap.String(keyComponent, "ingest")),
-		now: g.a.now, full: 100 * time.Millisecond, sources: map[string]*source{}, conts: map[inode]*container{}}
+		now: g.a.now, full: 100 * time.Millisecond, sources: map[string]*source{}, conts: map[inode]*container{}, pausedInputs: &g.paused}
 	for j, s := range ic.Select {
 		sel := main
 		if eng := g.engs.sel[i][j]; eng != nil {

@@ -70,6 +70,7 @@ func (g *generation) startHousekeeping() {
 			case <-tick.C:
 			}
 			g.exportTail(last)
+			g.exportSpoolDamage()
 			g.flushAggregates(false)
 			if time.Since(lastPurge) >= g.a.o.PurgeEvery {
 				lastPurge = time.Now()

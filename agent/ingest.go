@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -49,6 +50,10 @@ type ingest struct {
 	obs       aggregate.Obs
 	meta      []sinks.Label // the entries' metadata of one chunk
 	cut       int           // lines the tailer or a Joiner cut, not yet counted
+	// paused is set while appends fail for a full spool; pausedInputs
+	// counts the generation's paused inputs, for /readyz.
+	paused       atomic.Bool
+	pausedInputs *atomic.Int32
 }
 
 // selection is one compiled rule set with the ingest's processor for it.
@@ -165,17 +170,19 @@ func (in *ingest) process(sel *selection, line []byte, t, now time.Time, tenant 
 }
 
 // append writes entries to the spool, splitting a batch too large for one
-// spool record. While the spool is full it waits (backpressure: reading
-// pauses, nothing is dropped), or with wait false returns spool.ErrFull.
+// spool record. While the spool is full (spool.max_bytes, or no space on
+// the disk) it waits (backpressure: reading pauses, nothing is dropped),
+// or with wait false returns the spool.ErrFull error. Either way the input
+// counts as paused, for /readyz, until an append succeeds again.
 func (in *ingest) append(ctx context.Context, entries []sinks.Entry, wait bool) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	logged := false
 	for {
 		err := in.spool.Append(entries)
 		switch {
 		case err == nil:
+			in.setPaused(false, nil)
 			return nil
 		case errors.Is(err, spool.ErrTooLarge) && len(entries) > 1:
 			h := len(entries) / 2
@@ -184,12 +191,9 @@ func (in *ingest) append(ctx context.Context, entries []sinks.Entry, wait bool) 
 			return fmt.Errorf("input %s: %w", in.input, err)
 		}
 		in.m.backpressure.WithLabelValues(in.input).Inc()
+		in.setPaused(true, err)
 		if !wait {
 			return err
-		}
-		if !logged {
-			in.log.Warn("spool full, input paused", zap.String(keyInput, in.input))
-			logged = true
 		}
 		select {
 		case <-ctx.Done():
@@ -197,6 +201,29 @@ func (in *ingest) append(ctx context.Context, entries []sinks.Entry, wait bool) 
 		case <-time.After(in.full):
 		}
 	}
+}
+
+// setPaused records whether the input is paused by a full spool, logging
+// each change once (err says why it paused).
+func (in *ingest) setPaused(paused bool, err error) {
+	if !in.paused.CompareAndSwap(!paused, paused) {
+		return
+	}
+	if !paused {
+		if in.pausedInputs != nil {
+			in.pausedInputs.Add(-1)
+		}
+		in.log.Info("spool has room again, input resumed", zap.String(keyInput, in.input))
+		return
+	}
+	if in.pausedInputs != nil {
+		in.pausedInputs.Add(1)
+	}
+	reason := "spool.max_bytes reached"
+	if errors.Is(err, spool.ErrDiskFull) {
+		reason = "no space left on the spool's disk"
+	}
+	in.log.Warn("spool full, input paused", zap.String(keyInput, in.input), zap.String("reason", reason))
 }
 
 // exportStats moves the processors' counters (and the lines cut before

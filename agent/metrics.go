@@ -37,6 +37,8 @@ type metrics struct {
 	openFiles              *prometheus.GaugeVec
 	sendSeconds            *prometheus.HistogramVec
 	purged, corrupt        prometheus.Counter
+	corruptRecords         prometheus.Counter
+	spoolMissing           prometheus.Counter
 	reloads                *prometheus.CounterVec
 	configOK               prometheus.Gauge
 	cleanupDeleted         *prometheus.CounterVec
@@ -78,9 +80,11 @@ func newMetrics(now func() time.Time) *metrics {
 	}, []string{"sink", "result"})
 	m.purged = prometheus.NewCounter(prometheus.CounterOpts{Name: "tarn_spool_purged_entries_total", Help: "Undelivered entries purged from the spool for being older than retention.max_age."})
 	m.corrupt = prometheus.NewCounter(prometheus.CounterOpts{Name: "tarn_spool_corrupt_truncated_total", Help: "Spool segments whose corrupt tail was truncated at start-up."})
+	m.corruptRecords = prometheus.NewCounter(prometheus.CounterOpts{Name: "tarn_spool_corrupt_records_total", Help: "Damaged spool records skipped (their entries are lost), found at start-up or when read."})
+	m.spoolMissing = prometheus.NewCounter(prometheus.CounterOpts{Name: "tarn_spool_missing_total", Help: "Start-ups that found the spool directory missing although positions existed."})
 	m.configOK = prometheus.NewGauge(prometheus.GaugeOpts{Name: "tarn_config_last_reload_successful", Help: "1 if the last configuration (re)load succeeded."})
 	m.checkpointSaved = prometheus.NewGauge(prometheus.GaugeOpts{Name: "tarn_checkpoint_last_save_timestamp_seconds", Help: "When positions were last saved."})
-	m.reg.MustRegister(m.openFiles, m.sendSeconds, m.purged, m.corrupt, m.configOK, m.checkpointSaved, (*stateCollector)(m), m.web,
+	m.reg.MustRegister(m.openFiles, m.sendSeconds, m.purged, m.corrupt, m.corruptRecords, m.spoolMissing, m.configOK, m.checkpointSaved, (*stateCollector)(m), m.web,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

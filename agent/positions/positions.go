@@ -18,6 +18,10 @@ import (
 	"github.com/tarn-project/tarn/agent/durable"
 )
 
+// ErrDamaged is returned by Load when the positions file cannot be
+// decoded.
+var ErrDamaged = errors.New("positions: file is damaged")
+
 // FingerprintBytes is how many leading bytes identify a file's content.
 const FingerprintBytes = 1024
 
@@ -100,7 +104,7 @@ func Load(path string) (*Store, error) {
 	}
 	var list []Position
 	if err := json.Unmarshal(data, &list); err != nil {
-		return nil, fmt.Errorf("positions: %s is damaged: %w", path, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrDamaged, path, err)
 	}
 	for _, p := range list {
 		s.byID[p.ID] = p

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/tarn-project/tarn/sinks"
+	"github.com/tarn-project/tarn/sinks/sinktest"
 )
 
 // TestSpoolBounds runs the record-bounds and damage suite against the
@@ -216,7 +216,7 @@ func runBoundsSuite(t *testing.T, open opener) {
 	})
 
 	t.Run("DiskFullIsBackpressure", func(t *testing.T) {
-		dir := tmpfs(t, "256k")
+		dir := sinktest.Tmpfs(t, "256k")
 		s := mustOpen(t, open, Options{Dir: dir}, "a")
 		defer s.Close()
 		var n int
@@ -240,18 +240,6 @@ func runBoundsSuite(t *testing.T, open opener) {
 			t.Fatalf("append after space returned: %v", err)
 		}
 	})
-}
-
-// tmpfs mounts a small tmpfs for the test, or skips it where mounting is
-// not allowed.
-func tmpfs(t *testing.T, size string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs (needs root): %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
-	return dir
 }
 
 // largeLines returns n entries with incompressible-ish lines of size bytes.

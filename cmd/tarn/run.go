@@ -20,13 +20,14 @@ import (
 // runAgent is `tarn run`: the long-running agent.
 func runAgent(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var cfgPath, now, listen, level string
-	var once, check bool
+	var once, check, reset bool
 	specs := []flagSpec{
 		{[]string{"--config", "-c"}, oneFlag, "the agent's configuration file (default /etc/tarn/tarn.yaml)", setString(&cfgPath)},
 		{[]string{"--once"}, boolFlag, "read every input to its end, deliver everything, then exit", setBool(&once)},
 		{[]string{"--check"}, boolFlag, "validate the configuration and its rules, then exit", setBool(&check)},
 		{[]string{"--now"}, oneFlag, "RFC 3339 time the agent's clock starts at (for demos and tests; it then advances normally)", setString(&now)},
 		{[]string{"--listen"}, oneFlag, "override server.listen (host:port, or off)", setString(&listen)},
+		{[]string{"--reset-positions"}, boolFlag, "start although positions.json is damaged: move it aside, read inputs from their start_at", setBool(&reset)},
 		{[]string{"--log-level"}, oneFlag, "debug, info (default), warn or error", setString(&level)},
 	}
 	if printHelp(args, stdout, "usage: tarn run --config FILE [flags]", specs) {
@@ -59,7 +60,7 @@ func runAgent(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	a := agent.New(agent.Options{ConfigPath: cfgPath, Logger: log, Now: clock, Once: once, Version: version, Stdin: stdin, Stdout: stdout,
-		Reload: hangups(), Listen: listen})
+		Reload: hangups(), Listen: listen, ResetPositions: reset})
 	if err := a.Run(ctx); err != nil {
 		return fail(stderr, err)
 	}

@@ -54,6 +54,7 @@ type Sink struct {
 	written int64
 	opened  time.Time
 	buf     []byte
+	synced  int64 // size of the current file after its last synced batch
 	closed  bool
 	// lastIdle is when Idle last did its housekeeping.
 	lastIdle time.Time
@@ -102,7 +103,10 @@ func New(name string, o Options) (*Sink, error) {
 }
 
 // Send appends the entries to the current file, rotating first when it is
-// full or old, and fsyncs. Write errors are retryable.
+// full or old, and fsyncs. The batch is written whole or not at all: on
+// any error the file is truncated back to its size before the batch (an
+// lz4 file is then closed, a valid prefix of its frame, and the retry
+// starts a new one). Write errors are retryable.
 func (s *Sink) Send(_ context.Context, entries []sinks.Entry) error {
 	if s.closed {
 		return sinks.Permanent(errors.New("file: send after close"))
@@ -114,19 +118,51 @@ func (s *Sink) Send(_ context.Context, entries []sinks.Entry) error {
 	for _, e := range entries {
 		s.buf = sinks.AppendEncoded(s.buf, e, s.o.NDJSON)
 	}
+	if err := s.write(); err != nil {
+		return s.undo(err)
+	}
+	s.written += int64(len(s.buf))
+	return nil
+}
+
+// write writes s.buf to the current file and syncs it, and records the
+// file's new size.
+func (s *Sink) write() error {
 	if _, err := s.w.Write(s.buf); err != nil {
 		return fmt.Errorf("file: write %s: %w", s.f.Name(), err)
 	}
-	s.written += int64(len(s.buf))
 	if s.lz != nil {
 		if err := s.lz.Flush(); err != nil {
-			return fmt.Errorf("file: %w", err)
+			return fmt.Errorf("file: write %s: %w", s.f.Name(), err)
 		}
 	}
 	if err := s.f.Sync(); err != nil {
 		return fmt.Errorf("file: sync %s: %w", s.f.Name(), err)
 	}
+	fi, err := s.f.Stat()
+	if err != nil {
+		return fmt.Errorf("file: stat %s: %w", s.f.Name(), err)
+	}
+	s.synced = fi.Size()
 	return nil
+}
+
+// undo truncates the current file back to its last synced size after a
+// failed write, so no partial line stays, and returns err (with the
+// truncation's error, if any).
+func (s *Sink) undo(err error) error {
+	terr := s.f.Truncate(s.synced)
+	if terr == nil {
+		terr = s.f.Sync()
+	}
+	if s.lz != nil || terr != nil { // the writer's state is lost: start a new file
+		s.f.Close()
+		s.f, s.lz, s.w = nil, nil, nil
+	}
+	if terr != nil {
+		return fmt.Errorf("%w (and truncating back: %v)", err, terr)
+	}
+	return err
 }
 
 // rotateIfDue opens a file if none is open, or a new one when the current
@@ -150,7 +186,12 @@ func (s *Sink) rotateIfDue() error {
 	if err != nil {
 		return fmt.Errorf("file: %w", err)
 	}
-	s.f, s.w, s.written, s.opened = f, f, 0, now
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("file: %w", err)
+	}
+	s.f, s.w, s.written, s.opened, s.synced = f, f, 0, now, fi.Size()
 	if s.o.LZ4 {
 		s.lz = lz4.NewWriter(f)
 		s.w = s.lz
