@@ -42,10 +42,15 @@ var binary struct {
 }
 
 // Binary returns the path of a Loki binary, building and caching it the
-// first time (which takes several minutes). It skips the test if the
-// binary cannot be built and fails it if TARN_LOKI_BIN names no file.
+// first time (which takes several minutes; CI builds it before the tests
+// with `go run ./sinks/loki/lokitest/lokibuild`). It skips the test in
+// -short mode and if the binary cannot be built, and fails it if
+// TARN_LOKI_BIN names no file.
 func Binary(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("real-Loki test skipped in -short mode")
+	}
 	binary.mu.Lock()
 	defer binary.mu.Unlock()
 	if !binary.done {
@@ -75,19 +80,29 @@ func locate(t testing.TB) (path, skip, fail string) {
 		}
 		return abs, "", ""
 	}
-	src, err := sourceDir()
-	if err != nil {
-		return "", "loki test binary cannot be built: " + err.Error(), ""
-	}
-	dir, err := cacheDir(src)
-	if err != nil {
-		return "", "loki test binary cannot be built: " + err.Error(), ""
-	}
-	path, err = buildCached(t, src, dir)
+	ctx, cancel := buildContext(t)
+	defer cancel()
+	path, err := Build(ctx, t.Logf)
 	if err != nil {
 		return "", "loki test binary cannot be built: " + err.Error(), ""
 	}
 	return path, "", ""
+}
+
+// Build returns the path of the cached Loki binary, building it first if
+// it is not there (under a file lock, so concurrent builds wait for one).
+// logf receives progress lines. It is what Binary uses, callable outside a
+// test (lokibuild) so that CI builds Loki before the tests run.
+func Build(ctx context.Context, logf func(format string, args ...any)) (string, error) {
+	src, err := sourceDir()
+	if err != nil {
+		return "", err
+	}
+	dir, err := cacheDir(src)
+	if err != nil {
+		return "", err
+	}
+	return buildCached(ctx, logf, src, dir)
 }
 
 // sourceDir walks up from the working directory to tarn's module root and
@@ -145,8 +160,7 @@ func cacheDir(src string) (string, error) {
 
 // buildCached returns dir/loki, building it under an exclusive file lock
 // if it is not there yet.
-func buildCached(t testing.TB, src, dir string) (string, error) {
-	t.Helper()
+func buildCached(ctx context.Context, logf func(string, ...any), src, dir string) (string, error) {
 	bin := filepath.Join(dir, "loki")
 	if isExecutable(bin) {
 		return bin, nil
@@ -154,7 +168,7 @@ func buildCached(t testing.TB, src, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	unlock, err := lockDir(t, dir)
+	unlock, err := lockDir(logf, dir)
 	if err != nil {
 		return "", err
 	}
@@ -163,13 +177,12 @@ func buildCached(t testing.TB, src, dir string) (string, error) {
 		return bin, nil
 	}
 	removeStale(dir)
-	return bin, build(t, src, bin)
+	return bin, build(ctx, logf, src, bin)
 }
 
 // lockDir takes an exclusive flock on dir/.lock, waiting for other
 // processes building the same binary; the returned func releases it.
-func lockDir(t testing.TB, dir string) (func(), error) {
-	t.Helper()
+func lockDir(logf func(string, ...any), dir string) (func(), error) {
 	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
@@ -177,7 +190,7 @@ func lockDir(t testing.TB, dir string) (func(), error) {
 	fd := int(f.Fd())
 	err = syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB)
 	if errors.Is(err, syscall.EWOULDBLOCK) {
-		t.Logf("lokitest: waiting for another process building Loki in %s", dir)
+		logf("lokitest: waiting for another process building Loki in %s", dir)
 		err = flockRetry(fd)
 	}
 	if err != nil {
@@ -212,18 +225,15 @@ func flockRetry(fd int) error {
 
 // build runs go build for Loki into a temporary directory next to bin and
 // renames the result into place, so bin never exists half-written.
-func build(t testing.TB, src, bin string) error {
-	t.Helper()
+func build(ctx context.Context, logf func(string, ...any), src, bin string) error {
 	tmp, err := os.MkdirTemp(filepath.Dir(bin), "build-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
 	out := filepath.Join(tmp, "loki")
-	t.Logf("lokitest: building Loki %s into %s (takes several minutes the first time)", Version, bin)
+	logf("lokitest: building Loki %s into %s (takes several minutes the first time)", Version, bin)
 	begin := time.Now()
-	ctx, cancel := buildContext(t)
-	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, lokiCmd)
 	cmd.Dir = src
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
@@ -240,7 +250,7 @@ func build(t testing.TB, src, bin string) error {
 	if err := os.Rename(out, bin); err != nil {
 		return err
 	}
-	t.Logf("lokitest: built Loki in %s", time.Since(begin).Round(time.Second))
+	logf("lokitest: built Loki in %s", time.Since(begin).Round(time.Second))
 	return nil
 }
 
