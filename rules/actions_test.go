@@ -149,7 +149,8 @@ func TestLongLinesAreCut(t *testing.T) {
 	p := eng.NewProcessor()
 	line := strings.Repeat("x ", 10<<20) + "mail a@b.example"
 	out, _ := p.Append(nil, []byte(line), testTime)
-	if len(out) != 1024 || p.Stats.Cut != 1 {
+	// The cut drops the word it falls in ("x ", so at most 2 bytes).
+	if len(out) > 1024 || len(out) < 1022 || !strings.HasPrefix(line, string(out)) || p.Stats.Cut != 1 {
 		t.Fatalf("out %d bytes, cut %d", len(out), p.Stats.Cut)
 	}
 }

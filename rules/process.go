@@ -114,12 +114,14 @@ func (p *Processor) AppendAt(dst, line []byte, f format.Format, t, now time.Time
 	return out, res
 }
 
-// AppendAs is Append with the input format given by the caller.
+// AppendAs is Append with the input format given by the caller. A line
+// longer than max_line_bytes is cut, and counted, where no identifier is
+// cut in half (detect.CutEnd).
 func (p *Processor) AppendAs(dst, line []byte, f format.Format, now time.Time) ([]byte, Result) {
 	p.Stats.Lines++
 	p.Stats.Bytes += uint64(len(line))
 	if len(line) > p.e.maxLine {
-		line = line[:p.e.maxLine]
+		line = line[:detect.CutEnd(line[:p.e.maxLine], line[p.e.maxLine])]
 		p.Stats.Cut++
 	}
 	if f == format.Docker {

@@ -314,15 +314,16 @@ func TestJoiner(t *testing.T) {
 		t.Error("a full record without partials was copied")
 	}
 	j = Joiner{Max: 5} // the bound
-	step(rec(Stdout, true, "abc"), "", false, false)
-	step(rec(Stdout, true, "def"), "", false, false)
-	step(rec(Stdout, true, "ghi"), "", false, false)
-	step(rec(Stdout, false, "jk"), "abcde", true, true)
+	step(rec(Stdout, true, "ab "), "", false, false)
+	step(rec(Stdout, true, "def"), "", false, false) // cut in "def": the word is dropped
+	step(rec(Stdout, true, "g"), "", false, false)
+	step(rec(Stdout, false, "jk"), "ab ", true, true)
 	if c := cap(j.pend[0].buf); c > 5 {
 		t.Errorf("buffer grew to %d bytes, Max 5", c)
 	}
 	step(rec(Stdout, false, "xy"), "xy", false, true)
-	step(rec(Stdout, false, "toolong"), "toolo", true, true)
+	step(rec(Stdout, false, "to long"), "to ", true, true)
+	step(rec(Stdout, false, "abcde;f"), "abcde", true, true) // cut at a separator: all kept
 	step(rec(Stderr, true, "tail"), "", false, false)
 	if msg, cut, ok := j.Flush(Stderr); string(msg) != "tail" || cut || !ok || j.Pending(Stderr) {
 		t.Errorf("Flush = %q %v %v", msg, cut, ok)

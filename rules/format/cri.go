@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"time"
+
+	"github.com/tarn-project/tarn/rules/detect"
 )
 
 // Container runtimes wrap every line an application writes: the CRI format
@@ -217,8 +219,8 @@ const DefaultJoinMax = 1 << 20
 // Joiner reassembles the lines container runtimes split into partial
 // records (CRI tag "P", docker "log" without a final newline), keeping
 // stdout and stderr apart. It is bounded: a message longer than Max is cut
-// to its first Max bytes, the rest of it is discarded and Add reports the
-// cut, so a line that never ends cannot grow memory without limit (a
+// to at most Max bytes, where no identifier is cut in half
+// (detect.CutEnd), the rest of it is discarded and Add reports the cut, so a line that never ends cannot grow memory without limit (a
 // Joiner holds at most Max bytes per stream). The zero value is ready to
 // use. A Joiner serves one source (one log file) and is not safe for
 // concurrent use.
@@ -249,7 +251,8 @@ func (j *Joiner) Add(c *Container) (msg []byte, cut, ok bool) {
 	limit := j.limit()
 	if !c.Partial && !p.active {
 		if len(c.Message) > limit {
-			return c.Message[:limit:limit], true, true
+			n := detect.CutEnd(c.Message[:limit], c.Message[limit])
+			return c.Message[:n:n], true, true
 		}
 		return c.Message, false, true
 	}
@@ -294,12 +297,17 @@ func (s Stream) index() int {
 	return 0
 }
 
-// add appends b, cut so that the line stays within limit bytes; the buffer
-// never grows beyond limit bytes of capacity.
+// add appends b, cut so that the line stays within limit bytes and no
+// identifier is cut in half (detect.CutEnd); after a cut the rest of the
+// line is discarded. The buffer never grows beyond limit bytes of capacity.
 func (p *pendingLine) add(b []byte, limit int) {
 	p.active = true
-	if room := limit - len(p.buf); len(b) > room {
-		b, p.cut = b[:max(room, 0)], true
+	if p.cut {
+		return
+	}
+	next, over := byte(0), false
+	if room := max(limit-len(p.buf), 0); len(b) > room {
+		b, next, over = b[:room], b[room], true
 	}
 	if need := len(p.buf) + len(b); need > cap(p.buf) {
 		grown := make([]byte, len(p.buf), min(max(need, 2*cap(p.buf), 512), max(limit, need)))
@@ -307,6 +315,9 @@ func (p *pendingLine) add(b []byte, limit int) {
 		p.buf = grown
 	}
 	p.buf = append(p.buf, b...)
+	if over {
+		p.buf, p.cut = p.buf[:detect.CutEnd(p.buf, next)], true
+	}
 }
 
 // take returns the joined line and starts a new one.
