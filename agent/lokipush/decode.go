@@ -89,13 +89,23 @@ const (
 // Loki keeps them; lines are passed on byte for byte, without a UTF-8
 // check, as in Loki.
 //
-// The result does not alias body; the caller may keep it.
+// The result does not alias body; the caller may keep it. Decode applies
+// the default Limits besides maxBytes; DecodeLimits takes them all.
 func Decode(contentType, contentEncoding string, body []byte, maxBytes int64) ([]Stream, error) {
+	return DecodeLimits(contentType, contentEncoding, body, Limits{MaxBytes: maxBytes})
+}
+
+// DecodeLimits is Decode with every limit of l: besides the bytes, the
+// entries of the request and the memory its decoded form would take are
+// counted before it is decoded, so a small body claiming millions of
+// entries fails fast with ErrTooManyEntries or ErrDecodedTooLarge
+// (both wrap ErrTooLarge) instead of being decoded.
+func DecodeLimits(contentType, contentEncoding string, body []byte, l Limits) ([]Stream, error) {
 	f, err := parseContentType(contentType, formatJSON)
 	if err != nil {
 		return nil, err
 	}
-	return decode(f, contentEncoding, body, maxBytes)
+	return decode(f, contentEncoding, body, l)
 }
 
 // DecodeLegacy is Decode for Loki's legacy endpoint /api/prom/push, where
@@ -104,28 +114,32 @@ func Decode(contentType, contentEncoding string, body []byte, maxBytes int64) ([
 // Protobuf bodies are the same on both endpoints. Legacy JSON is decoded
 // with encoding/json, which replaces invalid UTF-8 in lines with U+FFFD.
 func DecodeLegacy(contentType, contentEncoding string, body []byte, maxBytes int64) ([]Stream, error) {
+	return DecodeLegacyLimits(contentType, contentEncoding, body, Limits{MaxBytes: maxBytes})
+}
+
+// DecodeLegacyLimits is DecodeLegacy with every limit of l (see
+// DecodeLimits).
+func DecodeLegacyLimits(contentType, contentEncoding string, body []byte, l Limits) ([]Stream, error) {
 	f, err := parseContentType(contentType, formatLegacyJSON)
 	if err != nil {
 		return nil, err
 	}
-	return decode(f, contentEncoding, body, maxBytes)
+	return decode(f, contentEncoding, body, l)
 }
 
-func decode(f format, contentEncoding string, body []byte, maxBytes int64) ([]Stream, error) {
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxBodyBytes
-	}
-	body, err := decompress(contentEncoding, body, maxBytes)
+func decode(f format, contentEncoding string, body []byte, l Limits) ([]Stream, error) {
+	l = l.withDefaults()
+	body, err := decompress(contentEncoding, body, l.MaxBytes)
 	if err != nil {
 		return nil, err
 	}
 	switch f {
 	case formatJSON:
-		return decodeJSON(body)
+		return decodeJSON(body, l)
 	case formatLegacyJSON:
-		return decodeLegacyJSON(body)
+		return decodeLegacyJSON(body, l)
 	default:
-		return decodeProtobuf(body, maxBytes)
+		return decodeProtobuf(body, l)
 	}
 }
 
@@ -182,17 +196,20 @@ func decompress(encoding string, body []byte, maxBytes int64) ([]byte, error) {
 }
 
 // decodeProtobuf decodes a snappy block holding a push.PushRequest.
-func decodeProtobuf(body []byte, maxBytes int64) ([]Stream, error) {
+func decodeProtobuf(body []byte, l Limits) ([]Stream, error) {
 	n, err := snappy.DecodedLen(body)
 	if err != nil {
 		return nil, fmt.Errorf("%w: invalid snappy block: %w", ErrInvalid, err)
 	}
-	if int64(n) > maxBytes {
-		return nil, tooLarge(maxBytes)
+	if int64(n) > l.MaxBytes {
+		return nil, tooLarge(l.MaxBytes)
 	}
 	raw, err := snappy.Decode(nil, body)
 	if err != nil {
 		return nil, fmt.Errorf("%w: invalid snappy block: %w", ErrInvalid, err)
+	}
+	if err := countProtobuf(raw, newBudget(l, len(raw))); errors.Is(err, ErrTooLarge) {
+		return nil, err
 	}
 	var req push.PushRequest
 	if err := req.Unmarshal(raw); err != nil {
@@ -202,7 +219,14 @@ func decodeProtobuf(body []byte, maxBytes int64) ([]Stream, error) {
 }
 
 // decodeLegacyJSON decodes the JSON form of push.PushRequest.
-func decodeLegacyJSON(body []byte) ([]Stream, error) {
+func decodeLegacyJSON(body []byte, l Limits) ([]Stream, error) {
+	if !json.Valid(body) {
+		var v json.RawMessage
+		return nil, jsonError(json.Unmarshal(body, &v))
+	}
+	if err := countJSON(body, "entries", newBudget(l, len(body))); err != nil {
+		return nil, err
+	}
 	var req push.PushRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, jsonError(err)
@@ -248,6 +272,7 @@ type arena struct {
 	labels  []sinks.Label
 	members []member          // scratch space of the JSON decoder
 	names   map[string]string // normalized metadata names (JSON)
+	budget  *budget           // counts metadata pairs (JSON)
 }
 
 func (a *arena) line(s string) []byte {

@@ -47,7 +47,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add(s.ct, s.ce, s.body)
 	}
 	f.Fuzz(func(t *testing.T, ct, ce string, body []byte) {
-		for _, decode := range []decodeFunc{Decode, DecodeLegacy} {
+		for _, decode := range []func(string, string, []byte, int64) ([]Stream, error){Decode, DecodeLegacy} {
 			streams, err := decode(ct, ce, body, 1<<20)
 			if err != nil {
 				if !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrTooLarge) {

@@ -7,8 +7,10 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -46,11 +48,39 @@ const (
 	keyEntries   = "entries"
 )
 
+// Defaults of Options.
+const (
+	// DefaultMaxConcurrent is the default limit of push requests served
+	// at the same time.
+	DefaultMaxConcurrent = 16
+	// DefaultReadTimeout is the default time a client has to send one
+	// request body.
+	DefaultReadTimeout = 30 * time.Second
+)
+
 // Options configure NewHandler.
 type Options struct {
 	// MaxBodyBytes limits the request body, raw and decompressed;
 	// DefaultMaxBodyBytes if <= 0. Bigger bodies are answered with 413.
+	// The body buffer grows with what arrived, never ahead to what
+	// Content-Length claims.
 	MaxBodyBytes int64
+	// MaxEntries and MaxDecodedBytes are the other Limits of a request
+	// (answered 413 when passed); zero takes their defaults.
+	MaxEntries      int
+	MaxDecodedBytes int64
+	// MaxConcurrent limits the push requests served at the same time
+	// (DefaultMaxConcurrent if <= 0); more are answered 429 with
+	// Retry-After at once.
+	MaxConcurrent int
+	// ReadTimeout bounds reading one request body (DefaultReadTimeout if
+	// 0, none if negative); a slower client is answered 408 and its
+	// connection closed.
+	ReadTimeout time.Duration
+	// Rejected, if set, is called once for every push request not
+	// answered 204, with one of the Reason… constants. It is called
+	// concurrently.
+	Rejected func(reason string)
 	// BearerToken, if set, must be presented as "Authorization: Bearer
 	// <token>" (compared in constant time), else the answer is 401.
 	BearerToken string
@@ -67,11 +97,29 @@ type Options struct {
 	Logger *zap.Logger
 }
 
+// Reasons passed to Options.Rejected, the values of a rejection
+// counter's reason label.
+const (
+	ReasonUnauthorized     = "unauthorized"       // 401
+	ReasonTooManyRequests  = "too_many_requests"  // 429: MaxConcurrent reached
+	ReasonBodyTooLarge     = "body_too_large"     // 413: MaxBodyBytes, raw or decompressed
+	ReasonTooManyEntries   = "too_many_entries"   // 413: MaxEntries
+	ReasonDecodedTooLarge  = "decoded_too_large"  // 413: MaxDecodedBytes
+	ReasonReadTimeout      = "read_timeout"       // 408: ReadTimeout
+	ReasonInvalid          = "invalid"            // 400
+	ReasonMethodNotAllowed = "method_not_allowed" // 405
+	ReasonBusy             = "busy"               // 429: Push returned ErrBusy
+	ReasonCanceled         = "canceled"           // the client went away
+	ReasonFailed           = "failed"             // 500
+)
+
 // handler is the http.Handler built by NewHandler.
 type handler struct {
 	o         Options
+	limits    Limits
 	log       *zap.Logger
 	tokenHash [sha256.Size]byte
+	slots     chan struct{} // one per request being served
 }
 
 // NewHandler returns the HTTP side of the Loki push receiver. It serves
@@ -82,8 +130,10 @@ type handler struct {
 // Errors: 400 for undecodable bodies and invalid X-Scope-OrgID headers
 // (with a plain-text reason that never quotes record content), 401 for a
 // missing or wrong bearer token, 404 for other paths, 405 for other
-// methods, 413 for too large bodies, 429 with Retry-After when Push
-// returned ErrBusy and 500 for other Push errors.
+// methods, 408 for a body not sent within ReadTimeout, 413 for too large
+// bodies and requests over Limits, 429 with Retry-After when MaxConcurrent
+// requests are being served or Push returned ErrBusy, and 500 for other
+// Push errors.
 func NewHandler(o Options) http.Handler {
 	if o.Push == nil {
 		panic("lokipush: Options.Push is nil")
@@ -91,11 +141,21 @@ func NewHandler(o Options) http.Handler {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if o.MaxConcurrent <= 0 {
+		o.MaxConcurrent = DefaultMaxConcurrent
+	}
+	if o.ReadTimeout == 0 {
+		o.ReadTimeout = DefaultReadTimeout
+	}
+	if o.Rejected == nil {
+		o.Rejected = func(string) {}
+	}
 	log := o.Logger
 	if log == nil {
 		log = zap.NewNop()
 	}
-	h := &handler{o: o, log: log.With(zap.String(keyComponent, "lokipush"))}
+	h := &handler{o: o, log: log.With(zap.String(keyComponent, "lokipush")), slots: make(chan struct{}, o.MaxConcurrent),
+		limits: Limits{MaxBytes: o.MaxBodyBytes, MaxEntries: o.MaxEntries, MaxDecodedBytes: o.MaxDecodedBytes}.withDefaults()}
 	if o.BearerToken != "" {
 		h.tokenHash = sha256.Sum256([]byte(o.BearerToken))
 	}
@@ -106,9 +166,9 @@ func NewHandler(o Options) http.Handler {
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case PushPath:
-		h.push(w, r, Decode)
+		h.push(w, r, DecodeLimits)
 	case LegacyPushPath:
-		h.push(w, r, DecodeLegacy)
+		h.push(w, r, DecodeLegacyLimits)
 	case ReadyPath:
 		h.ready(w, r)
 	default:
@@ -126,20 +186,36 @@ func (h *handler) ready(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "ready")
 }
 
-// decodeFunc is Decode or DecodeLegacy.
-type decodeFunc func(contentType, contentEncoding string, body []byte, maxBytes int64) ([]Stream, error)
+// decodeFunc is DecodeLimits or DecodeLegacyLimits.
+type decodeFunc func(contentType, contentEncoding string, body []byte, l Limits) ([]Stream, error)
 
 func (h *handler) push(w http.ResponseWriter, r *http.Request, decode decodeFunc) {
 	if r.Method != http.MethodPost {
+		h.o.Rejected(ReasonMethodNotAllowed)
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "method not allowed (use POST)", http.StatusMethodNotAllowed)
 		return
 	}
 	if !h.authorized(r) {
+		h.o.Rejected(ReasonUnauthorized)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="tarn"`)
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+	default:
+		h.o.Rejected(ReasonTooManyRequests)
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "too many concurrent requests, retry later", http.StatusTooManyRequests)
+		return
+	}
+	h.serve(w, r, decode)
+}
+
+// serve reads, decodes and pushes one request that holds a slot.
+func (h *handler) serve(w http.ResponseWriter, r *http.Request, decode decodeFunc) {
 	tenant, err := TenantID(r.Header)
 	if err != nil {
 		h.reject(w, r, err)
@@ -150,7 +226,7 @@ func (h *handler) push(w http.ResponseWriter, r *http.Request, decode decodeFunc
 		h.reject(w, r, err)
 		return
 	}
-	streams, err := decode(r.Header.Get("Content-Type"), r.Header.Get("Content-Encoding"), body, h.o.MaxBodyBytes)
+	streams, err := decode(r.Header.Get("Content-Type"), r.Header.Get("Content-Encoding"), body, h.limits)
 	if err != nil {
 		h.reject(w, r, err)
 		return
@@ -179,32 +255,66 @@ func (h *handler) authorized(r *http.Request) bool {
 	return subtle.ConstantTimeCompare(got[:], h.tokenHash[:]) == 1
 }
 
-// readBody reads the raw body through http.MaxBytesReader.
+// initialBody is the most a body buffer starts with: beyond it, the
+// buffer grows with what arrived, whatever Content-Length claims.
+const initialBody = 64 << 10
+
+// errReadTimeout marks a body not sent within ReadTimeout.
+var errReadTimeout = errors.New("request body not sent in time")
+
+// readBody reads the raw body through http.MaxBytesReader, within
+// ReadTimeout.
 func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	limit := h.o.MaxBodyBytes
 	if r.ContentLength > limit {
 		return nil, tooLarge(limit)
 	}
+	rc := http.NewResponseController(w)
+	deadline := h.o.ReadTimeout > 0 && rc.SetReadDeadline(time.Now().Add(h.o.ReadTimeout)) == nil
 	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + bytes.MinRead)
-	}
+	buf.Grow(int(min(max(r.ContentLength, 0), initialBody)) + bytes.MinRead)
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
 	var mbe *http.MaxBytesError
+	var ne net.Error
+	if deadline && !errors.As(err, &ne) {
+		// Cleared once read: the server's background read must not time
+		// out (and cancel the request) while Push runs. After a timeout
+		// it stays, so that the server gives up the connection.
+		rc.SetReadDeadline(time.Time{})
+	}
 	switch {
 	case errors.As(err, &mbe):
 		return nil, tooLarge(limit)
+	case errors.As(err, &ne) && ne.Timeout():
+		return nil, fmt.Errorf("%w: after %v", errReadTimeout, h.o.ReadTimeout)
 	case err != nil:
 		return nil, fmt.Errorf("%w: cannot read body: %w", ErrInvalid, err)
 	}
 	return buf.Bytes(), nil
 }
 
-// reject answers a request that failed before Push: 413 or 400.
+// rejection returns the status and reason of a request that failed
+// before Push.
+func rejection(err error) (int, string) {
+	switch {
+	case errors.Is(err, errReadTimeout):
+		return http.StatusRequestTimeout, ReasonReadTimeout
+	case errors.Is(err, ErrTooManyEntries):
+		return http.StatusRequestEntityTooLarge, ReasonTooManyEntries
+	case errors.Is(err, ErrDecodedTooLarge):
+		return http.StatusRequestEntityTooLarge, ReasonDecodedTooLarge
+	case errors.Is(err, ErrTooLarge):
+		return http.StatusRequestEntityTooLarge, ReasonBodyTooLarge
+	}
+	return http.StatusBadRequest, ReasonInvalid
+}
+
+// reject answers a request that failed before Push: 408, 413 or 400.
 func (h *handler) reject(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusBadRequest
-	if errors.Is(err, ErrTooLarge) {
-		status = http.StatusRequestEntityTooLarge
+	status, reason := rejection(err)
+	h.o.Rejected(reason)
+	if status == http.StatusRequestTimeout {
+		w.Header().Set("Connection", "close")
 	}
 	h.log.Debug("push request rejected", zap.Int(keyStatus, status), zap.String(keyPath, r.URL.Path),
 		zap.String(keyRemote, r.RemoteAddr), zap.Error(err))
@@ -216,13 +326,16 @@ func (h *handler) pushFailed(w http.ResponseWriter, r *http.Request, tenant stri
 	fields := []zap.Field{zap.String(keyTenant, tenant), zap.Int(keyStreams, streams), zap.Int(keyEntries, entries), zap.Error(err)}
 	switch {
 	case errors.Is(err, ErrBusy):
+		h.o.Rejected(ReasonBusy)
 		h.log.Debug("push refused: receiver busy", fields...)
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "receiver busy, retry later", http.StatusTooManyRequests)
 	case r.Context().Err() != nil:
+		h.o.Rejected(ReasonCanceled)
 		h.log.Debug("push abandoned: client went away", fields...)
 		http.Error(w, "request canceled", http.StatusInternalServerError)
 	default:
+		h.o.Rejected(ReasonFailed)
 		h.log.Error("push failed", fields...)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	}

@@ -23,10 +23,14 @@ import (
 //
 // json.Valid checks the syntax in one pass; jscan then walks the valid
 // document without allocating per value.
-func decodeJSON(body []byte) ([]Stream, error) {
+func decodeJSON(body []byte, l Limits) ([]Stream, error) {
 	if !json.Valid(body) {
 		var v json.RawMessage
 		return nil, jsonError(json.Unmarshal(body, &v))
+	}
+	b := newBudget(l, len(body))
+	if err := countJSON(body, "values", b); err != nil {
+		return nil, err
 	}
 	s := jscan{b: body}
 	if s.peek() == 'n' { // null
@@ -50,7 +54,7 @@ func decodeJSON(body []byte) ([]Stream, error) {
 	if !ok {
 		return nil, invalidf(`"streams" must be an array`)
 	}
-	a := arena{lines: make([]byte, 0, len(body))}
+	a := arena{lines: make([]byte, 0, len(body)), budget: b}
 	out := make([]Stream, len(raws))
 	for i, raw := range raws {
 		var err error
@@ -205,6 +209,9 @@ func (a *arena) jsonMetadata(raw []byte) ([]sinks.Label, error) {
 	}
 	if len(a.members) == 0 {
 		return nil, nil
+	}
+	if err := a.budget.add(0, 0, len(a.members)); err != nil {
+		return nil, err
 	}
 	start := len(a.labels)
 	for _, m := range a.members {
