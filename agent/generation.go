@@ -326,7 +326,23 @@ func (g *generation) stop(ctx context.Context) error {
 	}
 	g.stopDelivery()
 	g.delivery.Wait()
+	errs = append(errs, g.fatalErrors()...)
 	return errors.Join(append(errs, g.closeResources())...)
+}
+
+// fatalErrors returns the errors inputs and delivery loops reported that
+// Run has not taken (they ended while the generation was stopping, as in
+// run-once mode), so none is lost silently.
+func (g *generation) fatalErrors() []error {
+	var errs []error
+	for {
+		select {
+		case err := <-g.fatal:
+			errs = append(errs, err)
+		default:
+			return errs
+		}
+	}
 }
 
 // closeResources closes the sinks and the spool.

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,6 +58,10 @@ func TestSinkOutageSpoolsThenDelivers(t *testing.T) {
 		return strings.Contains(s.metrics(), `tarn_spool_full_waits_total{input="web"}`)
 	})
 	waitFor(t, "sink failures counted", func() bool { return s.metric(`tarn_sink_failures_total{sink="archive"}`) > 0 })
+	waitFor(t, "not ready while the input is paused", func() bool { return s.readyz() == http.StatusServiceUnavailable })
+	if n := s.logCount(`"spool full, input paused"`, "spool.max_bytes"); n != 1 {
+		t.Fatalf("pause logged %d times, want once", n)
+	}
 	repair()
 	waitFor(t, "all lines after the outage", func() bool { return len(s.output(t)) >= total })
 	time.Sleep(50 * time.Millisecond)

@@ -72,8 +72,11 @@ type Options struct {
 	// Observe, if set, is called after every send with its duration and
 	// result (for latency metrics).
 	Observe func(elapsed time.Duration, err error)
-	// Logger receives housekeeping errors (default: none).
+	// Logger receives failed sends (rate-limited), recoveries, dead-letter
+	// batches and housekeeping errors (default: none).
 	Logger *zap.Logger
+
+	failures *failureLog
 }
 
 // Stats count what a loop did; read them with the atomic loads.
@@ -126,6 +129,7 @@ func (o *Options) defaults() {
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
+	o.failures = newFailureLog(o.Logger, o.Now)
 }
 
 // Run delivers until ctx ends and returns ctx's error, or the first error
@@ -169,20 +173,24 @@ func deliver(ctx context.Context, o *Options, b *spool.Batch, st *Stats) error {
 		err := send(ctx, o, entries, st)
 		switch {
 		case err == nil:
+			o.failures.succeeded()
 			st.Sent.Add(uint64(len(entries)))
 			st.Batches.Add(1)
 			return nil
 		case sinks.IsPermanent(err):
-			return deadLetter(o, entries, st)
+			o.failures.failed(err, try+1, 0, len(entries))
+			return deadLetter(o, entries, st, err)
 		case o.MaxRetries > 0 && try >= o.MaxRetries && ctx.Err() == nil:
-			o.Logger.Error("batch dead-lettered after max_retries", zap.String("sink", o.Name), zap.Int("retries", try), zap.Error(err))
-			return deadLetter(o, entries, st)
+			o.failures.failed(err, try+1, 0, len(entries))
+			return deadLetter(o, entries, st, fmt.Errorf("after %d retries (max_retries): %w", try, err))
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		wait := jitter(backoff)
+		o.failures.failed(err, try+1, wait, len(entries))
 		st.Retries.Add(1)
-		if err := sleep(ctx, jitter(backoff)); err != nil {
+		if err := sleep(ctx, wait); err != nil {
 			return err
 		}
 		backoff = min(2*backoff, o.MaxBackoff)
@@ -302,12 +310,13 @@ func anyOld(entries []sinks.Entry, cutoff time.Time) bool {
 }
 
 // deadLetter appends permanently rejected entries (anonymized) to the
-// dead-letter file of the current day.
-func deadLetter(o *Options, entries []sinks.Entry, st *Stats) error {
+// dead-letter file of the current day and logs it (count, reason, file).
+func deadLetter(o *Options, entries []sinks.Entry, st *Stats, reason error) error {
 	if o.DeadLetterDir == "" {
 		return errors.New("delivery: a batch was rejected permanently and no dead-letter directory is configured")
 	}
-	f, err := os.OpenFile(DeadLetterPath(o.DeadLetterDir, o.Name, o.Now()), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	path := DeadLetterPath(o.DeadLetterDir, o.Name, o.Now())
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("delivery: dead letter: %w", err)
 	}
@@ -321,6 +330,7 @@ func deadLetter(o *Options, entries []sinks.Entry, st *Stats) error {
 		return fmt.Errorf("delivery: dead letter: %w", err)
 	}
 	st.DeadLettered.Add(uint64(len(entries)))
+	o.Logger.Error("batch dead-lettered", zap.Int("entries", len(entries)), zap.NamedError("reason", reason), zap.String("file", path))
 	return nil
 }
 
