@@ -97,7 +97,7 @@ func (in *ingest) run(ctx context.Context, chunks <-chan *tail.Chunk) error {
 func (in *ingest) chunk(ctx context.Context, c *tail.Chunk) error {
 	now := in.now()
 	in.buf, in.entries, in.meta = in.buf[:0], in.entries[:0], in.meta[:0]
-	src := in.source(c.Path)
+	src := in.source(in.cp.name(c))
 	unlock := in.lockAggregates()
 	in.cut += c.Cut
 	end, skip := c.End, int64(0)
@@ -172,7 +172,7 @@ func (in *ingest) process(sel *selection, line []byte, t, now time.Time, tenant 
 // append writes entries to the spool, splitting a batch too large for one
 // spool record. While the spool is full (spool.max_bytes, or no space on
 // the disk) it waits (backpressure: reading pauses, nothing is dropped),
-// or with wait false returns the spool.ErrFull error. Either way the input
+// or with wait false returns the spool.ErrFull error. A waiting input
 // counts as paused, for /readyz, until an append succeeds again.
 func (in *ingest) append(ctx context.Context, entries []sinks.Entry, wait bool) error {
 	if len(entries) == 0 {
@@ -182,7 +182,7 @@ func (in *ingest) append(ctx context.Context, entries []sinks.Entry, wait bool) 
 		err := in.spool.Append(entries)
 		switch {
 		case err == nil:
-			in.setPaused(false, nil)
+			in.setPaused(false, wait, nil)
 			return nil
 		case errors.Is(err, spool.ErrTooLarge) && len(entries) > 1:
 			h := len(entries) / 2
@@ -191,7 +191,7 @@ func (in *ingest) append(ctx context.Context, entries []sinks.Entry, wait bool) 
 			return fmt.Errorf("input %s: %w", in.input, err)
 		}
 		in.m.backpressure.WithLabelValues(in.input).Inc()
-		in.setPaused(true, err)
+		in.setPaused(true, wait, err)
 		if !wait {
 			return err
 		}
@@ -204,19 +204,21 @@ func (in *ingest) append(ctx context.Context, entries []sinks.Entry, wait bool) 
 }
 
 // setPaused records whether the input is paused by a full spool, logging
-// each change once (err says why it paused).
-func (in *ingest) setPaused(paused bool, err error) {
+// each change once (err says why it paused); a waiting input (counted
+// says so) is counted in pausedInputs meanwhile.
+func (in *ingest) setPaused(paused, counted bool, err error) {
 	if !in.paused.CompareAndSwap(!paused, paused) {
 		return
 	}
+	counted = counted && in.pausedInputs != nil
 	if !paused {
-		if in.pausedInputs != nil {
+		if counted {
 			in.pausedInputs.Add(-1)
 		}
 		in.log.Info("spool has room again, input resumed", zap.String(keyInput, in.input))
 		return
 	}
-	if in.pausedInputs != nil {
+	if counted {
 		in.pausedInputs.Add(1)
 	}
 	reason := "spool.max_bytes reached"

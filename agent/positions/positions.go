@@ -73,6 +73,10 @@ func (a ID) Same(b ID, f *os.File) bool {
 type Position struct {
 	// Path is where the file was last seen.
 	Path string `json:"path"`
+	// Name is the path the file was first tailed under, which names its
+	// entries (their filename label) however it is renamed later. Files
+	// written before names were stored have none: see Label.
+	Name string `json:"name,omitempty"`
 	// ID identifies its content.
 	ID ID `json:"id"`
 	// Offset is the byte offset up to which entries are durable.
@@ -82,6 +86,15 @@ type Position struct {
 	// that began at Offset and had not ended (see the agent's container
 	// inputs).
 	Skip int64 `json:"skip,omitempty"`
+}
+
+// Label is the name for the file's entries: Name, or Path when the
+// position was stored without a name.
+func (p Position) Label() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return p.Path
 }
 
 // Store holds the positions of all files of an agent. It is not safe for

@@ -81,3 +81,37 @@ func TestDamagedFile(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestOldFormatLoads loads a positions file written before names were
+// stored: it loads, and a position without a name is labelled by its path.
+func TestOldFormatLoads(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "positions.json")
+	old := `[
+  {
+    "path": "/var/log/nginx/access.log.1",
+    "id": {"Dev": 2049, "Ino": 77, "Fingerprint": 12345, "FPLen": 1024},
+    "offset": 4096
+  }
+]`
+	os.WriteFile(p, []byte(old), 0o600)
+	s, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ID{Dev: 2049, Ino: 77, Fingerprint: 12345, FPLen: 1024}
+	got, ok := s.Get(id)
+	if !ok || got.Offset != 4096 || got.Name != "" || got.Label() != "/var/log/nginx/access.log.1" {
+		t.Fatalf("got %+v %v (label %q)", got, ok, got.Label())
+	}
+	s.Set(Position{Path: "/var/log/nginx/access.log.2", Name: "/var/log/nginx/access.log", ID: id, Offset: 5000})
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s2.Get(id); got.Label() != "/var/log/nginx/access.log" || got.Path != "/var/log/nginx/access.log.2" {
+		t.Fatalf("after a save: %+v", got)
+	}
+}

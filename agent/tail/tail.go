@@ -33,6 +33,10 @@ import (
 type Chunk struct {
 	// Path is the path the file was read under ("-" for a stream).
 	Path string
+	// Name is the name for the lines' labels: the path under which the
+	// file was first tailed (a copytruncate copy takes its original's),
+	// which a rename does not change ("-" for a stream).
+	Name string
 	// ID is the file's identity when the chunk was read (zero for streams).
 	ID positions.ID
 	// Lines are the lines without their "\n" (a trailing "\r" is removed
@@ -121,6 +125,7 @@ const (
 	keyOffset = "offset"
 	keyCopyOf = "copy_of"
 	keyDir    = "dir"
+	keyReason = "reason"
 )
 
 // ErrRunning is returned by Run when the Tailer is already running.
