@@ -275,8 +275,8 @@ func (a *Agent) ready() error {
 	if g == nil {
 		return errors.New("no configuration running")
 	}
-	if n := g.paused.Load(); n > 0 {
-		return fmt.Errorf("%d inputs paused: the spool is full (spool.max_bytes or the disk)", n)
+	if n := g.paused.Load(); n > 0 || g.spool.Full() {
+		return fmt.Errorf("inputs held back (%d paused): the spool is full (spool.max_bytes or the disk)", n)
 	}
 	var dead []string
 	for _, sc := range g.cfg.Sinks {

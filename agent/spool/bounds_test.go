@@ -232,12 +232,18 @@ func runBoundsSuite(t *testing.T, open opener) {
 		if fi, _ := os.Stat(filepath.Join(dir, segName(s.active().id))); fi.Size() != s.active().size {
 			t.Fatalf("segment holds %d bytes after the failed append, index %d", fi.Size(), s.active().size)
 		}
+		if !s.Full() {
+			t.Fatal("Full is false after a refused append")
+		}
 		got := readAll(t, s, "a") // acks free the space
 		if len(got) != n*50 {
 			t.Fatalf("read %d entries, %d appended", len(got), n*50)
 		}
 		if err := s.Append(randomLines(n, 50)); err != nil {
 			t.Fatalf("append after space returned: %v", err)
+		}
+		if s.Full() {
+			t.Fatal("Full after a successful append")
 		}
 	})
 }

@@ -138,6 +138,7 @@ type Spool struct {
 	closed      bool
 	created     bool // Open created the directory
 	cursorLag   bool // a cursor could not be saved for lack of space
+	full        bool // the last Append was refused for lack of room
 }
 
 // Open opens or creates the spool in o.Dir for the given sinks and recovers
@@ -257,13 +258,16 @@ func (s *Spool) Append(entries []sinks.Entry) error {
 			return err
 		}
 		if s.bytes+size > s.o.MaxBytes {
+			s.full = true
 			return ErrFull
 		}
 	}
 	a := s.active()
 	if a.size > 0 && (a.size+size > s.o.SegmentBytes || s.o.Now().Sub(s.activeSince) >= s.o.MaxAge/8) {
 		if err := s.startSegment(a.id + 1); err != nil {
-			return diskFull(err)
+			err = diskFull(err)
+			s.full = s.full || errors.Is(err, ErrFull)
+			return err
 		}
 		a = s.active()
 	}
@@ -273,8 +277,10 @@ func (s *Spool) Append(entries []sinks.Entry) error {
 		err = s.write(a, recs)
 	}
 	if err != nil {
+		s.full = s.full || errors.Is(err, ErrFull)
 		return err
 	}
+	s.full = false
 	off := a.size
 	for _, m := range metas {
 		a.add(record{off: off, size: int64(m.size), count: m.count, oldest: m.oldest, newest: m.newest})
@@ -306,6 +312,15 @@ func diskFull(err error) error {
 		return fmt.Errorf("%w (%w)", ErrDiskFull, err)
 	}
 	return err
+}
+
+// Full reports whether the last Append was refused for lack of room
+// (ErrFull, ErrDiskFull) and no space has been freed since: inputs are
+// held back. Safe concurrently with all other methods.
+func (s *Spool) Full() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.full
 }
 
 // Created reports whether Open created the spool directory: a spool that
@@ -580,6 +595,7 @@ func (s *Spool) gc() error {
 			continue
 		}
 		s.bytes -= g.size
+		s.full = false // room was freed: the next Append may fit
 	}
 	s.segs = keep
 	return err
