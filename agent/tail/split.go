@@ -1,6 +1,10 @@
 package tail
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/tarn-project/tarn/rules/detect"
+)
 
 // splitter cuts a byte stream into lines. It holds the start of the
 // unfinished last line (at most max+1 bytes; the rest of an overlong line
@@ -94,14 +98,17 @@ func (s *splitter) flush() *Chunk {
 }
 
 // add appends line l (without its newline) to c, removing a trailing "\r"
-// and cutting it at max bytes. over marks a line whose end was already
-// dropped. end is the offset just after the line.
+// and cutting it at max bytes where no identifier is cut in half
+// (detect.CutEnd). over marks a line whose end was already dropped (l then
+// holds max+1 bytes). end is the offset just after the line.
 func (c *Chunk) add(l []byte, over bool, max int, end int64) {
 	if !over && len(l) > 0 && l[len(l)-1] == '\r' {
 		l = l[:len(l)-1]
 	}
 	if over || len(l) > max {
-		l = l[:min(len(l), max)]
+		if n := min(max, len(l)-1); n >= 0 {
+			l = l[:detect.CutEnd(l[:n], l[n])]
+		}
 		c.Cut++
 	}
 	c.Lines = append(c.Lines, l[:len(l):len(l)])

@@ -23,15 +23,17 @@ func TestSplitter(t *testing.T) {
 		{name: "empty lines", max: 10, reads: []string{"\n\na\n", "\n"}, lines: []string{"", "", "a", ""}, end: 5},
 		{name: "lone cr kept inside", max: 10, reads: []string{"a\rb\n"}, lines: []string{"a\rb"}, end: 4},
 		{name: "exactly max", max: 3, reads: []string{"abc\n"}, lines: []string{"abc"}, end: 4},
-		{name: "cut in one read", max: 3, reads: []string{"abcdef\nxy\n"}, lines: []string{"abc", "xy"}, cut: 1, end: 10},
+		{name: "cut in one read", max: 3, reads: []string{"abc;ef\nxy\n"}, lines: []string{"abc", "xy"}, cut: 1, end: 10},
 		{name: "max plus cr not cut", max: 3, reads: []string{"abc\r\n"}, lines: []string{"abc"}, end: 5},
 		{name: "max plus cr across reads", max: 3, reads: []string{"ab", "c\r", "\n"}, lines: []string{"abc"}, end: 5},
-		{name: "cut across reads", max: 3, reads: []string{"ab", "cdef", "ghi", "j\nk\n"}, lines: []string{"abc", "k"}, cut: 1, end: 13},
-		{name: "cut with cr dropped", max: 3, reads: []string{"abcd\r", "\n"}, lines: []string{"abc"}, cut: 1, end: 6},
-		{name: "cut head of first line", max: 3, reads: []string{"ab", "cdefg\nh\n"}, lines: []string{"abc", "h"}, cut: 1, end: 10},
+		{name: "cut across reads", max: 3, reads: []string{"ab", "c;ef", "ghi", "j\nk\n"}, lines: []string{"abc", "k"}, cut: 1, end: 13},
+		{name: "cut with cr dropped", max: 3, reads: []string{"abc;\r", "\n"}, lines: []string{"abc"}, cut: 1, end: 6},
+		{name: "cut head of first line", max: 3, reads: []string{"ab", "c;efg\nh\n"}, lines: []string{"abc", "h"}, cut: 1, end: 10},
+		{name: "cut drops the word at the cut", max: 8, reads: []string{"ab cdefgh ij\n"}, lines: []string{"ab "}, cut: 1, end: 13},
+		{name: "cut in held bytes drops the word", max: 8, reads: []string{"ab cd", "efghij", "\n"}, lines: []string{"ab "}, cut: 1, end: 12},
 		{name: "flush partial", max: 10, reads: []string{"a\nbc"}, flush: true, lines: []string{"a", "bc"}, end: 4},
 		{name: "flush partial cr", max: 10, reads: []string{"bc\r"}, flush: true, lines: []string{"bc"}, end: 3},
-		{name: "flush cut", max: 2, reads: []string{"abcdef"}, flush: true, lines: []string{"ab"}, cut: 1, end: 6},
+		{name: "flush cut", max: 2, reads: []string{"ab;def"}, flush: true, lines: []string{"ab"}, cut: 1, end: 6},
 		{name: "flush nothing", max: 2, reads: []string{"a\n"}, flush: true, lines: []string{"a"}, end: 2},
 	}
 	for _, tc := range cases {
@@ -94,7 +96,7 @@ func lineEnds(in string, flush bool) []int64 {
 
 func TestSplitterBoundedMemory(t *testing.T) {
 	s := splitter{max: 100}
-	chunk := []byte(strings.Repeat("z", 4096))
+	chunk := []byte(strings.Repeat("z ", 2048))
 	for range 1000 { // a 4 MB line
 		if c := s.feed(chunk); c != nil {
 			t.Fatal("no line expected yet")
