@@ -137,6 +137,9 @@ type Spool struct {
 type Server struct {
 	// Listen is host:port (default 127.0.0.1:9464).
 	Listen string `yaml:"listen"`
+	// TLS serves the endpoints over TLS (and mutual TLS with
+	// client_ca_file).
+	TLS ServerTLS `yaml:"tls"`
 }
 
 // RulesRef is the rules of the agent: a path or an inline mapping.

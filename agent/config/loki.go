@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"reflect"
+	"strconv"
 	"time"
 
 	"github.com/tarn-project/tarn/rules/strictyaml"
@@ -101,6 +102,54 @@ type PushInput struct {
 	// TenantMap maps a sender's X-Scope-OrgID to a tenant (with
 	// pass_tenant; unmapped IDs pass as they are).
 	TenantMap map[string]string `yaml:"tenant_map"`
+	// MaxConcurrentRequests bounds the requests served at the same time
+	// (default 16); more are answered 429 with Retry-After.
+	MaxConcurrentRequests int `yaml:"max_concurrent_requests"`
+	// MaxEntriesPerRequest bounds the entries of one request (default
+	// 100000); more are answered 413.
+	MaxEntriesPerRequest int `yaml:"max_entries_per_request"`
+	// MaxDecodedBytes bounds the estimated memory of one decoded request
+	// (default 4 × max_body_bytes); more is answered 413.
+	MaxDecodedBytes strictyaml.Size `yaml:"max_decoded_bytes"`
+	// ReadTimeout bounds reading one request body (default 30s); a slower
+	// client gets 408 and its connection is closed.
+	ReadTimeout strictyaml.Duration `yaml:"read_timeout"`
+	// IdleTimeout closes a keep-alive connection idle this long (default
+	// 2m).
+	IdleTimeout strictyaml.Duration `yaml:"idle_timeout"`
+	// TLS serves the push API over TLS (and mutual TLS with
+	// client_ca_file).
+	TLS ServerTLS `yaml:"tls"`
+}
+
+// Defaults of the limits of a loki_push input.
+const (
+	DefaultPushMaxConcurrent = 16
+	DefaultPushMaxEntries    = 100000
+	DefaultPushReadTimeout   = 30 * time.Second
+	DefaultPushIdleTimeout   = 2 * time.Minute
+)
+
+// applyDefaults fills the unset limits of a loki_push input.
+func (p *PushInput) applyDefaults() {
+	if p.MaxBodyBytes == 0 {
+		p.MaxBodyBytes = 16 << 20
+	}
+	if p.MaxConcurrentRequests == 0 {
+		p.MaxConcurrentRequests = DefaultPushMaxConcurrent
+	}
+	if p.MaxEntriesPerRequest == 0 {
+		p.MaxEntriesPerRequest = DefaultPushMaxEntries
+	}
+	if p.MaxDecodedBytes == 0 {
+		p.MaxDecodedBytes = 4 * p.MaxBodyBytes
+	}
+	if p.ReadTimeout == 0 {
+		p.ReadTimeout = strictyaml.Duration(DefaultPushReadTimeout)
+	}
+	if p.IdleTimeout == 0 {
+		p.IdleTimeout = strictyaml.Duration(DefaultPushIdleTimeout)
+	}
 }
 
 func (l *LokiSink) applyDefaults() {
@@ -180,21 +229,70 @@ func (l *LokiSink) validate(path string) error {
 	return errors.Join(errs...)
 }
 
-// validatePush checks a loki_push input's keys.
+// validatePush fills the defaults of a loki_push input's limits and
+// checks its keys.
 func (p *PushInput) validatePush(path string) error {
+	p.applyDefaults()
 	var errs []error
+	fail := func(field, f string, args ...any) {
+		errs = append(errs, strictyaml.Errorf(strictyaml.Join(path, field), f, args...))
+	}
 	if !validListen(p.Listen) || p.Listen == "" {
-		errs = append(errs, strictyaml.Errorf(strictyaml.Join(path, "listen"), "a loki_push input needs host:port, got %q", p.Listen))
+		fail("listen", "a loki_push input needs host:port, got %q", p.Listen)
 	}
 	if p.MaxBodyBytes < 1<<10 {
-		errs = append(errs, strictyaml.Errorf(strictyaml.Join(path, "max_body_bytes"), "must be at least 1KiB"))
+		fail("max_body_bytes", "must be at least 1KiB")
 	}
 	for k, v := range p.TenantMap {
 		if err := sinks.ValidTenant(v); err != nil {
-			errs = append(errs, strictyaml.Errorf(strictyaml.Join(path, "tenant_map."+k), "%v", err))
+			fail("tenant_map."+k, "%v", err)
 		}
 	}
+	if p.MaxConcurrentRequests < 1 {
+		fail("max_concurrent_requests", "must be at least 1, got %d", p.MaxConcurrentRequests)
+	}
+	if p.MaxEntriesPerRequest < 1 {
+		fail("max_entries_per_request", "must be at least 1, got %d", p.MaxEntriesPerRequest)
+	}
+	if p.MaxDecodedBytes < p.MaxBodyBytes {
+		fail("max_decoded_bytes", "must be at least max_body_bytes (%s), got %s", p.MaxBodyBytes, p.MaxDecodedBytes)
+	}
+	if p.ReadTimeout < strictyaml.Duration(time.Millisecond) {
+		fail("read_timeout", "must be at least 1ms, got %s", p.ReadTimeout)
+	}
+	if p.IdleTimeout < strictyaml.Duration(time.Millisecond) {
+		fail("idle_timeout", "must be at least 1ms, got %s", p.IdleTimeout)
+	}
 	return errors.Join(errs...)
+}
+
+// Warnings are what a loki_push input on a reachable address risks (path
+// is the input's path): no bearer token, so any host that reaches the
+// address can push; or a bearer token without TLS, which travels in
+// clear. They never contain the token.
+func (p *PushInput) Warnings(path string) []string {
+	if Loopback(p.Listen) {
+		return nil
+	}
+	if p.BearerTokenFile == "" {
+		return []string{strictyaml.Join(path, "listen") + ": " + p.Listen + " is not a loopback address and no bearer_token_file is set: any host that reaches it can push entries"}
+	}
+	if !p.TLS.Enabled() {
+		return []string{strictyaml.Join(path, "tls") + ": " + p.Listen + " is not a loopback address and has no TLS: the bearer token travels in clear text"}
+	}
+	return nil
+}
+
+// Warnings are the risks of a valid configuration that `tarn run --check`
+// and the agent's start report, e.g. a push input open to every host.
+func (c *Config) Warnings() []string {
+	var out []string
+	for i, in := range c.Inputs {
+		if in.Type == "loki_push" {
+			out = append(out, in.Push.Warnings(strictyaml.Join("inputs", "["+strconv.Itoa(i)+"]"))...)
+		}
+	}
+	return out
 }
 
 // unset reports whether v (a struct of type-specific keys) is all zero,
