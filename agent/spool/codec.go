@@ -41,6 +41,10 @@ const (
 	headerSize       = 12
 	legacyHeaderSize = 8
 	recordVersion    = 1
+	// paddingVersion marks a record without entries that Open writes over
+	// a damaged run of bytes, so the damage is reported once, not at every
+	// start.
+	paddingVersion = 0
 	maxPayloadSize   = 1 << 30
 	maxRawSize       = 1 << 28
 	maxRecordEntries = 1 << 16
@@ -219,6 +223,9 @@ func appendLabels(b []byte, ls []sinks.Label) []byte {
 // verified) and returns its metadata.
 func parsePayload(p []byte) (recordMeta, error) {
 	meta := recordMeta{payloadBytes: len(p)}
+	if len(p) >= 1 && p[0] == paddingVersion {
+		return meta, nil // holds no entries
+	}
 	if len(p) < 2 || p[0] != recordVersion {
 		return meta, errCorrupt
 	}
@@ -256,6 +263,9 @@ func parsePayload(p []byte) (recordMeta, error) {
 // interned, so a record of n entries costs a handful of allocations per
 // entry instead of one per field.
 func decodePayload(p []byte, meta recordMeta) ([]sinks.Entry, error) {
+	if meta.count == 0 { // padding
+		return nil, nil
+	}
 	raw := make([]byte, meta.rawLen)
 	n, err := lz4.UncompressBlock(p[meta.blockOffset:], raw)
 	if err != nil || n != meta.rawLen {

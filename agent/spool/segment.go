@@ -38,10 +38,10 @@ func segName(id uint64) string { return fmt.Sprintf("%020d%s", id, segSuffix) }
 
 // add indexes a record appended at the end of the segment.
 func (g *segment) add(r record) {
-	if g.entries == 0 || r.oldest < g.oldest {
+	if r.count > 0 && (g.entries == 0 || r.oldest < g.oldest) {
 		g.oldest = r.oldest
 	}
-	if g.entries == 0 || r.newest > g.newest {
+	if r.count > 0 && (g.entries == 0 || r.newest > g.newest) {
 		g.newest = r.newest
 	}
 	g.recs = append(g.recs, r)
@@ -110,7 +110,14 @@ func scanSegment(path string, id uint64) (g *segment, damaged []damage, err erro
 			continue
 		}
 		next := sc.resync(off + 1)
-		damaged = append(damaged, damage{seg: id, off: off, len: next - off, tail: next == sc.size})
+		d := damage{seg: id, off: off, len: next - off, tail: next == sc.size}
+		damaged = append(damaged, d)
+		if !d.tail && d.len > headerSize {
+			if err := pad(f, d); err != nil {
+				return nil, nil, fmt.Errorf("spool: pad damaged record of %s: %w", filepath.Base(path), err)
+			}
+			g.add(record{off: d.off, size: d.len})
+		}
 		off = next
 	}
 	if n := len(damaged); n > 0 && damaged[n-1].tail {
@@ -127,6 +134,21 @@ func scanSegment(path string, id uint64) (g *segment, damaged []damage, err erro
 		g.size = damaged[n-1].off
 	}
 	return g, damaged, nil
+}
+
+// pad overwrites the damaged run d (not at the end of the file) with one
+// padding record of the same size, so the next Open reads past it
+// without reporting the damage again.
+func pad(f *os.File, d damage) error {
+	rec := make([]byte, d.len)
+	p := rec[headerSize:] // all zero: paddingVersion, then filler
+	copy(rec[0:4], magic[:])
+	binary.LittleEndian.PutUint32(rec[4:8], uint32(len(p)))
+	binary.LittleEndian.PutUint32(rec[8:12], crc32.Checksum(p, castagnoli))
+	if _, err := f.WriteAt(rec, d.off); err != nil {
+		return err
+	}
+	return f.Sync()
 }
 
 // scanner reads and verifies records of one segment file.
