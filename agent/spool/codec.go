@@ -44,7 +44,7 @@ const (
 	// paddingVersion marks a record without entries that Open writes over
 	// a damaged run of bytes, so the damage is reported once, not at every
 	// start.
-	paddingVersion = 0
+	paddingVersion   = 0
 	maxPayloadSize   = 1 << 30
 	maxRawSize       = 1 << 28
 	maxRecordEntries = 1 << 16
