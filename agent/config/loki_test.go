@@ -129,7 +129,7 @@ func TestDebianPackageConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	rulesPath, _ := filepath.Abs(filepath.Join("..", "..", "packaging", "debian", "rules.yaml"))
-	p := write(t, "tarn.yaml", strings.Replace(string(body), "/etc/tarn/rules.yaml", rulesPath, 1))
+	p := write(t, "tarn.yaml", strings.ReplaceAll(string(body), "/etc/tarn/rules.yaml", rulesPath))
 	c, rc, err := Load(p)
 	if err != nil {
 		t.Fatal(err)
