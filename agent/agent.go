@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -126,7 +125,7 @@ func (a *Agent) Run(ctx context.Context) error {
 		return err
 	}
 	a.m.configOK.Set(1)
-	stopServer, err := a.serve(cfg.Server.Listen)
+	stopServer, err := a.serve(cfg.Server)
 	if err != nil {
 		return err
 	}
@@ -243,21 +242,27 @@ func (a *Agent) takeGen() *generation {
 	return g
 }
 
-// serve starts the HTTP server; it returns a function that stops it.
-func (a *Agent) serve(addr string) (func(), error) {
+// serve starts the HTTP server (with TLS when server.tls is set); it
+// returns a function that stops it.
+func (a *Agent) serve(c config.Server) (func(), error) {
+	addr := c.Listen
 	if a.o.Listen != "" {
 		addr = a.o.Listen
 	}
 	if addr == "" || addr == "off" {
 		return func() {}, nil
 	}
-	ln, err := net.Listen("tcp", addr)
+	tc, err := serverTLS(c.TLS, a.log)
+	if err != nil {
+		return nil, fmt.Errorf("server.tls: %w", err)
+	}
+	ln, err := listenTLS(addr, tc)
 	if err != nil {
 		return nil, fmt.Errorf("server.listen: %w", err)
 	}
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 5 * time.Second, ErrorLog: zap.NewStdLog(a.log)}
 	go func() { _ = srv.Serve(ln) }()
-	a.log.Info("serving metrics", zap.String(keyAddr, ln.Addr().String()))
+	a.log.Info("serving metrics", zap.String(keyAddr, ln.Addr().String()), zap.Bool("tls", tc != nil))
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()

@@ -9,10 +9,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/tarn-project/tarn/agent/config"
@@ -25,14 +26,29 @@ import (
 // pushInput is a loki_push input: Loki's push API served on its own
 // address. Each request runs through the input's rules and is answered
 // only after its entries are durable in the spool, so a sender's retries
-// keep their meaning. Requests are processed one at a time (the rules
-// processor is single-threaded, as for a tailed file).
+// keep their meaning. One commit loop per input runs the rules (the rules
+// processor is single-threaded, as for a tailed file) and appends to the
+// spool; requests that arrive while it appends and fsyncs are processed
+// and appended together in its next append (group commit).
 type pushInput struct {
 	cfg      config.Input
 	in       *ingest
-	mu       sync.Mutex
-	raw, out []byte // scrub's buffers
+	reqs     chan *pushRequest // to the commit loop
+	done     chan struct{}     // closed when the commit loop ended
+	commits  int               // spool appends of the commit loop (for tests)
+	raw, out []byte            // scrub's buffers
 }
+
+// pushRequest is one decoded request waiting for its append.
+type pushRequest struct {
+	ctx     context.Context
+	tenant  string
+	streams []lokipush.Stream
+	err     chan error // the append's result, sent once
+}
+
+// errStopped answers requests that came after the input stopped.
+var errStopped = fmt.Errorf("%w: the input is stopping", lokipush.ErrBusy)
 
 // pushReader binds the input's address (so a taken port fails the start)
 // and returns the function that serves it until ctx ends. In run-once
@@ -42,31 +58,76 @@ func (g *generation) pushReader(ic config.Input, in *ingest) (func(context.Conte
 	if g.a.o.Once {
 		return func(context.Context, chan<- *tail.Chunk) error { return nil }, nil
 	}
-	ln, err := net.Listen("tcp", ic.Push.Listen)
-	if err != nil {
-		return nil, err
-	}
-	p := &pushInput{cfg: ic, in: in}
+	log := g.a.log.With(zap.String(keyInput, ic.Name)) // the receiver adds its component
 	token := ""
 	if ic.Push.BearerTokenFile != "" {
 		b, err := os.ReadFile(ic.Push.BearerTokenFile)
 		if err != nil {
-			ln.Close()
 			return nil, err
 		}
 		token = strings.TrimSpace(string(b))
 	}
+	tc, err := serverTLS(ic.Push.TLS, log)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := listenTLS(ic.Push.Listen, tc)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range ic.Push.Warnings(g.inputPath(ic.Name)) {
+		log.Warn(w)
+	}
+	p := newPushInput(ic, in)
+	rejected := pushRejected(g.a.m.reg)
 	h := lokipush.NewHandler(lokipush.Options{MaxBodyBytes: int64(ic.Push.MaxBodyBytes), BearerToken: token,
-		Push: p.push, Logger: g.a.log.With(zap.String(keyInput, ic.Name))}) // the receiver adds its component
+		MaxEntries: ic.Push.MaxEntriesPerRequest, MaxDecodedBytes: int64(ic.Push.MaxDecodedBytes),
+		MaxConcurrent: ic.Push.MaxConcurrentRequests, ReadTimeout: time.Duration(ic.Push.ReadTimeout),
+		Rejected: func(reason string) { rejected.WithLabelValues(ic.Name, reason).Inc() },
+		Push:     p.push, Logger: log})
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Duration(ic.Push.IdleTimeout),
+		ErrorLog: zap.NewStdLog(log.With(zap.String(keyComponent, "lokipush")))}
 	return func(ctx context.Context, _ chan<- *tail.Chunk) error {
-		return serve(ctx, ln, h)
+		stop := make(chan struct{})
+		go p.commitLoop(stop)
+		defer func() { close(stop); <-p.done }()
+		return serve(ctx, ln, srv)
 	}, nil
 }
 
-// serve serves h on ln until ctx ends, then lets the requests in flight
+// newPushInput returns the push input of ic; its commitLoop must run.
+func newPushInput(ic config.Input, in *ingest) *pushInput {
+	return &pushInput{cfg: ic, in: in, reqs: make(chan *pushRequest, max(ic.Push.MaxConcurrentRequests, 1)), done: make(chan struct{})}
+}
+
+// inputPath is the configuration path of the named input, inputs[i].
+func (g *generation) inputPath(name string) string {
+	for i, ic := range g.cfg.Inputs {
+		if ic.Name == name {
+			return "inputs[" + strconv.Itoa(i) + "]"
+		}
+	}
+	return "inputs"
+}
+
+// pushRejected returns the agent's counter of rejected push requests,
+// registering it on first use (it outlives reloads like every metric).
+func pushRejected(reg *prometheus.Registry) *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tarn_push_rejected_requests_total",
+		Help: "Push requests not answered 204, by input and reason: unauthorized, too_many_requests, body_too_large, too_many_entries, decoded_too_large, read_timeout, invalid, method_not_allowed, busy, canceled, failed."},
+		[]string{"input", "reason"})
+	var are prometheus.AlreadyRegisteredError
+	if err := reg.Register(c); errors.As(err, &are) {
+		return are.ExistingCollector.(*prometheus.CounterVec)
+	} else if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// serve serves srv on ln until ctx ends, then lets the requests in flight
 // finish (up to 5 s) before it returns, so none touches a closed spool.
-func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+func serve(ctx context.Context, ln net.Listener, srv *http.Server) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -81,29 +142,96 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	return err
 }
 
-// push anonymizes one request's streams and appends them to the spool.
+// push hands one request to the commit loop and waits for the append that
+// holds its entries.
 func (p *pushInput) push(ctx context.Context, tenant string, streams []lokipush.Stream) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	r := &pushRequest{ctx: ctx, tenant: tenant, streams: streams, err: make(chan error, 1)}
+	select {
+	case p.reqs <- r:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-p.done:
+		return errStopped
+	}
+	select {
+	case err := <-r.err:
+		return err
+	case <-p.done:
+		select {
+		case err := <-r.err:
+			return err
+		default:
+			return errStopped
+		}
+	}
+}
+
+// commitLoop appends batches of requests until stop is closed: it waits
+// for one request, takes every request queued meanwhile (while the last
+// append was fsynced), appends them together and answers them all. A
+// batch holds at most max_concurrent_requests requests: the others wait
+// for a slot in the handler.
+func (p *pushInput) commitLoop(stop <-chan struct{}) {
+	defer close(p.done)
+	var batch []*pushRequest
+	for {
+		select {
+		case r := <-p.reqs:
+			batch = p.queued(append(batch[:0], r))
+		case <-stop:
+			for _, r := range p.queued(batch[:0]) {
+				r.err <- errStopped
+			}
+			return
+		}
+		err := p.commit(batch)
+		p.commits++
+		for _, r := range batch {
+			r.err <- cmp.Or(r.ctx.Err(), err)
+		}
+		clear(batch)
+	}
+}
+
+// queued appends the requests waiting in p.reqs to batch.
+func (p *pushInput) queued(batch []*pushRequest) []*pushRequest {
+	for {
+		select {
+		case r := <-p.reqs:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+}
+
+// commit anonymizes the streams of a batch of requests and appends them
+// to the spool in one append. A request whose client went away is skipped.
+func (p *pushInput) commit(batch []*pushRequest) error {
 	in := p.in
 	now := in.now()
 	in.buf, in.entries, in.meta = in.buf[:0], in.entries[:0], in.meta[:0]
-	tenant = cmp.Or(p.tenant(tenant), in.tenant)
 	unlock := in.lockAggregates()
-	for _, s := range streams {
-		labels := p.labels(s.Labels, now)
-		for _, pe := range s.Entries {
-			e, ok := p.entry(pe, now, tenant)
-			if !ok {
-				continue
+	for _, r := range batch {
+		if r.ctx.Err() != nil {
+			continue
+		}
+		tenant := cmp.Or(p.tenant(r.tenant), in.tenant)
+		for _, s := range r.streams {
+			labels := p.labels(s.Labels, now)
+			for _, pe := range s.Entries {
+				e, ok := p.entry(pe, now, tenant)
+				if !ok {
+					continue
+				}
+				e.Labels = labels
+				in.entries = append(in.entries, e)
 			}
-			e.Labels = labels
-			in.entries = append(in.entries, e)
 		}
 	}
 	unlock()
 	in.exportStats()
-	err := in.append(ctx, in.entries, false)
+	err := in.append(context.Background(), in.entries, false)
 	if errors.Is(err, spool.ErrFull) {
 		return fmt.Errorf("%w: %w", lokipush.ErrBusy, err)
 	}
