@@ -142,7 +142,8 @@ func (s *Store) Inode(dev, ino uint64) (Position, bool) {
 }
 
 // Find returns the position whose content f holds (the file may have grown
-// since its fingerprint was taken).
+// since its fingerprint was taken). With f nil only a position of the
+// same inode and fingerprint matches.
 func (s *Store) Find(id ID, f *os.File) (Position, bool) {
 	if p, ok := s.byID[id]; ok {
 		return p, true

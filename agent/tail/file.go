@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
@@ -19,6 +20,7 @@ type fileKey struct{ dev, ino uint64 }
 // file is one tracked file, open until it is gone and read to its end.
 type file struct {
 	path string // where it was last seen
+	name string // the name for its chunks (Chunk.Name)
 	fd   *os.File
 	key  fileKey
 	id   positions.ID
@@ -35,6 +37,7 @@ type file struct {
 	copySize int64     // size when last seen while waiting
 	copyAt   time.Time // when copySize last changed
 
+	outside  bool      // a sibling outside the globs, followed to its end (follow.go)
 	gone     bool      // no glob match refers to this inode any more
 	goneAt   time.Time // when it went
 	lastData time.Time // when data was last read
@@ -54,32 +57,54 @@ func (f *file) finished(now time.Time, wait time.Duration) bool {
 	return now.Sub(since) >= wait
 }
 
-// open starts tracking the file at path. At the first scan its start
-// offset is decided at once; later files are decided when they hold data.
-func (t *Tailer) open(path string, key fileKey, first bool) {
-	fd, err := os.Open(path)
+// open starts tracking the file at path, its start not yet decided. It
+// returns nil when the file cannot be opened or is tracked already.
+func (t *Tailer) open(path string, key fileKey) *file {
+	fd, err := openRegular(path)
 	if err != nil {
 		t.openFailed(key, path, err)
-		return
+		return nil
 	}
 	id, err := positions.Identify(fd)
 	if err != nil {
 		_ = fd.Close()
 		t.openFailed(key, path, err)
-		return
+		return nil
 	}
 	k := fileKey{id.Dev, id.Ino}
 	if _, ok := t.files[k]; ok { // the path was replaced by a tracked file
 		_ = fd.Close()
-		return
+		return nil
 	}
-	f := &file{path: path, fd: fd, key: k, id: id, sp: splitter{max: t.o.MaxLineBytes}, lastData: t.now()}
-	t.files[k] = f
+	return t.track(path, fd, id)
+}
+
+// track adds an open file to the tracked ones, named by its path.
+func (t *Tailer) track(path string, fd *os.File, id positions.ID) *file {
+	f := &file{path: path, name: path, fd: fd, key: fileKey{id.Dev, id.Ino}, id: id,
+		sp: splitter{max: t.o.MaxLineBytes}, lastData: t.now()}
+	t.files[f.key] = f
 	t.stats.OpenFiles.Add(1)
 	t.log.Debug("file opened", zap.String(keyPath, path))
-	if first {
-		t.start(f, t.firstOffset(f))
+	return f
+}
+
+// openRegular opens path for reading if it is a regular file; a FIFO is
+// opened without blocking and refused.
+func openRegular(path string) (*os.File, error) {
+	fd, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
 	}
+	fi, err := fd.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = errors.New(modeName(fi.Mode()))
+	}
+	if err != nil {
+		_ = fd.Close()
+		return nil, err
+	}
+	return fd, nil
 }
 
 // openFailed logs a file that cannot be opened, once per inode.
@@ -88,23 +113,51 @@ func (t *Tailer) openFailed(key fileKey, path string, err error) {
 		return
 	}
 	t.logged[key] = true
-	t.log.Warn("cannot open file, skipped", zap.String(keyPath, path), zap.Error(err))
+	t.log.Warn(msgSkipped, zap.String(keyPath, path), zap.String(keyReason, reason(err)))
 }
 
-// firstOffset is where a file present at the first scan starts: its stored
-// position, else its end (StartAtEnd) or 0.
-func (t *Tailer) firstOffset(f *file) int64 {
+// size returns f's size, 0 when it cannot be found out.
+func size(f *file) int64 {
 	fi, err := f.fd.Stat()
 	if err != nil {
 		return 0
 	}
-	if off, ok := t.lookup(f, fi.Size()); ok {
-		return off
+	return fi.Size()
+}
+
+// decideFirst decides the start of the files found at the first scan:
+// first those with a stored position; then a copy of one of these (its
+// head equals theirs) waits for its truncation like a copy appearing
+// later, and a copy made while the tailer was stopped starts where its
+// original's checkpoint is (resumeCopy); the others start at their end
+// (StartAtEnd) or 0.
+func (t *Tailer) decideFirst(opened []*file) {
+	var rest []*file
+	for _, f := range opened {
+		if off, ok := t.lookup(f, size(f)); ok {
+			t.start(f, off)
+		} else {
+			rest = append(rest, f)
+		}
 	}
-	if t.o.StartAtEnd {
-		return fi.Size()
+	for _, f := range rest {
+		if a := t.liveCopy(f); a != nil {
+			t.waitOn(f, a, size(f))
+		}
 	}
-	return 0
+	for _, f := range rest {
+		if f.decided || f.copyOf != nil {
+			continue
+		}
+		n := size(f)
+		switch {
+		case t.resumeCopy(f, n):
+		case t.o.StartAtEnd:
+			t.start(f, n)
+		default:
+			t.start(f, 0)
+		}
+	}
 }
 
 // lookup asks Lookup for f's stored offset, accepted when within size.
@@ -125,7 +178,8 @@ func (t *Tailer) start(f *file, off int64) {
 // decide picks the start of a file that appeared after the first scan,
 // once it holds data: its stored position, else the offset remembered for
 // a truncated file it is the copy of, else (when its head equals that of a
-// live file) it waits for that file's truncation, else 0.
+// live file) it waits for that file's truncation, else where the
+// checkpoint of its original is (resumeCopy), else 0.
 func (t *Tailer) decide(f *file, size int64) {
 	if size == 0 {
 		return
@@ -136,14 +190,17 @@ func (t *Tailer) decide(f *file, size int64) {
 		return
 	}
 	if f.id.FPLen == positions.FingerprintBytes {
-		if off, ok := t.takeMemo(f.id.Fingerprint); ok {
-			t.log.Info("copy of a truncated file, skipping what was read", zap.String(keyPath, f.path), zap.Int64(keyOffset, min(off, size)))
-			t.start(f, min(off, size))
+		if m, ok := t.takeMemo(f.id.Fingerprint); ok {
+			t.log.Info("copy of a truncated file, skipping what was read", zap.String(keyPath, f.path), zap.Int64(keyOffset, min(m.off, size)))
+			t.startCopy(f, m.name, min(m.off, size))
+			t.forget(m.path, m.name, m.old, m.off)
 			return
 		}
 		if a := t.liveCopy(f); a != nil {
-			f.copyOf, f.copySize, f.copyAt = a, size, t.now()
-			t.log.Debug("file looks like a copy, waiting", zap.String(keyPath, f.path), zap.String(keyCopyOf, a.path))
+			t.waitOn(f, a, size)
+			return
+		}
+		if t.resumeCopy(f, size) {
 			return
 		}
 	}
@@ -188,7 +245,13 @@ func (t *Tailer) drain(ctx context.Context, out chan<- *Chunk, f *file) (more bo
 	case !f.decided:
 		t.decide(f, size)
 	case size < f.off || t.headChanged(f):
+		if f.outside { // rewritten: no longer what was followed
+			return false, t.finish(ctx, out, f)
+		}
 		t.truncated(f)
+	}
+	if err := t.sendMarks(ctx, out); err != nil {
+		return false, err
 	}
 	if !f.decided {
 		return false, nil
@@ -236,15 +299,20 @@ func (t *Tailer) readFailed(f *file, err error) {
 }
 
 // truncated handles a file found shorter than what was read or holding
-// new content (copytruncate): a copy waiting on it starts where it had
-// been read to, else the head is remembered for a copy appearing later;
-// the file itself is read again from 0.
+// new content (copytruncate): its copy (a file waiting on it, a tracked
+// file with its old head, or one next to it outside the globs) starts
+// where it had been read to and takes over its checkpoint, else the head
+// is remembered for a copy appearing later; the file itself is read again
+// from 0.
 func (t *Tailer) truncated(f *file) {
 	t.stats.Truncations.Add(1)
-	end := f.sp.end
+	end, old := f.sp.end, f.id
 	t.log.Info("file truncated, reading from the start", zap.String(keyPath, f.path), zap.Int64(keyOffset, end))
-	if !t.settleCopies(f, end) && f.id.FPLen == positions.FingerprintBytes {
-		t.memo = append(t.memo, truncation{fp: f.id.Fingerprint, off: end, at: t.now()})
+	switch {
+	case t.settleCopies(f, end) || t.adoptCopy(f, end) || t.followCopy(f, end):
+		t.forget(f.path, f.name, old, end)
+	case old.FPLen == positions.FingerprintBytes:
+		t.memo = append(t.memo, truncation{fp: old.Fingerprint, off: end, at: t.now(), old: old, path: f.path, name: f.name})
 	}
 	t.start(f, 0)
 	f.eof = false

@@ -1,6 +1,8 @@
 package tail
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,10 +35,17 @@ func (t *Tailer) scan(first bool) {
 			f.gone, f.goneAt = true, now
 		}
 	}
+	var opened []*file
 	for k, p := range matches {
 		if _, ok := t.files[k]; !ok {
-			t.open(p, k, first)
+			if f := t.open(p, k); f != nil {
+				opened = append(opened, f)
+			}
 		}
+	}
+	if first {
+		t.decideFirst(opened)
+		t.firstSiblings()
 	}
 	for k := range t.logged {
 		if _, ok := matches[k]; !ok {
@@ -46,9 +55,11 @@ func (t *Tailer) scan(first bool) {
 }
 
 // glob returns the regular files matching the patterns and not excluded,
-// by inode (the first path found for an inode wins).
+// by inode (the first path found for an inode wins). Matched paths that
+// are not regular files are logged once (skip).
 func (t *Tailer) glob() map[fileKey]string {
 	matches := map[fileKey]string{}
+	skipped := map[string]bool{}
 	for _, pattern := range t.o.Paths {
 		paths, _ := filepath.Glob(pattern) // patterns are valid (New)
 		for _, p := range paths {
@@ -56,8 +67,15 @@ func (t *Tailer) glob() map[fileKey]string {
 				continue
 			}
 			fi, err := os.Stat(p)
-			if err != nil || !fi.Mode().IsRegular() {
-				continue // vanished since, or not a file
+			if err != nil {
+				if _, lerr := os.Lstat(p); lerr == nil || !errors.Is(err, fs.ErrNotExist) {
+					t.skip(p, reason(err), skipped) // not merely gone since
+				}
+				continue
+			}
+			if !fi.Mode().IsRegular() {
+				t.skip(p, modeName(fi.Mode()), skipped)
+				continue
 			}
 			st, ok := fi.Sys().(*syscall.Stat_t)
 			if !ok {
@@ -69,7 +87,48 @@ func (t *Tailer) glob() map[fileKey]string {
 			}
 		}
 	}
+	for p := range t.skipped {
+		if !skipped[p] {
+			delete(t.skipped, p) // fine again or gone: logged again if it comes back
+		}
+	}
 	return matches
+}
+
+// skip logs that matched path p is not read, once while it stays so, and
+// adds it to now.
+func (t *Tailer) skip(p, why string, now map[string]bool) {
+	now[p] = true
+	if t.skipped[p] {
+		return
+	}
+	t.skipped[p] = true
+	t.log.Warn(msgSkipped, zap.String(keyPath, p), zap.String(keyReason, why))
+}
+
+// reason is the cause of err without the path it names.
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// modeName names a file type that is not read.
+func modeName(m fs.FileMode) string {
+	switch t := m.Type(); {
+	case t&fs.ModeDir != 0:
+		return "a directory"
+	case t&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case t&fs.ModeSocket != 0:
+		return "a socket"
+	case t&fs.ModeDevice != 0:
+		return "a device"
+	default:
+		return "not a regular file (" + m.String() + ")"
+	}
 }
 
 // excluded reports whether p's base name matches an Exclude pattern.

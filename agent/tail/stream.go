@@ -76,7 +76,7 @@ func readInto(r io.Reader, buf []byte, res chan<- readResult, next, done <-chan 
 
 // sendStream sends a stream chunk; false means ctx ended.
 func sendStream(ctx context.Context, out chan<- *Chunk, st *Stats, c *Chunk) bool {
-	c.Path = "-"
+	c.Path, c.Name = "-", "-"
 	st.count(c)
 	select {
 	case out <- c:

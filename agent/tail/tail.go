@@ -3,11 +3,13 @@
 // A Tailer follows the files matching a set of glob patterns. Files are
 // tracked by their open descriptor and known by device and inode, so a file
 // renamed by log rotation is read to its end exactly once, under whatever
-// name it has now. Copytruncate rotation is recognised by the fingerprint of
-// the file's first bytes (positions.FingerprintBytes), so the copy is not
-// read a second time. Lines are handed out in chunks (one per read) whose
-// lines are views into a buffer owned by the chunk; nothing is allocated
-// per line.
+// name it has now; its chunks keep the name it was first tailed under.
+// Copytruncate rotation is recognised by the fingerprint of the file's
+// first bytes (positions.FingerprintBytes), so the copy is not read a
+// second time, and a copy the globs do not match is followed to read what
+// the original had not (see copies.go). Lines are handed out in chunks
+// (one per read) whose lines are views into a buffer owned by the chunk;
+// nothing is allocated per line.
 //
 // Nothing this package logs contains line content.
 package tail
@@ -58,8 +60,11 @@ type Chunk struct {
 	End int64
 	// Cut is how many of Lines were cut at MaxLineBytes.
 	Cut int
-	// Done reports that the file is gone or rotated away and fully read;
-	// no further chunks come for this ID. A Done chunk may have no Lines.
+	// Done reports that the file is gone or rotated away and fully read,
+	// or (without Lines) that a truncated file's old content was taken
+	// over by its copy; no further chunks come for this ID. A Done chunk
+	// may have no Lines. A chunk without Lines that is not Done
+	// checkpoints where a file starts (a copytruncate copy).
 	Done bool
 }
 
@@ -92,10 +97,13 @@ type Options struct {
 	NoNotify bool
 	// Once reads every matching file to EOF once (a final line without a
 	// newline included), then Run returns nil. No Done chunks are sent in
-	// this mode: the files are not gone, the caller keeps their positions.
+	// this mode (the files are not gone, the caller keeps their
+	// positions), except for the old content a copy took over.
 	Once bool
-	// Lookup returns the stored checkpoint of a file; nil means none. It
-	// is called from Run's goroutine only.
+	// Lookup returns the stored checkpoint of a file; nil means none. f
+	// may be nil: then only a checkpoint of exactly id matches (the
+	// tailer asks whether a file's inode was checkpointed holding the
+	// content of its copy). It is called from Run's goroutine only.
 	Lookup func(id positions.ID, f *os.File) (offset int64, ok bool)
 	// Logger receives the tailer's own logs (never line content); nil
 	// means zap.NewNop().
@@ -121,12 +129,17 @@ const (
 
 // Log keys.
 const (
-	keyPath   = "path"
-	keyOffset = "offset"
-	keyCopyOf = "copy_of"
-	keyDir    = "dir"
-	keyReason = "reason"
+	keyPath    = "path"
+	keyOffset  = "offset"
+	keyCopyOf  = "copy_of"
+	keyDir     = "dir"
+	keyReason  = "reason"
+	keyRotated = "rotated"
+	keyHint    = "hint"
 )
+
+// msgSkipped is the log message of a matched path that is not read.
+const msgSkipped = "path skipped"
 
 // ErrRunning is returned by Run when the Tailer is already running.
 var ErrRunning = errors.New("tail: tailer is already running")
@@ -176,9 +189,15 @@ type Tailer struct {
 	// copyWait is defaultCopyWait; tests shorten it.
 	copyWait time.Duration
 
+	// patterns are o.Paths cleaned, to match single paths against.
+	patterns []string
+
 	// State owned by Run's goroutine.
 	files   map[fileKey]*file
 	logged  map[fileKey]bool // inodes whose open failure was logged
+	skipped map[string]bool  // matched paths logged as not read
+	warned  bool             // rotated names outside the globs were warned of
+	marks   []*Chunk         // chunks to send before the next read (copies.go)
 	memo    []truncation
 	rbuf    []byte
 	hbuf    []byte // the head of a file, to check its fingerprint
@@ -204,7 +223,11 @@ func New(o Options) (*Tailer, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return &Tailer{o: o, log: o.Logger, now: time.Now, copyWait: defaultCopyWait}, nil
+	t := &Tailer{o: o, log: o.Logger, now: time.Now, copyWait: defaultCopyWait}
+	for _, p := range o.Paths {
+		t.patterns = append(t.patterns, filepath.Clean(p))
+	}
+	return t, nil
 }
 
 // Stats returns the tailer's counters.
@@ -221,6 +244,7 @@ func (t *Tailer) Run(ctx context.Context, out chan<- *Chunk) error {
 	}
 	defer t.running.Store(false)
 	t.files, t.logged, t.memo = map[fileKey]*file{}, map[fileKey]bool{}, nil
+	t.skipped, t.warned, t.marks = map[string]bool{}, false, nil
 	t.rbuf = make([]byte, t.o.ChunkBytes)
 	t.hbuf = make([]byte, positions.FingerprintBytes)
 	defer t.closeAll()
@@ -285,6 +309,9 @@ func (t *Tailer) round(ctx context.Context, out chan<- *Chunk) error {
 // readAll reads the files in turns until none has more data; after the
 // first turn only the files that had more are visited.
 func (t *Tailer) readAll(ctx context.Context, out chan<- *Chunk) error {
+	if err := t.sendMarks(ctx, out); err != nil {
+		return err
+	}
 	busy := slices.Collect(maps.Values(t.files))
 	for len(busy) > 0 {
 		still := busy[:0]
@@ -304,7 +331,7 @@ func (t *Tailer) readAll(ctx context.Context, out chan<- *Chunk) error {
 
 // send hands a chunk of f to the caller.
 func (t *Tailer) send(ctx context.Context, out chan<- *Chunk, f *file, c *Chunk) error {
-	c.Path, c.ID = f.path, f.id
+	c.Path, c.Name, c.ID = f.path, f.name, f.id
 	t.stats.count(c)
 	select {
 	case out <- c:
