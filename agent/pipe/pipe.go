@@ -29,6 +29,10 @@ type Options struct {
 	// passed on (so the filter can tell, cut and count) and the rest of the
 	// line is skipped without buffering it. Default 256 KiB.
 	MaxLineBytes int
+	// Universal makes a lone "\r" end a line too, as "\n" and "\r\n" do
+	// (universal newlines): chunks and cuts then respect such lines, and a
+	// chunk never ends between the "\r" and "\n" of a "\r\n".
+	Universal bool
 }
 
 func (o *Options) defaults() {
@@ -91,7 +95,7 @@ func Run(r io.Reader, w io.Writer, o Options, newFunc func() Func) error {
 
 // readChunks fills jobs with whole lines from r and queues them in order.
 func readChunks(r io.Reader, o Options, free chan *job, jobs, order chan *job) error {
-	c := &chunker{r: r, max: o.MaxLineBytes, size: o.ChunkBytes}
+	c := &chunker{r: r, max: o.MaxLineBytes, size: o.ChunkBytes, universal: o.Universal}
 	for {
 		j := <-free
 		var err error
@@ -113,12 +117,13 @@ func readChunks(r io.Reader, o Options, free chan *job, jobs, order chan *job) e
 
 // chunker cuts a stream into chunks of whole lines and cuts overlong lines.
 type chunker struct {
-	r        io.Reader
-	max      int
-	size     int
-	carry    []byte // bytes read after the last newline of the previous chunk
-	skipping bool   // inside the rest of an overlong line
-	err      error
+	r         io.Reader
+	max       int
+	size      int
+	universal bool   // a lone "\r" ends a line too
+	carry     []byte // bytes read after the last newline of the previous chunk
+	skipping  bool   // inside the rest of an overlong line
+	err       error
 }
 
 // next appends the next chunk of whole lines to dst. At the end of the
@@ -127,7 +132,10 @@ func (c *chunker) next(dst []byte) ([]byte, error) {
 	dst = append(dst, c.carry...)
 	c.carry = c.carry[:0]
 	for c.err == nil {
-		if cap(dst)-len(dst) < 4096 {
+		// Reads stay large also while the kept start of a cut line fills
+		// most of the buffer (else each read would bring a few KiB and
+		// every read would search that start for a newline again).
+		if cap(dst)-len(dst) < max(4096, c.size/2) {
 			dst = append(dst, make([]byte, c.size)...)[:len(dst)]
 		}
 		n, err := c.r.Read(dst[len(dst):cap(dst)])
@@ -137,7 +145,7 @@ func (c *chunker) next(dst []byte) ([]byte, error) {
 		dst = c.cutLong(dst, start)
 		// Pass on what a read brought as soon as it holds a whole line, so
 		// a live pipe (Apache's CustomLog) is not held back.
-		if nl := bytes.LastIndexByte(dst, '\n'); nl >= 0 {
+		if nl := c.lastEnd(dst); nl >= 0 {
 			c.carry = append(c.carry, dst[nl+1:]...)
 			return dst[:nl+1], nil
 		}
@@ -147,22 +155,23 @@ func (c *chunker) next(dst []byte) ([]byte, error) {
 
 // cutLong drops from dst[from:] the bytes of lines beyond max bytes.
 func (c *chunker) cutLong(dst []byte, from int) []byte {
-	lineStart := bytes.LastIndexByte(dst[:from], '\n') + 1
-	if !c.skipping && !hasLongLine(dst, lineStart, c.max) {
+	lineStart := c.lastIndex(dst[:from]) + 1
+	if !c.skipping && !c.hasLongLine(dst, lineStart) {
 		return dst // the common case: nothing to cut, nothing to copy
 	}
 	out := from
 	for i := from; i < len(dst); i++ {
 		b := dst[i]
+		end := b == '\n' || (b == '\r' && c.universal)
 		if c.skipping {
-			if b != '\n' {
+			if !end {
 				continue
 			}
 			c.skipping = false
 		}
 		dst[out] = b
 		out++
-		if b == '\n' {
+		if end {
 			lineStart = out
 		} else if out-lineStart > c.max {
 			c.skipping = true
@@ -171,10 +180,11 @@ func (c *chunker) cutLong(dst []byte, from int) []byte {
 	return dst[:out]
 }
 
-// hasLongLine reports whether a line in b[start:] is longer than max.
-func hasLongLine(b []byte, start, max int) bool {
+// hasLongLine reports whether a line in b[start:] is longer than c.max.
+func (c *chunker) hasLongLine(b []byte, start int) bool {
+	max := c.max
 	for start < len(b) {
-		nl := bytes.IndexByte(b[start:], '\n')
+		nl := c.index(b[start:])
 		if nl < 0 {
 			return len(b)-start > max
 		}
@@ -184,4 +194,31 @@ func hasLongLine(b []byte, start, max int) bool {
 		start += nl + 1
 	}
 	return false
+}
+
+// lastEnd returns the index of the last byte of b that surely ends a line,
+// or -1. With universal newlines a "\r" at the end of b does not while
+// more may be read: a "\n" may follow it.
+func (c *chunker) lastEnd(b []byte) int {
+	i := c.lastIndex(b)
+	if i == len(b)-1 && i >= 0 && b[i] == '\r' && c.err == nil {
+		i = c.lastIndex(b[:i])
+	}
+	return i
+}
+
+// index returns the index of the first line end in b, or -1.
+func (c *chunker) index(b []byte) int {
+	if c.universal {
+		return bytes.IndexAny(b, "\r\n")
+	}
+	return bytes.IndexByte(b, '\n')
+}
+
+// lastIndex returns the index of the last line end in b, or -1.
+func (c *chunker) lastIndex(b []byte) int {
+	if c.universal {
+		return bytes.LastIndexAny(b, "\r\n")
+	}
+	return bytes.LastIndexByte(b, '\n')
 }

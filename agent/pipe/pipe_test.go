@@ -3,7 +3,9 @@ package pipe
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 )
@@ -57,5 +59,107 @@ func TestRunReadError(t *testing.T) {
 	err := Run(iotest.TimeoutReader(strings.NewReader(strings.Repeat("a\n", 100000))), &out, Options{ChunkBytes: 1000}, upper)
 	if err == nil {
 		t.Fatal("read error not reported")
+	}
+}
+
+// repeatReader reads n bytes of a pattern repeated: a huge line that is
+// never in memory as a whole.
+type repeatReader struct {
+	pattern string
+	n, off  int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	k := 0
+	for k < len(p) && r.n > 0 {
+		c := copy(p[k:min(len(p), k+r.n)], r.pattern[r.off:])
+		k, r.n, r.off = k+c, r.n-c, (r.off+c)%len(r.pattern)
+	}
+	return k, nil
+}
+
+// countReader counts the reads of r.
+type countReader struct {
+	r     io.Reader
+	reads int
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	c.reads++
+	return c.r.Read(p)
+}
+
+// TestRunBoundsBuffers streams a 64 MiB line: the chunks handed to the
+// Func stay within the chunk size plus the cut line, in both framings, and
+// reads stay large while the rest of the line is skipped.
+func TestRunBoundsBuffers(t *testing.T) {
+	const chunk, maxLine = 256 << 10, 256 << 10 // the defaults
+	for _, universal := range []bool{false, true} {
+		pattern := "ab cd "
+		if universal {
+			pattern = "ab cd\r"
+		}
+		// The first read ends a line and brings a few bytes of the long one.
+		in := &countReader{r: io.MultiReader(strings.NewReader("first\nab "), &repeatReader{pattern: pattern, n: 64 << 20}, strings.NewReader("\nlast\n"))}
+		var mu sync.Mutex
+		biggest := 0
+		f := func() Func {
+			return func(dst, c []byte) []byte {
+				mu.Lock()
+				biggest = max(biggest, cap(c))
+				mu.Unlock()
+				return append(dst, c...)
+			}
+		}
+		var out bytes.Buffer
+		if err := Run(in, &out, Options{Workers: 2, ChunkBytes: chunk, MaxLineBytes: maxLine, Universal: universal}, f); err != nil {
+			t.Fatal(err)
+		}
+		if limit := 2 * (chunk + maxLine + 1); biggest > limit {
+			t.Errorf("universal=%v: a chunk buffer of %d bytes, want at most %d", universal, biggest, limit)
+		}
+		if limit := 2*(64<<20)/chunk + 16; in.reads > limit {
+			t.Errorf("universal=%v: %d reads, want at most %d (reads of half a chunk)", universal, in.reads, limit)
+		}
+		if !universal && (out.Len() != len("first\n")+maxLine+1+len("\nlast\n") || !strings.HasSuffix(out.String(), "\nlast\n")) {
+			t.Errorf("%d bytes out", out.Len())
+		}
+		if universal && out.Len() != len("first\nab ")+64<<20+len("\nlast\n") {
+			t.Errorf("universal: %d bytes out, want all of the short CR-ended lines", out.Len())
+		}
+	}
+}
+
+// TestRunUniversal reads lines ending in "\n", "\r\n" and a lone "\r" one
+// byte at a time: long lines are cut at their own end and no chunk ends
+// between the "\r" and "\n" of a "\r\n".
+func TestRunUniversal(t *testing.T) {
+	in := "a\r\nbb\rccc\n" + strings.Repeat("x", 50) + "\ry\r\n" + strings.Repeat("z", 30) + "\r\r\nend\r"
+	var chunks []string
+	f := func() Func {
+		return func(dst, c []byte) []byte {
+			chunks = append(chunks, string(c))
+			return append(dst, c...)
+		}
+	}
+	var out bytes.Buffer
+	err := Run(iotest.OneByteReader(strings.NewReader(in)), &out, Options{Workers: 1, MaxLineBytes: 10, Universal: true}, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "a\r\nbb\rccc\n" + strings.Repeat("x", 11) + "\ry\r\n" + strings.Repeat("z", 11) + "\r\r\nend\r"
+	if out.String() != want {
+		t.Errorf("got %q, want %q", out.String(), want)
+	}
+	for i := 1; i < len(chunks); i++ {
+		if strings.HasSuffix(chunks[i-1], "\r") && strings.HasPrefix(chunks[i], "\n") {
+			t.Errorf("chunks %q and %q split a CRLF", chunks[i-1], chunks[i])
+		}
+	}
+	if len(chunks) < 3 {
+		t.Errorf("only %d chunks: lines were not passed on as they came", len(chunks))
 	}
 }

@@ -165,20 +165,31 @@ func filterAnonip(in io.Reader, out io.Writer, f *filterFlags) error {
 	// anonip reads stdin split at "\n" only, but opens --input with
 	// universal newlines, where a lone "\r" ends a line too.
 	universal := f.input != ""
-	return pipe.Run(in, out, pipe.Options{Workers: f.workers, MaxLineBytes: 1 << 30}, func() pipe.Func {
-		return func(dst, chunk []byte) []byte { return anonipChunk(a, dst, chunk, universal) }
+	o := pipe.Options{Workers: f.workers, MaxLineBytes: anonipMaxLine, Universal: universal}
+	return pipe.Run(in, out, o, func() pipe.Func {
+		return func(dst, chunk []byte) []byte { return anonipChunk(a, dst, chunk, universal, anonipMaxLine) }
 	})
 }
 
+// anonipMaxLine bounds the lines of anonip mode (anonip has no bound) like
+// the default mode's: a longer line is cut, so memory stays bounded.
+const anonipMaxLine = rules.DefaultMaxLineBytes
+
 // anonipChunk frames lines as anonip does: every line, also a last one
 // without newline, is written with "\n"; with universal newlines a lone
-// "\r" ends a line too.
-func anonipChunk(a *anonip.Anonymizer, dst, chunk []byte, universal bool) []byte {
-	if !universal {
-		return a.AppendText(dst, chunk)
+// "\r" ends a line too. A line longer than max bytes (the pipe passes
+// max+1 bytes of it) is cut as in the default mode, where no identifier is
+// cut in half (detect.CutEnd).
+func anonipChunk(a *anonip.Anonymizer, dst, chunk []byte, universal bool, max int) []byte {
+	split := anonip.ScanLines
+	if universal {
+		split = anonip.ScanLinesUniversal
 	}
 	for len(chunk) > 0 {
-		adv, line, _ := anonip.ScanLinesUniversal(chunk, true)
+		adv, line, _ := split(chunk, true)
+		if len(line) > max {
+			line = line[:detect.CutEnd(line[:max], line[max])]
+		}
 		dst = append(a.AppendLine(dst, line), '\n')
 		chunk = chunk[adv:]
 	}

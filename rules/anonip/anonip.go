@@ -63,6 +63,9 @@
 //   - --regex patterns are Python re syntax translated to Go's RE2; see
 //     New for what is translated and what is rejected.
 //   - Increments beyond the range of Go's int cannot be expressed.
+//   - tarn filter cuts lines longer than 256 KiB (max_line_bytes of the
+//     default mode) so that its memory stays bounded; anonip holds a line
+//     whole, however long. This package itself has no limit.
 package anonip
 
 import (
