@@ -168,7 +168,20 @@ func (t *Tailer) resumeCopy(f *file, size int64) bool {
 		zap.String(keyCopyOf, a.path), zap.Int64(keyOffset, off))
 	t.startCopy(f, a.name, off)
 	t.forget(a.path, a.name, old, off)
+	t.rotatedWhileStopped(a)
 	return true
+}
+
+// rotatedWhileStopped notes that, at the first scan, a's rotated file was
+// found holding a checkpoint (its own or a's old one): what a holds now
+// was written since, so a starts at 0 even with StartAtEnd (nothing is
+// read before the first scan ends).
+func (t *Tailer) rotatedWhileStopped(a *file) {
+	a.rotated = true
+	if a.atEnd {
+		t.start(a, 0)
+		a.atEnd = false
+	}
 }
 
 // checkpointedOriginal finds the original of f among the tracked files

@@ -2,6 +2,7 @@ package tail
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -143,6 +144,48 @@ func TestRotatedNamesOutsideGlobWarned(t *testing.T) {
 			m := got[0].ContextMap()
 			if rot, _ := m["rotated"].(string); !strings.HasPrefix(filepath.Base(rot), filepath.Base(m["path"].(string))) {
 				t.Errorf("warning fields %v", m)
+			}
+		})
+	}
+}
+
+// TestRotationWhileStoppedOutsideGlob rotates a file while the tailer is
+// stopped, with lines it had not read, under a glob that does not match
+// the rotated name: the next run reads them from the rotated file, and
+// the new file from its start although it starts files at their end.
+func TestRotationWhileStoppedOutsideGlob(t *testing.T) {
+	for _, copytruncate := range []bool{false, true} {
+		t.Run(map[bool]string{false: "rename", true: "copytruncate"}[copytruncate], func(t *testing.T) {
+			dir := t.TempDir()
+			path, rotated := filepath.Join(dir, "access.log"), filepath.Join(dir, "access.log.1")
+			o := Options{Paths: []string{filepath.Join(dir, "*access.log")}, Once: true, StartAtEnd: true}
+			c := newCkpt(t)
+			writeNumberedRange(t, path, 0, 100)
+			o.StartAtEnd = false // the very first start reads what is there
+			c.run(t, o, nil).wait(t)
+			o.StartAtEnd = true
+			writeNumberedRange(t, path, 100, 150)
+			if copytruncate {
+				copyTruncate(t, path, rotated)
+			} else if err := os.Rename(path, rotated); err != nil {
+				t.Fatal(err)
+			}
+			writeNumberedRange(t, path, 150, 160)
+			c.run(t, o, nil).wait(t)
+			checkExactlyOnce(t, c.all(), 160)
+			for _, ch := range c.all() {
+				if copytruncate && ch.Name != path {
+					t.Fatalf("chunk of %s named %q, want %q", ch.Path, ch.Name, path)
+				}
+			}
+			// A third run reads nothing again.
+			n := len(c.all())
+			c.run(t, o, nil).wait(t)
+			checkExactlyOnce(t, c.all(), 160)
+			for _, ch := range c.all()[n:] {
+				if len(ch.Lines) > 0 {
+					t.Fatalf("third run read %d lines of %s", len(ch.Lines), ch.Path)
+				}
 			}
 		})
 	}

@@ -38,6 +38,10 @@ type file struct {
 	copyAt   time.Time // when copySize last changed
 
 	outside  bool      // a sibling outside the globs, followed to its end (follow.go)
+	// rotated is set at the first scan for a file whose copy took over
+	// its checkpoint: it was truncated while the tailer was stopped, so
+	// it starts at 0 even with StartAtEnd (atEnd: it was started there).
+	rotated, atEnd bool
 	gone     bool      // no glob match refers to this inode any more
 	goneAt   time.Time // when it went
 	lastData time.Time // when data was last read
@@ -152,8 +156,9 @@ func (t *Tailer) decideFirst(opened []*file) {
 		n := size(f)
 		switch {
 		case t.resumeCopy(f, n):
-		case t.o.StartAtEnd:
+		case t.o.StartAtEnd && !f.rotated:
 			t.start(f, n)
+			f.atEnd = true
 		default:
 			t.start(f, 0)
 		}

@@ -174,7 +174,8 @@ func (t *Tailer) firstSiblings() {
 
 // resumeSibling follows the sibling p of a from its own checkpoint, or,
 // when it is a copy of a made while the tailer was stopped, from a's old
-// checkpoint (see resumeCopy). Other siblings are left alone.
+// checkpoint (see resumeCopy); either way a was rotated while the tailer
+// was stopped. Other siblings are left alone.
 func (t *Tailer) resumeSibling(a *file, p string) {
 	if t.o.Lookup == nil {
 		return
@@ -185,6 +186,7 @@ func (t *Tailer) resumeSibling(a *file, p string) {
 	}
 	if off, ok := t.o.Lookup(s.id, s.fd); ok && off >= 0 && off <= s.size {
 		t.follow(s, s.path, off)
+		t.rotatedWhileStopped(a)
 		return
 	}
 	held := a.id.FPLen == s.id.FPLen && a.id.Fingerprint == s.id.Fingerprint
@@ -193,6 +195,7 @@ func (t *Tailer) resumeSibling(a *file, p string) {
 		if off, ok := t.o.Lookup(old, nil); ok && off >= 0 {
 			t.follow(s, a.name, off)
 			t.forget(a.path, a.name, old, off)
+			t.rotatedWhileStopped(a)
 			return
 		}
 	}

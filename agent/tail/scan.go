@@ -46,6 +46,9 @@ func (t *Tailer) scan(first bool) {
 	if first {
 		t.decideFirst(opened)
 		t.firstSiblings()
+		for _, f := range t.files {
+			f.atEnd = false // reading begins
+		}
 	}
 	for k := range t.logged {
 		if _, ok := matches[k]; !ok {
