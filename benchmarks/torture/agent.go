@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -243,7 +244,7 @@ func drainOnce(bin, cfg, logPath string, timeout time.Duration) error {
 
 // logProblems counts the error and fatal messages (zap's "msg" with the
 // "error" field, which never holds record content) and panics in an
-// agent log; the keys are "level: msg: error".
+// agent log; the keys are "level: msg: error" with numbers as N.
 func logProblems(path string) map[string]int {
 	out := map[string]int{}
 	b, err := os.ReadFile(path)
@@ -262,10 +263,14 @@ func logProblems(path string) map[string]int {
 		if json.Unmarshal(line, &rec) != nil || (rec.Level != "error" && rec.Level != "fatal" && rec.Level != "panic") {
 			continue
 		}
-		out[rec.Level+": "+rec.Msg+": "+rec.Error]++
+		out[digits.ReplaceAllString(rec.Level+": "+rec.Msg+": "+rec.Error, "N")]++
 	}
 	return out
 }
+
+// digits are collapsed in problem keys, so that one failure at many
+// offsets or temporary names counts as one kind.
+var digits = regexp.MustCompile(`[0-9]+`)
 
 // topProblems returns the n most frequent problems as "count× key".
 func topProblems(m map[string]int, n int) []string {
