@@ -37,16 +37,17 @@ type file struct {
 	copySize int64     // size when last seen while waiting
 	copyAt   time.Time // when copySize last changed
 
-	outside bool // a sibling outside the globs, followed to its end (follow.go)
-	// rotated is set at the first scan for a file whose copy took over
-	// its checkpoint: it was truncated while the tailer was stopped, so
+	outside  bool      // a sibling outside the globs, followed to its end (follow.go)
+	gone     bool      // no glob match refers to this inode any more
+	goneAt   time.Time // when it went
+	lastData time.Time // when data was last read
+	eof      bool      // the last read reached the end
+	readErr  bool      // a read error was logged
+
+	// rotated is set at the first scan for a file whose rotated sibling
+	// holds a checkpoint: it was rotated while the tailer was stopped, so
 	// it starts at 0 even with StartAtEnd (atEnd: it was started there).
 	rotated, atEnd bool
-	gone           bool      // no glob match refers to this inode any more
-	goneAt         time.Time // when it went
-	lastData       time.Time // when data was last read
-	eof            bool      // the last read reached the end
-	readErr        bool      // a read error was logged
 }
 
 // finished reports whether f is gone, read to its end and quiet for wait.
