@@ -88,7 +88,9 @@ type supervisor struct {
 	stopping  bool
 	kills     int
 	starts    int
-	selfExits []string // exit status of each exit the agent made itself
+	selfExits []string      // exit status of each exit the agent made itself
+	held      chan struct{} // while not nil, no restart until it is closed
+	heldKills int
 	done      chan struct{}
 }
 
@@ -107,6 +109,12 @@ func startSupervisor(bin, cfg, logPath string) (*supervisor, error) {
 func (s *supervisor) loop() {
 	defer close(s.done)
 	for {
+		s.mu.Lock()
+		held := s.held
+		s.mu.Unlock()
+		if held != nil {
+			<-held
+		}
 		cmd, err := s.spawn()
 		if err != nil {
 			log.Printf("start agent: %v", err)
@@ -177,8 +185,42 @@ func (s *supervisor) kill() bool {
 	return true
 }
 
+// killHeld SIGKILLs the agent and returns once it is down; it stays down
+// until release.
+func (s *supervisor) killHeld() {
+	s.mu.Lock()
+	s.held = make(chan struct{})
+	s.heldKills++
+	s.mu.Unlock()
+	for {
+		s.mu.Lock()
+		if s.cmd == nil {
+			s.mu.Unlock()
+			return
+		}
+		if !s.killing && s.cmd.Process.Signal(syscall.SIGKILL) == nil {
+			s.killing = true
+			s.kills++
+			fmt.Fprintf(s.logf, "=== torture: SIGKILL %d (held down) at %s\n", s.kills, time.Now().UTC().Format(time.RFC3339Nano))
+		}
+		s.mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// release lets the agent held down by killHeld start again.
+func (s *supervisor) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held != nil {
+		close(s.held)
+		s.held = nil
+	}
+}
+
 // stop ends the supervision: SIGTERM, and SIGKILL after 15 s.
 func (s *supervisor) stop() {
+	s.release()
 	s.mu.Lock()
 	s.stopping = true
 	if s.cmd != nil {
@@ -197,11 +239,12 @@ func (s *supervisor) stop() {
 	s.logf.Close()
 }
 
-// counts returns kills, starts and the self-exits so far.
-func (s *supervisor) counts() (kills, starts int, selfExits []string) {
+// counts returns kills (of them heldKills by killHeld), starts and the
+// self-exits so far.
+func (s *supervisor) counts() (kills, heldKills, starts int, selfExits []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.kills, s.starts, append([]string(nil), s.selfExits...)
+	return s.kills, s.heldKills, s.starts, append([]string(nil), s.selfExits...)
 }
 
 // drain runs `tarn run --once` up to tries times until one succeeds,

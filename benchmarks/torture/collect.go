@@ -30,6 +30,7 @@ type phaseResult struct {
 	duration         time.Duration
 	mounted          string
 	kills, starts    int
+	heldKills        int // of kills, those across a rotation
 	selfExits        []string
 	sinkKills        int
 	rotations        int

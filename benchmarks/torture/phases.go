@@ -167,6 +167,7 @@ func (r *phaseRun) chaos(lines, kills int) {
 		return
 	}
 	r.sup = sup
+	r.w.around = r.rotationKills()
 	if r.p.identical {
 		time.Sleep(time.Second) // the first burst is read alone
 	}
@@ -195,6 +196,22 @@ func (r *phaseRun) chaos(lines, kills int) {
 	close(stopSink)
 	wg.Wait()
 	r.res.sinkKills = r.sinkKills() - sinkKills
+}
+
+// rotationKills returns what runs the rotations: every third one with
+// the agent SIGKILLed just before and restarted just after it (these kills
+// come on top of -kills), as when the agent restarts during logrotate.
+func (r *phaseRun) rotationKills() func(func() error) error {
+	n := 0
+	return func(rotate func() error) error {
+		n++
+		if n%3 != 0 {
+			return rotate()
+		}
+		r.sup.killHeld()
+		defer r.sup.release()
+		return rotate()
+	}
 }
 
 // sinkKills is how often Loki was killed so far.
@@ -352,7 +369,7 @@ func (r *phaseRun) finish() {
 		return
 	}
 	r.sup.stop()
-	r.res.kills, r.res.starts, r.res.selfExits = r.sup.counts()
+	r.res.kills, r.res.heldKills, r.res.starts, r.res.selfExits = r.sup.counts()
 	r.identicalBursts()
 	_, r.res.identicalWritten, r.res.rotations = r.w.stats()
 	if r.env.loki != nil {

@@ -22,7 +22,7 @@ func report(w io.Writer, o options, e *env, results []*phaseResult) bool {
 	fmt.Fprintf(w, "\n%-21s %-8s %8s %9s %7s %7s %6s %6s %5s %5s %6s\n",
 		"phase", "sink", "written", "delivered", "lost", "dups", "kills", "crash", "rot", "sinkK", "secs")
 	var total struct{ file, loki tally }
-	kills, crashes := 0, 0
+	kills, held, crashes := 0, 0, 0
 	failed := false
 	for _, r := range results {
 		if r.skipped != "" {
@@ -36,6 +36,7 @@ func report(w io.Writer, o options, e *env, results []*phaseResult) bool {
 		total.file.sum(r.file)
 		total.loki.sum(r.loki)
 		kills += r.kills
+		held += r.heldKills
 		crashes += len(r.selfExits)
 		failed = failed || r.failed()
 	}
@@ -45,7 +46,8 @@ func report(w io.Writer, o options, e *env, results []*phaseResult) bool {
 		fmt.Fprintf(w, "%-21s %-8s %8d %9d %7d %7d\n", "total", "loki",
 			total.loki.written, total.loki.delivered, total.loki.lost, total.loki.dups)
 	}
-	fmt.Fprintf(w, "\nagent SIGKILLs: %d, agent exits by itself (crash): %d\n", kills, crashes)
+	fmt.Fprintf(w, "\nagent SIGKILLs: %d (%d at random moments, %d across a rotation), agent exits by itself (crash): %d\n",
+		kills, kills-held, held, crashes)
 	printDetails(w, results)
 	verdict := "PASS: no line lost"
 	if failed {

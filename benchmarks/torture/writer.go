@@ -106,13 +106,16 @@ type stream struct {
 
 // writer writes the sequence-tagged lines of one phase.
 type writer struct {
-	p         phase
-	streams   []*stream
-	same      *stream // the identical phase's file of identical bursts only
-	rate      int
-	rng       *rand.Rand
-	base      time.Time
-	every     int // lines of a stream between rotations (on average)
+	p       phase
+	streams []*stream
+	same    *stream // the identical phase's file of identical bursts only
+	rate    int
+	rng     *rand.Rand
+	base    time.Time
+	every   int // lines of a stream between rotations (on average)
+	// around, if set, runs each rotation (to take the agent down across
+	// some of them).
+	around    func(rotate func() error) error
 	mu        sync.Mutex
 	identical int
 	bursts    []string
@@ -228,10 +231,14 @@ func (w *writer) afterBatch(s *stream, k int) error {
 	w.mu.Lock()
 	w.rotations++
 	w.mu.Unlock()
+	rotate := s.copytruncate
 	if w.p.rotate == renameRotation {
-		return w.renameRotate(s)
+		rotate = func() error { return w.renameRotate(s) }
 	}
-	return s.copytruncate()
+	if w.around != nil {
+		return w.around(rotate)
+	}
+	return rotate()
 }
 
 // burst appends identicalBurst byte-identical lines to the file of
