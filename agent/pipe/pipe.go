@@ -160,21 +160,31 @@ func (c *chunker) cutLong(dst []byte, from int) []byte {
 		return dst // the common case: nothing to cut, nothing to copy
 	}
 	out := from
-	for i := from; i < len(dst); i++ {
-		b := dst[i]
-		end := b == '\n' || (b == '\r' && c.universal)
-		if c.skipping {
-			if !end {
-				continue
+	for i := from; i < len(dst); {
+		if c.skipping { // jump to the end of the cut line
+			e := c.index(dst[i:])
+			if e < 0 {
+				break
 			}
-			c.skipping = false
+			i, c.skipping = i+e, false
 		}
-		dst[out] = b
-		out++
-		if end {
+		e := c.index(dst[i:])
+		n := len(dst) - i // bytes of this line in dst, without its end
+		if e >= 0 {
+			n = e
+		}
+		if keep := c.max + 1 - (out - lineStart); n > keep {
+			out += copy(dst[out:], dst[i:i+keep])
+			i, c.skipping = i+keep, true
+			continue
+		}
+		if e >= 0 {
+			n++ // and its end
+		}
+		out += copy(dst[out:], dst[i:i+n])
+		i += n
+		if e >= 0 {
 			lineStart = out
-		} else if out-lineStart > c.max {
-			c.skipping = true
 		}
 	}
 	return dst[:out]

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -161,5 +162,53 @@ func TestRunUniversal(t *testing.T) {
 	}
 	if len(chunks) < 3 {
 		t.Errorf("only %d chunks: lines were not passed on as they came", len(chunks))
+	}
+}
+
+// cutRef is what Run passes on, written the simple way: every line keeps
+// at most max+1 bytes and its end.
+func cutRef(in []byte, max int, universal bool) []byte {
+	var out []byte
+	n := 0
+	for _, b := range in {
+		if b == '\n' || (universal && b == '\r') {
+			out, n = append(out, b), 0
+			continue
+		}
+		if n <= max {
+			out = append(out, b)
+		}
+		n++
+	}
+	return out
+}
+
+// TestRunCutMatchesReference compares Run with cutRef on random lines read
+// in random pieces.
+func TestRunCutMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "aaaabbbb  \r\n"
+	for iter := range 400 {
+		universal := iter%2 == 1
+		in := make([]byte, r.IntN(300))
+		for i := range in {
+			in[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		max := 1 + r.IntN(12)
+		var src io.Reader = bytes.NewReader(in)
+		switch iter % 3 {
+		case 0:
+			src = iotest.OneByteReader(src)
+		case 1:
+			src = iotest.HalfReader(src)
+		}
+		var out bytes.Buffer
+		o := Options{Workers: 2, ChunkBytes: 1 + r.IntN(64), MaxLineBytes: max, Universal: universal}
+		if err := Run(src, &out, o, upper); err != nil {
+			t.Fatal(err)
+		}
+		if want := bytes.ToUpper(cutRef(in, max, universal)); !bytes.Equal(out.Bytes(), want) {
+			t.Fatalf("universal=%v max=%d in %q:\n got %q\nwant %q", universal, max, in, out.Bytes(), want)
+		}
 	}
 }
