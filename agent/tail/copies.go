@@ -124,7 +124,7 @@ func (t *Tailer) settleCopies(a *file, end int64) bool {
 			continue
 		}
 		found = true
-		off := min(end, size(f))
+		off := min(end, fileSize(f))
 		t.log.Info("copy of a truncated file, skipping what was read", zap.String(keyPath, f.path), zap.Int64(keyOffset, off))
 		t.startCopy(f, a.name, off)
 	}
@@ -145,7 +145,7 @@ func (t *Tailer) adoptCopy(a *file, end int64) bool {
 		}
 		if t.identify(f); f.id.FPLen == positions.FingerprintBytes && f.id.Fingerprint == a.id.Fingerprint {
 			found = true
-			off := min(end, size(f))
+			off := min(end, fileSize(f))
 			t.log.Info("copy of a truncated file, skipping what was read", zap.String(keyPath, f.path), zap.Int64(keyOffset, off))
 			t.startCopy(f, a.name, off)
 		}

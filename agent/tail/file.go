@@ -121,8 +121,8 @@ func (t *Tailer) openFailed(key fileKey, path string, err error) {
 	t.log.Warn(msgSkipped, zap.String(keyPath, path), zap.String(keyReason, reason(err)))
 }
 
-// size returns f's size, 0 when it cannot be found out.
-func size(f *file) int64 {
+// fileSize returns f's size, 0 when it cannot be found out.
+func fileSize(f *file) int64 {
 	fi, err := f.fd.Stat()
 	if err != nil {
 		return 0
@@ -139,7 +139,7 @@ func size(f *file) int64 {
 func (t *Tailer) decideFirst(opened []*file) {
 	var rest []*file
 	for _, f := range opened {
-		if off, ok := t.lookup(f, size(f)); ok {
+		if off, ok := t.lookup(f, fileSize(f)); ok {
 			t.start(f, off)
 		} else {
 			rest = append(rest, f)
@@ -147,14 +147,14 @@ func (t *Tailer) decideFirst(opened []*file) {
 	}
 	for _, f := range rest {
 		if a := t.liveCopy(f); a != nil {
-			t.waitOn(f, a, size(f))
+			t.waitOn(f, a, fileSize(f))
 		}
 	}
 	for _, f := range rest {
 		if f.decided || f.copyOf != nil {
 			continue
 		}
-		n := size(f)
+		n := fileSize(f)
 		switch {
 		case t.resumeCopy(f, n):
 		case t.o.StartAtEnd && !f.rotated:

@@ -14,6 +14,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/tarn-project/tarn/agent/positions"
+	"github.com/tarn-project/tarn/rules/detect"
 )
 
 func TestNewRejectsBadPatterns(t *testing.T) {
@@ -247,10 +248,16 @@ func TestStartAtEndOnlyAtFirstScan(t *testing.T) {
 }
 
 func TestMaxLineCutAcrossReads(t *testing.T) {
+	// Words of 7 letters: the cut at 1000 bytes drops the word it falls
+	// in (detect.CutEnd), keeping what comes before.
 	long := make([]byte, 1<<20)
 	for i := range long {
 		long[i] = 'a' + byte(i%26)
+		if i%8 == 7 {
+			long[i] = ' '
+		}
 	}
+	kept := long[:detect.CutEnd(long[:1000], long[1000])]
 	content := string(long) + "\nnext\nlast\n"
 	check := func(t *testing.T, chunks []*Chunk, cutStat uint64) {
 		t.Helper()
@@ -260,7 +267,7 @@ func TestMaxLineCutAcrossReads(t *testing.T) {
 			lines = append(lines, c.Lines...)
 			cut += c.Cut
 		}
-		if len(lines) != 3 || !bytes.Equal(lines[0], long[:1000]) || string(lines[1]) != "next" || string(lines[2]) != "last" {
+		if len(lines) != 3 || !bytes.Equal(lines[0], kept) || len(kept) == 0 || string(lines[1]) != "next" || string(lines[2]) != "last" {
 			t.Fatalf("got %d lines (first %d bytes)", len(lines), len(lines[0]))
 		}
 		if cut != 1 || cutStat != 1 {
