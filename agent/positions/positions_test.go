@@ -115,3 +115,24 @@ func TestOldFormatLoads(t *testing.T) {
 		t.Fatalf("after a save: %+v", got)
 	}
 }
+
+// TestFindWithoutFile matches only the exact content when no file is
+// given to compare a shorter fingerprint with.
+func TestFindWithoutFile(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "a.log")
+	os.WriteFile(log, []byte("short\n"), 0o644)
+	f, _ := os.Open(log)
+	defer f.Close()
+	before, _ := Identify(f)
+	os.WriteFile(log, []byte("short\nand more lines\n"), 0o644)
+	after, _ := Identify(f)
+	s, _ := Load(filepath.Join(dir, "p.json"))
+	s.Set(Position{Path: log, ID: before, Offset: 6})
+	if _, ok := s.Find(after, nil); ok {
+		t.Fatal("a longer fingerprint matched without a file")
+	}
+	if p, ok := s.Find(before, nil); !ok || p.Offset != 6 {
+		t.Fatalf("exact ID: %+v %v", p, ok)
+	}
+}

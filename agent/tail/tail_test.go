@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/tarn-project/tarn/agent/positions"
 	"github.com/tarn-project/tarn/rules/detect"
@@ -332,10 +334,15 @@ func TestUnreadableFileSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(dir, "ok.log"), "ok\n")
-	h := start(t, Options{Paths: []string{filepath.Join(dir, "*.log")}, Once: true})
+	core, logs := observer.New(zap.DebugLevel)
+	h := start(t, Options{Paths: []string{filepath.Join(dir, "*.log")}, Once: true, Logger: zap.New(core)})
 	h.wait(t)
 	if got := h.lines(); len(got) != 1 || got[0] != "ok" {
 		t.Fatalf("lines = %q", got)
+	}
+	got := logs.FilterMessage(msgSkipped).FilterField(zap.String(keyPath, filepath.Join(dir, "secret.log"))).All()
+	if len(got) != 1 || got[0].ContextMap()[keyReason] == "" {
+		t.Fatalf("unreadable file logged %d times: %v", len(got), logs.All())
 	}
 }
 
