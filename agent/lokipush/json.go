@@ -29,9 +29,6 @@ func decodeJSON(body []byte, l Limits) ([]Stream, error) {
 		return nil, jsonError(json.Unmarshal(body, &v))
 	}
 	b := newBudget(l, len(body))
-	if err := countJSON(body, "values", b); err != nil {
-		return nil, err
-	}
 	s := jscan{b: body}
 	if s.peek() == 'n' { // null
 		return nil, nil
@@ -50,7 +47,10 @@ func decodeJSON(body []byte, l Limits) ([]Stream, error) {
 	if len(streams) == 0 || string(streams) == "null" {
 		return nil, nil
 	}
-	raws, ok := elements(streams, nil)
+	raws, ok, err := b.elements(streams, 1, 0)
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		return nil, invalidf(`"streams" must be an array`)
 	}
@@ -90,7 +90,10 @@ func (a *arena) jsonStream(i int, raw []byte) (Stream, error) {
 	if len(values) == 0 || string(values) == "null" {
 		return st, nil
 	}
-	raws, ok := elements(values, nil)
+	raws, ok, err := a.budget.elements(values, 0, 1)
+	if err != nil {
+		return Stream{}, err
+	}
 	if !ok {
 		return Stream{}, invalidf(`stream %d: "values" must be an array`, i+1)
 	}

@@ -175,9 +175,10 @@ func wireFields(m []byte, f func(num int, v []byte) error) error {
 }
 
 // countJSON counts the entries of each stream of a JSON body that
-// json.Valid accepted into b before anything is decoded. entriesKey is
-// "values" (Loki's JSON) or "entries" (the legacy form); object keys
-// match case-insensitively for the legacy form, as encoding/json does.
+// json.Valid accepted into b before anything is decoded (for the legacy
+// form, which encoding/json decodes). entriesKey is "values" (Loki's
+// JSON) or "entries" (the legacy form); object keys match
+// case-insensitively for the legacy form, as encoding/json does.
 func countJSON(body []byte, entriesKey string, b *budget) error {
 	streams := member1(body, "streams", true)
 	if streams == nil {
@@ -194,6 +195,24 @@ func countJSON(body []byte, entriesKey string, b *budget) error {
 		}
 	}
 	return nil
+}
+
+// elements returns the elements of a JSON array like the function
+// elements, counting each as streams streams and entries entries into b
+// before it is kept, so a huge array fails at the limit, not after.
+func (b *budget) elements(raw []byte, streams, entries int) ([][]byte, bool, error) {
+	s := jscan{b: raw}
+	if !s.open('[') {
+		return nil, false, nil
+	}
+	var dst [][]byte
+	for first := true; s.next(first); first = false {
+		if err := b.add(streams, entries, 0); err != nil {
+			return nil, true, err
+		}
+		dst = append(dst, s.value())
+	}
+	return dst, true, nil
 }
 
 // member1 returns the raw value of the member key of the JSON object raw

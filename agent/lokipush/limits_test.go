@@ -185,6 +185,7 @@ func TestHostileRequestsRejectedEarly(t *testing.T) {
 		{name: "protobuf over a low limit", ct: ctProto, body: hostileProto(11, 0), l: Limits{MaxEntries: 10}, want: ErrTooManyEntries},
 		{name: "json 1M empty entries gzip", ct: ctJSON, ce: "gzip", body: gzipBytes(t, emptyJSON(1_000_000)), want: ErrTooManyEntries},
 		{name: "json metadata pairs", ct: ctJSON, ce: "gzip", body: gzipBytes(t, metaJSON), l: Limits{MaxDecodedBytes: 16 << 20}, want: ErrDecodedTooLarge},
+		{name: "json 2M empty streams", ct: ctJSON, ce: "gzip", body: gzipBytes(t, []byte(`{"streams":[`+strings.Repeat(`{},`, 2_000_000)+`{}]}`)), want: ErrDecodedTooLarge},
 		{name: "legacy 1M empty entries", ct: ctJSON, ce: "gzip", body: gzipBytes(t, legacy(1_000_000)), want: ErrTooManyEntries, legacy: true},
 	}
 	for _, tt := range tests {
