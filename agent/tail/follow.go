@@ -14,8 +14,8 @@ import (
 // Files next to a tracked file whose names start with its name (app.log.1,
 // app.log-20261202 next to app.log) are where rotation puts it. When the
 // globs do not match them (a glob like *access.log), the tailer still
-// looks at them in two cases, and reads such a sibling only from a
-// checkpoint to its end, then lets it go (Done):
+// looks at them in two cases, reads such a sibling from where reading
+// must resume to its end, and then lets it go (Done):
 //
 //   - a copytruncate copy: when a file is truncated, the sibling whose head
 //     is the file's old head is its copy; it holds what the tailer had
@@ -31,8 +31,8 @@ import (
 
 // rotatedHint is the advice given with the warning of rotated files the
 // globs do not match.
-const rotatedHint = "lines not read before a rotation are read only from an uncompressed copytruncate copy next to the file; " +
-	"match the rotated names too (and exclude compressed ones) to read rotated files to their end across restarts"
+const rotatedHint = "a rotated file outside the paths is read only where it can be followed (an uncompressed copy or " +
+	"renamed file next to the original, see the README on rotation); match the rotated names too, excluding compressed ones"
 
 // siblings returns the paths next to path whose names start with its
 // name, that the globs do not match and that are not excluded. ls caches
