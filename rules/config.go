@@ -48,7 +48,8 @@ type Config struct {
 	// OnUnparsed is what happens to a line no parser understands: scrub
 	// (default) or drop.
 	OnUnparsed string `yaml:"on_unparsed,omitempty"`
-	// MaxLineBytes cuts longer lines (default 256KiB); cuts are counted.
+	// MaxLineBytes cuts longer lines (default 256KiB), where no identifier
+	// is cut in half (the word at the cut is dropped); cuts are counted.
 	MaxLineBytes strictyaml.Size `yaml:"max_line_bytes,omitempty"`
 	// Metadata maps structured metadata names to fields: each entry
 	// carries the keyed pseudonym of the field's raw value beside its line
