@@ -247,11 +247,11 @@ func (r *phaseRun) writeAll(lines int) {
 	}
 }
 
-// fillSpool writes until the spool's filesystem is full (at most six
-// times the phase's lines) and reports whether it filled.
+// fillSpool writes until the spool's filesystem is nearly full (at most
+// six times the phase's lines) and reports whether it got there.
 func (r *phaseRun) fillSpool(lines int) bool {
 	begin := time.Now()
-	full := func() bool { return r.freeNow() < 128<<10 }
+	full := func() bool { return r.freeNow() < 64<<10 }
 	if _, err := r.w.write(6*lines, full); err != nil {
 		r.note("writer: %v", err)
 	}
@@ -259,24 +259,23 @@ func (r *phaseRun) fillSpool(lines int) bool {
 		r.note("the spool never filled (%d lines written, %d bytes free)", r.written(), r.freeNow())
 		return false
 	}
-	r.note("spool full (%d bytes free) after %s and %d lines", r.freeNow(), time.Since(begin).Round(100*time.Millisecond), r.written())
+	r.note("spool disk nearly full (%d bytes free) after %s and %d lines", r.freeNow(), time.Since(begin).Round(100*time.Millisecond), r.written())
 	return true
 }
 
-// holdFull keeps writing slowly for fullHold while the spool is full and
-// records what /readyz answers meanwhile.
+// holdFull goes on writing at the phase's rate for fullHold, far more than
+// the disk has room for, and records what /readyz answers meanwhile.
 func (r *phaseRun) holdFull() {
 	end := time.Now().Add(r.env.o.fullHold)
 	ready := map[string]int{}
 	for time.Now().Before(end) {
-		if _, err := r.w.write(streamsPerPhase*batchLines, nil); err != nil {
+		if _, err := r.w.write(max(streamsPerPhase*batchLines, r.w.rate/2), nil); err != nil {
 			r.note("writer: %v", err)
 			return
 		}
 		ready[readyz(r.listen)]++
-		time.Sleep(500 * time.Millisecond)
 	}
-	r.note("while full, /readyz answered %v", ready)
+	r.note("while full, /readyz answered %v; %d bytes free", ready, r.freeNow())
 }
 
 // readyz returns the agent's /readyz status (or why there was none).
