@@ -42,8 +42,12 @@ func runAgent(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	cfgPath = orDefault(cfgPath, "/etc/tarn/tarn.yaml")
 	if check {
-		if _, _, err := config.Load(cfgPath); err != nil {
+		cfg, _, err := config.Load(cfgPath)
+		if err != nil {
 			return fail(stderr, err)
+		}
+		for _, w := range cfg.Warnings() {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", cfgPath, w)
 		}
 		fmt.Fprintf(stdout, "%s: ok\n", cfgPath)
 		return 0

@@ -66,6 +66,10 @@ func TestRunCheckAndConfigErrors(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "bad.yaml:6: sinks[0].format") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
+	open := writeFile(t, t.TempDir(), "open.yaml", "data_dir: d\nrules: builtin:default\ninputs:\n  - {name: rx, type: loki_push, listen: \"0.0.0.0:3500\"}\nsinks:\n  - {name: s, type: stdout}\n")
+	if r := mustTarn(t, "", "run", "--config", open, "--check"); !strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, "inputs[0]") {
+		t.Fatalf("--check of a push input open to any host without a token: no warning in %q", r.stderr)
+	}
 	missing := filepath.Join(t.TempDir(), "nope.yaml")
 	if r := tarn(t, "", "run", "--config", missing); r.code != 1 || !strings.Contains(r.stderr, "nope.yaml") {
 		t.Fatalf("missing file: exit %d, %q", r.code, r.stderr)
