@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tarn-project/tarn/agent/pipe"
 	"github.com/tarn-project/tarn/rules"
 	"github.com/tarn-project/tarn/rules/aggregate"
 )
@@ -90,18 +91,25 @@ func aggregateLog(stdin io.Reader, stderr io.Writer, f *aggregateFlags) (*aggreg
 	}
 	agg := aggregate.New(aggregateConfig(eng))
 	p := eng.NewProcessor()
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64<<10), eng.MaxLineBytes()+1)
-	var out []byte
 	var o aggregate.Obs
-	for sc.Scan() {
-		var res rules.Result
-		out, res = p.Append(out[:0], sc.Bytes(), now())
-		if res.Reason == rules.Kept && p.Observe(&o) {
-			agg.Add(&o)
+	// One worker: the aggregate is its state. The pipe cuts overlong lines
+	// as tarn filter does, instead of failing on them.
+	err = pipe.Run(in, io.Discard, pipe.Options{Workers: 1, MaxLineBytes: eng.MaxLineBytes()}, func() pipe.Func {
+		var out []byte
+		return func(dst, chunk []byte) []byte {
+			for len(chunk) > 0 {
+				line, rest, _ := bytes.Cut(chunk, []byte{'\n'})
+				chunk = rest
+				var res rules.Result
+				out, res = p.Append(out[:0], bytes.TrimSuffix(line, []byte{'\r'}), now())
+				if res.Reason == rules.Kept && p.Observe(&o) {
+					agg.Add(&o)
+				}
+			}
+			return dst
 		}
-	}
-	if err := sc.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	return agg.Report(), nil

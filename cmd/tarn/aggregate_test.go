@@ -125,3 +125,21 @@ func TestCompileRules(t *testing.T) {
 		}
 	}
 }
+
+// TestAggregateOverlongLine: a line longer than max_line_bytes is cut,
+// as in tarn filter, instead of stopping the run with "token too long".
+func TestAggregateOverlongLine(t *testing.T) {
+	dir := t.TempDir()
+	key := writeFile(t, dir, "key", strings.Repeat("ab", 32)+"\n")
+	start := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	log := accessLog(10, 5, start)
+	long := `203.0.113.9 - - [20/Nov/2026:08:00:00 +0000] "GET /` + strings.Repeat("a", 1<<20) + ` HTTP/1.1" 200 1 "-" "curl/8.0"` + "\n"
+	r := mustTarn(t, log+long+log, "aggregate", "--key-file", key, "--now", "2026-11-21T00:00:00Z", "--format", "combined", "--json")
+	var requests uint64
+	for _, w := range decodeReport(t, r.stdout).Windows {
+		requests += w.Requests
+	}
+	if requests < 20 {
+		t.Fatalf("%d requests counted around an overlong line, want the 20 whole ones", requests)
+	}
+}
