@@ -79,9 +79,10 @@ type Options struct {
 	// StartAtEnd starts a file without a stored position that exists at
 	// the first scan at its end. Files appearing later always start at 0.
 	StartAtEnd bool
-	// MaxLineBytes cuts longer lines to this many bytes (default 256 KiB);
-	// the rest up to the newline is discarded and counted in Chunk.Cut
-	// and Stats.Cut.
+	// MaxLineBytes cuts longer lines to at most this many bytes (default
+	// 256 KiB), dropping the word at the cut (detect.CutEnd) so no
+	// identifier stays in half; the rest up to the newline is discarded
+	// and counted in Chunk.Cut and Stats.Cut.
 	MaxLineBytes int
 	// ChunkBytes is the size of one read (default 256 KiB). A chunk holds
 	// the complete lines of one read plus a carried-over partial line.
