@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -16,7 +17,8 @@ type tally struct {
 	delivered  int // distinct written lines seen at least once
 	lost       int
 	dups       int // copies beyond the first
-	unexpected int // tagged lines that were never written (garbled)
+	unexpected int // tagged lines that were never written
+	torn       int // lines cut short or run together
 	lostRanges []string
 	identical  int            // identical-burst lines seen
 	bursts     map[string]int // identical lines seen per burst
@@ -115,6 +117,10 @@ func tallyLines(written map[string]int, lines []string) tally {
 		t.written += n
 	}
 	for _, l := range lines {
+		if !strings.HasSuffix(l, taggedEnd) && !strings.HasSuffix(l, identicalEnd) {
+			t.torn++
+			continue
+		}
 		if b, ok := parseBurst(l); ok {
 			t.identical++
 			t.bursts[b]++

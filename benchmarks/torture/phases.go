@@ -21,6 +21,7 @@ type phase struct {
 	sinkChaos bool // Loki is killed and restarted while lines are written
 	spoolFull bool // the spool is on a small tmpfs that fills while Loki is down
 	fileOnly  bool // no loki sink (it keeps one of identical lines anyway)
+	sinkFull  bool // the file sink's directory is a tmpfs, filled for a while
 	weight    int  // share of the lines
 }
 
@@ -32,6 +33,7 @@ var allPhases = []phase{
 	{name: "copytruncate-nomatch", glob: "*/*access.log", rotate: copytruncateRotation, weight: 1},
 	{name: "identical", glob: "*/access.log", identical: true, fileOnly: true, weight: 1},
 	{name: "sink-restart", glob: "*/access.log", sinkChaos: true, weight: 1},
+	{name: "filesink-full", glob: "*/access.log", sinkFull: true, weight: 1},
 	{name: "spool-full", glob: "*/access.log", spoolFull: true, weight: 2},
 }
 
@@ -117,6 +119,13 @@ func (r *phaseRun) prepare(lines int) error {
 			return fmt.Errorf("spool-full needs a tmpfs: %v", err)
 		}
 		r.res.mounted = spool
+	}
+	if r.p.sinkFull {
+		out := filepath.Join(r.dir, "out")
+		if err := mountTmpfs(out, sinkTmpfsSize, 0); err != nil {
+			return fmt.Errorf("filesink-full needs a tmpfs: %v", err)
+		}
+		r.res.mounted = out
 	}
 	lokiURL := ""
 	if r.env.loki != nil && !r.p.fileOnly {
@@ -226,6 +235,10 @@ func (r *phaseRun) sinkKills() int {
 // Loki down until the tmpfs is full, held full, then the rest.
 func (r *phaseRun) writeAll(lines int) {
 	defer r.w.close()
+	if r.p.sinkFull {
+		r.writeSinkFull(lines)
+		return
+	}
 	if !r.p.spoolFull {
 		if _, err := r.w.write(lines, nil); err != nil {
 			r.note("writer: %v", err)

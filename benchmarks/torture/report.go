@@ -86,7 +86,7 @@ func (r *phaseResult) failed() bool {
 	if r.skipped != "" {
 		return false
 	}
-	if r.drainErr != "" || r.file.err != "" || r.loki.err != "" || r.file.lost > 0 || r.loki.lost > 0 {
+	if r.drainErr != "" || r.file.err != "" || r.loki.err != "" || r.file.lost > 0 || r.loki.lost > 0 || r.file.torn > 0 || r.loki.torn > 0 {
 		return true
 	}
 	return r.identicalMissing > 0
@@ -134,6 +134,9 @@ func sinkDetails(sink string, t tally) []string {
 	var d []string
 	if len(t.lostRanges) > 0 {
 		d = append(d, fmt.Sprintf("%s lost %s", sink, strings.Join(t.lostRanges, ", ")))
+	}
+	if t.torn > 0 {
+		d = append(d, fmt.Sprintf("%s: %d torn lines (cut short or run together)", sink, t.torn))
 	}
 	if t.unexpected > 0 {
 		d = append(d, fmt.Sprintf("%s: %d lines with no written tag", sink, t.unexpected))

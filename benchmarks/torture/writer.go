@@ -45,16 +45,23 @@ const (
 	identicalMarker = "GET /same/"
 )
 
+// Every tagged line ends with taggedEnd and every identical line with
+// identicalEnd; a delivered line without it is torn.
+const (
+	taggedEnd    = `"Mozilla/5.0 (X11; Linux x86_64) torture/1"`
+	identicalEnd = `"torture-identical"`
+)
+
 // taggedLine is line n of the stream tagged tag, a combined access-log
 // line whose path /seq/<tag>/<n> survives the default rules.
 func taggedLine(tag string, n int, ts time.Time) string {
-	return fmt.Sprintf("198.51.100.%d - user%d [%s] \"GET /seq/%s/%d?page=%d HTTP/1.1\" %d %d \"https://example.com/\" \"Mozilla/5.0 (X11; Linux x86_64) torture/1\"\n",
-		n%250, n%50, ts.Format(clf), tag, n, n%7, 200+n%3, 100+n%5000)
+	return fmt.Sprintf("198.51.100.%d - user%d [%s] \"GET /seq/%s/%d?page=%d HTTP/1.1\" %d %d \"https://example.com/\" %s\n",
+		n%250, n%50, ts.Format(clf), tag, n, n%7, 200+n%3, 100+n%5000, taggedEnd)
 }
 
 // identicalLine is the line burst repeats.
 func identicalLine(burst string, ts time.Time) string {
-	return fmt.Sprintf("198.51.100.1 - - [%s] \"%s%s HTTP/1.1\" 200 1 \"-\" \"torture-identical\"\n", ts.Format(clf), identicalMarker, burst)
+	return fmt.Sprintf("198.51.100.1 - - [%s] \"%s%s HTTP/1.1\" 200 1 \"-\" %s\n", ts.Format(clf), identicalMarker, burst, identicalEnd)
 }
 
 // parseBurst returns the burst name of an identical line.
