@@ -124,11 +124,17 @@ func (t *Tailer) settleCopies(a *file, end int64) bool {
 			continue
 		}
 		found = true
-		off := min(end, fileSize(f))
-		t.log.Info("copy of a truncated file, skipping what was read", zap.String(keyPath, f.path), zap.Int64(keyOffset, off))
-		t.startCopy(f, a.name, off)
+		t.startCopyAt(f, a, end)
 	}
 	return found
+}
+
+// startCopyAt starts f, a copy of a, at end (what was read of a), or at
+// its size when it is shorter.
+func (t *Tailer) startCopyAt(f, a *file, end int64) {
+	off := min(end, fileSize(f))
+	t.log.Info("copy of a truncated file, skipping what was read", zap.String(keyPath, f.path), zap.Int64(keyOffset, off))
+	t.startCopy(f, a.name, off)
 }
 
 // adoptCopy starts a tracked file not decided yet whose head is a's head
@@ -145,9 +151,7 @@ func (t *Tailer) adoptCopy(a *file, end int64) bool {
 		}
 		if t.identify(f); f.id.FPLen == positions.FingerprintBytes && f.id.Fingerprint == a.id.Fingerprint {
 			found = true
-			off := min(end, fileSize(f))
-			t.log.Info("copy of a truncated file, skipping what was read", zap.String(keyPath, f.path), zap.Int64(keyOffset, off))
-			t.startCopy(f, a.name, off)
+			t.startCopyAt(f, a, end)
 		}
 	}
 	return found
