@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -142,21 +143,12 @@ func hostileProto(n, pairs int) []byte {
 	for range pairs {
 		md = append(md, 0x1a, 5, 0x0a, 1, 'k', 0x12, 0) // structuredMetadata {k: ""}
 	}
-	entry := append(append([]byte{0x12}, uvarint(len(md))...), md...)
+	entry := append(append([]byte{0x12}, binary.AppendUvarint(nil, uint64(len(md)))...), md...)
 	for range n {
 		stream = append(stream, entry...)
 	}
-	req := append([]byte{0x0a}, uvarint(len(stream))...)
+	req := append([]byte{0x0a}, binary.AppendUvarint(nil, uint64(len(stream)))...)
 	return snappy.Encode(nil, append(req, stream...))
-}
-
-func uvarint(v int) []byte {
-	var b []byte
-	for v >= 0x80 {
-		b = append(b, byte(v)|0x80)
-		v >>= 7
-	}
-	return append(b, byte(v))
 }
 
 // TestHostileRequestsRejectedEarly: small bodies that claim millions of

@@ -13,6 +13,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"flag"
 	"fmt"
 	"io"
@@ -162,17 +163,8 @@ func hostileBody(n int) []byte {
 	for range n {
 		stream = append(stream, 0x12, 0x00)
 	}
-	req := append([]byte{0x0a}, uvarint(len(stream))...)
+	req := append([]byte{0x0a}, binary.AppendUvarint(nil, uint64(len(stream)))...)
 	return snappy.Encode(nil, append(req, stream...))
-}
-
-func uvarint(v int) []byte {
-	var b []byte
-	for v >= 0x80 {
-		b = append(b, byte(v)|0x80)
-		v >>= 7
-	}
-	return append(b, byte(v))
 }
 
 // small sends n tiny JSON pushes from c clients and prints requests/s and
