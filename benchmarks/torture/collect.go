@@ -19,6 +19,7 @@ type tally struct {
 	dups       int // copies beyond the first
 	unexpected int // tagged lines that were never written
 	torn       int // lines cut short or run together
+	tornLines  []string
 	lostRanges []string
 	identical  int            // identical-burst lines seen
 	bursts     map[string]int // identical lines seen per burst
@@ -119,6 +120,9 @@ func tallyLines(written map[string]int, lines []string) tally {
 	for _, l := range lines {
 		if !strings.HasSuffix(l, taggedEnd) && !strings.HasSuffix(l, identicalEnd) {
 			t.torn++
+			if len(t.tornLines) < 3 {
+				t.tornLines = append(t.tornLines, fmt.Sprintf("%.240q", l))
+			}
 			continue
 		}
 		if b, ok := parseBurst(l); ok {

@@ -155,10 +155,16 @@ func (r *phaseRun) childRng() *rand.Rand {
 	return rand.New(rand.NewPCG(r.env.rng.Uint64(), r.env.rng.Uint64()))
 }
 
-// cleanupMount unmounts the phase's tmpfs.
+// cleanupMount unmounts the phase's tmpfs; the file sink's files on one
+// are copied to out-saved first.
 func (r *phaseRun) cleanupMount() {
 	if r.res.mounted == "" {
 		return
+	}
+	if r.p.sinkFull {
+		if err := os.CopyFS(r.res.mounted+"-saved", os.DirFS(r.res.mounted)); err != nil {
+			log.Printf("save %s: %v", r.res.mounted, err)
+		}
 	}
 	if err := unmount(r.res.mounted); err != nil {
 		log.Print(err)

@@ -136,7 +136,7 @@ func sinkDetails(sink string, t tally) []string {
 		d = append(d, fmt.Sprintf("%s lost %s", sink, strings.Join(t.lostRanges, ", ")))
 	}
 	if t.torn > 0 {
-		d = append(d, fmt.Sprintf("%s: %d torn lines (cut short or run together)", sink, t.torn))
+		d = append(d, fmt.Sprintf("%s: %d torn lines (cut short or run together): %s", sink, t.torn, strings.Join(t.tornLines, ", ")))
 	}
 	if t.unexpected > 0 {
 		d = append(d, fmt.Sprintf("%s: %d lines with no written tag", sink, t.unexpected))
