@@ -5,7 +5,7 @@
 # what was lost or duplicated. Exits 1 if any line was lost.
 #
 #   bash benchmarks/torture.sh                         # 200,000 lines, 25 kills
-#   bash benchmarks/torture.sh -short                  # 20,000 lines, 7 kills
+#   bash benchmarks/torture.sh -short                  # 20,000 lines, 8 kills
 #   bash benchmarks/torture.sh -phases spool-full -keep
 #
 # Run as root for the spool-full phase (it mounts a tmpfs); the Loki phases

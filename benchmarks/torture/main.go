@@ -78,7 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.drainTimeout, "drain-timeout", 5*time.Minute, "limit of the final `tarn run --once` of a phase")
 	fs.IntVar(&o.drainTries, "drain-tries", 3, "attempts of the final `tarn run --once` (like a service manager restarting it)")
 	fs.DurationVar(&o.phaseSecs, "phase-secs", 10*time.Second, "least writing time of a phase: -rate is lowered to stretch a small share of lines")
-	fs.BoolVar(&o.short, "short", false, "short run: 20000 lines, 7 kills (one per phase) and -phase-secs 5s unless given")
+	fs.BoolVar(&o.short, "short", false, "short run: 20000 lines, 8 kills (one per phase) and -phase-secs 5s unless given")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -89,7 +89,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 			o.lines = 20000
 		}
 		if !set["kills"] {
-			o.kills = 7
+			o.kills = 8
 		}
 		if !set["phase-secs"] {
 			o.phaseSecs = 5 * time.Second

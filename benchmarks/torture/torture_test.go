@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestTortureShort runs the short torture run (20,000 lines, 7 kills,
+// TestTortureShort runs the short torture run (20,000 lines, 8 kills,
 // about a minute) against this tree and fails if a line was lost.
 func TestTortureShort(t *testing.T) {
 	if testing.Short() {
