@@ -190,7 +190,6 @@ func (s *supervisor) kill() bool {
 func (s *supervisor) killHeld() {
 	s.mu.Lock()
 	s.held = make(chan struct{})
-	s.heldKills++
 	s.mu.Unlock()
 	for {
 		s.mu.Lock()
@@ -201,6 +200,7 @@ func (s *supervisor) killHeld() {
 		if !s.killing && s.cmd.Process.Signal(syscall.SIGKILL) == nil {
 			s.killing = true
 			s.kills++
+			s.heldKills++
 			fmt.Fprintf(s.logf, "=== torture: SIGKILL %d (held down) at %s\n", s.kills, time.Now().UTC().Format(time.RFC3339Nano))
 		}
 		s.mu.Unlock()
