@@ -8,31 +8,42 @@ const (
 )
 
 // phoneBoundary reports whether a number may start at i: the byte before
-// is not part of a word, a decimal number or another number.
+// is not part of a word, a decimal number or another number ("1.0301234567",
+// "12:0301234567", "7-0301234567").
 func phoneBoundary(text []byte, i int) bool {
 	if i == 0 {
 		return true
 	}
 	p := text[i-1]
-	return !is(p, cWord) && p != '.' && p != '+' && p != ',' && !(p == '-' && at(text, i-2, cDigit))
+	if p == '-' || p == ':' || p == '/' {
+		return !at(text, i-2, cDigit)
+	}
+	return !is(p, cWord) && p != '.' && p != '+' && p != ','
 }
 
 // phoneScan is the state of parsePhone.
 type phoneScan struct {
 	digits, groups int
-	lens           [3]int // lengths of the first three groups
-	seps           [2]byte
-	paren          bool // a parenthesized group was seen
+	lens           [4]int  // lengths of the first four groups
+	seps           [3]byte // the first three separators
+	dots, others   int     // separators that are '.' and that are not
+	threes         bool    // every group after the first has three digits
+	paren          bool    // a parenthesized group was seen
 }
 
-// parsePhone returns the end of the phone number starting at i. A number
-// starts after a boundary with '+', "00", '0' or "(0" and is made of digit groups
-// separated by single spaces, hyphens or slashes, with an optional "(0)" or
-// "(030)" group. It has 7 to 15 digits (not counting a "00" prefix) and no
-// letter, digit or decimal part right after it. Groups shaped like a date
-// (2-2-4, 4-2-2, 2-2-2 digits) are not a number.
+// parsePhone returns the end of the phone number candidate starting at i,
+// the cheap gate before the phone number metadata decides (see Phones). A
+// number starts after a boundary with '+', "00", '0', "(0" or a
+// parenthesized area code such as "(415)", and is made of digit groups
+// separated by single spaces, hyphens, slashes or dots, with an optional
+// "(0)" or "(030)" group. It has 7 to 15 digits (not counting a "00"
+// prefix) and no letter, digit or decimal part right after it. Look-alikes
+// are not candidates: groups shaped like a date (2-2-4, 4-2-2, 2-2-2
+// digits), dotted quads like IPv4 addresses, numbers with dots between
+// groups of three ("012.345.678") and dots mixed with other separators.
+// It allocates nothing.
 func parsePhone(text []byte, i int) (int, bool) {
-	var p phoneScan
+	p := phoneScan{threes: true}
 	j, intl := i, false
 	switch {
 	case text[j] == '+':
@@ -41,7 +52,7 @@ func parsePhone(text []byte, i int) (int, bool) {
 	case hasPrefix(text, j, "00") && at(text, j+2, cDigit) && text[j+2] != '0':
 		intl = true
 		p.digits = -2 // the "00" is a dialling prefix
-	case hasPrefix(text, j, "00"), text[j] == '(' && !hasPrefix(text, j+1, "0"):
+	case hasPrefix(text, j, "00"), text[j] == '(' && !at(text, j+1, cDigit):
 		return 0, false
 	}
 	k, ok := p.group(text, j, intl)
@@ -86,12 +97,13 @@ func (p *phoneScan) group(text []byte, j int, intl bool) (int, bool) {
 	if n == 0 || (open && !hasPrefix(text, k, ")")) {
 		return 0, false
 	}
-	if p.groups < len(p.lens) {
-		p.lens[p.groups] = n
-	}
 	if n < 2 && !open && !(intl && p.groups == 0) {
 		return 0, false // only a country code or a "(0)" has one digit
 	}
+	if p.groups < len(p.lens) {
+		p.lens[p.groups] = n
+	}
+	p.threes = p.threes && (p.groups == 0 || n == 3)
 	p.digits += n
 	p.groups++
 	if open {
@@ -110,7 +122,7 @@ func phoneSep(text []byte, j int, p *phoneScan) (int, bool) {
 	if (c == '(' && at(text, j+1, cDigit)) || (text[j-1] == ')' && is(c, cDigit)) {
 		return j, true // "+44(0)20", "(030)1234567": groups glued to a parenthesis
 	}
-	if c != ' ' && c != '-' && c != '/' {
+	if c != ' ' && c != '-' && c != '/' && c != '.' {
 		return j, false
 	}
 	if !at(text, j+1, cDigit) && !hasPrefix(text, j+1, "(") {
@@ -119,24 +131,62 @@ func phoneSep(text []byte, j int, p *phoneScan) (int, bool) {
 	if p.groups <= len(p.seps) {
 		p.seps[p.groups-1] = c
 	}
+	if c == '.' {
+		p.dots++
+	} else {
+		p.others++
+	}
 	return j + 1, true
 }
 
 // valid checks a parsed number ending at end.
 func (p *phoneScan) valid(text []byte, end int, intl bool) bool {
-	if p.digits < phoneMinDigits || p.digits > phoneMaxDigits {
+	if p.digits < phoneMinDigits || p.digits > phoneMaxDigits || !phoneEnd(text, end) {
 		return false
 	}
-	if at(text, end, cWord) || ((hasPrefix(text, end, ".") || hasPrefix(text, end, ",")) && at(text, end+1, cDigit)) {
+	if p.dots > 0 && (p.others > 0 || p.dottedQuad() || (!intl && p.threes)) {
 		return false
 	}
 	return intl || !p.dateLike()
 }
 
+// phoneEnd reports whether a number may end at end: no letter, digit or
+// '_' follows, nor a decimal part (".5", ",50"), a ':' and a digit, or a
+// '.', '-' or '/' and a letter ("0301234567.txt", "0301234567-abc").
+func phoneEnd(text []byte, end int) bool {
+	if end >= len(text) {
+		return true
+	}
+	switch c := text[end]; {
+	case is(c, cWord):
+		return false
+	case c == '.' || c == ',' || c == ':':
+		return !at(text, end+1, cAlnum)
+	case c == '-' || c == '/':
+		return !at(text, end+1, cAlpha)
+	}
+	return true
+}
+
+// dottedQuad reports whether the groups are four of at most three digits
+// each, like an IPv4 address.
+func (p *phoneScan) dottedQuad() bool {
+	if p.groups != 4 || p.paren {
+		return false
+	}
+	for _, n := range p.lens {
+		if n > 3 {
+			return false
+		}
+	}
+	return true
+}
+
 // dateLike reports whether the groups look like a date: three groups of
-// 2-2-4, 4-2-2 or 2-2-2 digits with one kind of separator.
+// 2-2-4, 4-2-2 or 2-2-2 digits with one kind of separator other than a
+// space ("02.12.2026", "2026-12-02", "02/12/26").
 func (p *phoneScan) dateLike() bool {
-	if p.groups != 3 || p.seps[0] != p.seps[1] || p.seps[0] == ' ' {
+	if p.groups != 3 || p.seps[0] != p.seps[1] || p.seps[0] == ' ' || p.paren {
 		return false
 	}
 	l := p.lens
