@@ -23,14 +23,24 @@ var (
 	checkV4    = regexp.MustCompile(`(?:^|[^0-9A-Za-z_.])((?:[0-9]{1,3}\.){3}[0-9]{1,3})(?:[^0-9.A-Za-z_]|\.[^0-9]|\.?$)`)
 	checkV6    = regexp.MustCompile(`(?:^|[^0-9A-Za-z_:.])([0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)`)
 	checkEmail = regexp.MustCompile(`[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}`)
+	// checkVersion matches the text before a dotted quad that makes it a
+	// version, which the rules keep: a product "Name/", a version key, a
+	// release directory. Group 1 is a product's name.
+	checkVersion = regexp.MustCompile(`(?i)(?:(?:^|[ (;,"'=])([a-z][a-z0-9._-]+)/|(?:^|[^a-z0-9])(?:[a-z0-9]*version|ver|v)["']?[=:] ?["']?|/(?:releases?|downloads?|v)/)$`)
 )
+
+// notVersions are product names that announce an address instead.
+var notVersions = map[string]bool{"ip": true, "from": true, "client": true, "host": true, "addr": true, "to": true}
 
 // leakedAddresses returns the IP addresses in out that are not truncated:
 // IPv4 with a non-zero last octet, IPv6 with a non-zero bit beyond /48.
 func leakedAddresses(out []byte) []string {
 	var bad []string
-	for _, m := range checkV4.FindAllSubmatch(out, -1) {
-		a, err := netip.ParseAddr(strings.TrimLeft(string(m[1]), "0"))
+	for _, ix := range checkV4.FindAllSubmatchIndex(out, -1) {
+		if v := checkVersion.FindSubmatch(out[max(0, ix[2]-64):ix[2]]); v != nil && !notVersions[strings.ToLower(string(v[1]))] {
+			continue // a version, not an address
+		}
+		a, err := netip.ParseAddr(strings.TrimLeft(string(out[ix[2]:ix[3]]), "0"))
 		if err != nil {
 			continue // leading zeros or not an address
 		}

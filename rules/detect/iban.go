@@ -6,19 +6,30 @@ const (
 	ibanMax = 34
 )
 
-// ibanLen is the IBAN length of countries where it is known; 0 elsewhere.
-// Indexed by (first letter-'a')*26 + (second letter-'a').
+// ibanNumeric marks, in ibanLen, a country whose account number (BBAN) is
+// all digits: a token with letters after the check digits is no IBAN of
+// that country (it is a hex id such as "be12c0ffee...").
+const ibanNumeric = 0x80
+
+// ibanLen is the IBAN length of countries where it is known, with
+// ibanNumeric for an all-digit account number; 0 elsewhere. Indexed by
+// (first letter-'a')*26 + (second letter-'a'). Every IBAN country whose code
+// has only the letters a-f is listed, so an unknown code of hex letters is
+// no country (see parseIBAN).
 var ibanLen = func() (t [26 * 26]uint8) {
 	for _, c := range []struct {
 		cc string
 		n  uint8
 	}{
-		{"de", 22}, {"at", 20}, {"ch", 21}, {"fr", 27}, {"nl", 18}, {"be", 16},
-		{"es", 24}, {"it", 27}, {"gb", 22}, {"pl", 28}, {"lu", 20}, {"dk", 18},
-		{"se", 24}, {"no", 15}, {"fi", 18}, {"ie", 22}, {"pt", 25}, {"li", 21},
-		{"cz", 24}, {"sk", 24}, {"hu", 28}, {"si", 19}, {"hr", 21}, {"gr", 27},
-		{"ro", 24}, {"bg", 22}, {"ee", 20}, {"lv", 21}, {"lt", 20}, {"mt", 31},
-		{"cy", 28}, {"is", 26}, {"mc", 27},
+		{"de", 22 | ibanNumeric}, {"at", 20 | ibanNumeric}, {"ch", 21}, {"fr", 27},
+		{"nl", 18}, {"be", 16 | ibanNumeric}, {"es", 24 | ibanNumeric}, {"it", 27},
+		{"gb", 22}, {"pl", 28 | ibanNumeric}, {"lu", 20}, {"dk", 18 | ibanNumeric},
+		{"se", 24 | ibanNumeric}, {"no", 15 | ibanNumeric}, {"fi", 18 | ibanNumeric}, {"ie", 22},
+		{"pt", 25 | ibanNumeric}, {"li", 21}, {"cz", 24 | ibanNumeric}, {"sk", 24 | ibanNumeric},
+		{"hu", 28 | ibanNumeric}, {"si", 19 | ibanNumeric}, {"hr", 21 | ibanNumeric}, {"gr", 27},
+		{"ro", 24}, {"bg", 22}, {"ee", 20 | ibanNumeric}, {"lv", 21}, {"lt", 20 | ibanNumeric},
+		{"mt", 31}, {"cy", 28}, {"is", 26 | ibanNumeric}, {"mc", 27}, {"ad", 24},
+		{"ae", 23 | ibanNumeric}, {"ba", 20 | ibanNumeric},
 	} {
 		t[int(c.cc[0]-'a')*26+int(c.cc[1]-'a')] = c.n
 	}
@@ -28,16 +39,20 @@ var ibanLen = func() (t [26 * 26]uint8) {
 // parseIBAN returns the end of the IBAN starting at i: a country code, two
 // check digits and the account number, either unbroken or in groups of four
 // separated by single spaces, with a valid mod-97 checksum and the
-// country's length where it is known. Letters may be in either case, but
-// the code of a country whose length is not known must be upper case (this
-// keeps hexadecimal ids out). The longest valid IBAN wins.
+// country's length where it is known, all digits after the check digits
+// where the country's account numbers are. Letters may be in either case,
+// but the code of a country whose length is not known must be upper case
+// and not two hex letters (this keeps hexadecimal ids out). The longest
+// valid IBAN wins.
 func parseIBAN(text []byte, i int) (int, bool) {
 	if !at(text, i+1, cAlpha) || !at(text, i+2, cDigit) || !at(text, i+3, cDigit) {
 		return 0, false
 	}
 	want := int(ibanLen[int(lower(text[i])-'a')*26+int(lower(text[i+1])-'a')])
-	if want == 0 && !(is(text[i], cUpper) && is(text[i+1], cUpper)) {
-		return 0, false // an unknown country must look like one
+	numeric := want&ibanNumeric != 0
+	want &^= ibanNumeric
+	if want == 0 && (!(is(text[i], cUpper) && is(text[i+1], cUpper)) || (is(text[i], cHex) && is(text[i+1], cHex))) {
+		return 0, false // an unknown country must look like one, and no hex id
 	}
 	// The checksum moves the first four characters to the end: their value
 	// is appended to the remainder of the rest at each possible end.
@@ -50,7 +65,7 @@ func parseIBAN(text []byte, i int) (int, bool) {
 			grouped = true
 			continue
 		}
-		if !is(c, cAlnum) || (grouped && n%4 == 0 && text[j-1] != ' ') {
+		if !is(c, cAlnum) || (grouped && n%4 == 0 && text[j-1] != ' ') || (numeric && !is(c, cDigit)) {
 			break
 		}
 		rem = ibanRem(rem, c)

@@ -204,9 +204,9 @@ func TestCombined(t *testing.T) {
 		{"tie token over jwt", "token=" + jwtHS256, []string{"token:" + jwtHS256}},
 		{"overlap longer wins", "x=0301234567@example.com", []string{"email:0301234567@example.com"}},
 		{"ip in url path", "GET /lookup/10.1.2.3 and http://10.0.0.2/", []string{"ipv4:10.1.2.3", "ipv4:10.0.0.2"}},
-		// A product version that is a valid address not ending in .0 is
-		// reported (fail closed); Chrome/120.0.0.0 would not change.
-		{"version like an address", "Gecko/20070515 Firefox/2.0.0.4 Chrome/120.0.0.0", []string{"ipv4:2.0.0.4"}},
+		// A product version is a version even when it is a valid address;
+		// a name that announces an address does not make one.
+		{"version like an address", "Gecko/20070515 Firefox/2.0.0.4 Chrome/120.0.0.0 ip/2.0.0.4", []string{"ipv4:2.0.0.4"}},
 		{"jwt after bearer", "Authorization: Bearer " + jwtHS256, []string{"auth:" + jwtHS256}},
 		{"mixed", "mail bob@example.com, phone +49 171 1234567, iban DE89370400440532013000, card 4111 1111 1111 1111, ip 10.0.0.1",
 			[]string{"email:bob@example.com", "phone:+49 171 1234567", "iban:DE89370400440532013000", "card:4111 1111 1111 1111", "ipv4:10.0.0.1"}},

@@ -150,7 +150,7 @@ func (s *Set) nextIP(text []byte, from int) (k Kind, start, end int, ok bool) {
 		if v6 {
 			k = IPv6
 		}
-		if s.kinds[k] && (v6 || !zeroVersion(text, start, end)) {
+		if s.kinds[k] && (v6 || !versionLike(text, start)) {
 			return k, start, end, true
 		}
 		from = end
@@ -182,29 +182,4 @@ func (s *Set) findCustom(text []byte) []Match {
 		return a.Pattern - b.Pattern
 	})
 	return ms
-}
-
-// zeroVersion reports whether the IPv4 "address" at [start,end) is a
-// product version ending in ".0", such as "Chrome/120.0.0.0": truncating
-// it would change nothing, so it is not reported. A version such as
-// "Firefox/2.0.0.4" is reported (and truncated): fail closed.
-func zeroVersion(text []byte, start, end int) bool {
-	return end-start >= 2 && text[end-2] == '.' && text[end-1] == '0' && productVersion(text, start)
-}
-
-// productVersion reports whether the address at start is the version of a
-// User-Agent product token such as "Chrome/120.0.0.0": it follows '/' and a
-// capitalized word that starts after a space, '(' or ';' or the text.
-func productVersion(text []byte, start int) bool {
-	if start < 3 || text[start-1] != '/' {
-		return false
-	}
-	w := start - 1
-	for w > 0 && is(text[w-1], cAlpha) {
-		w--
-	}
-	if start-1-w < 2 || !is(text[w], cUpper) {
-		return false
-	}
-	return w == 0 || text[w-1] == ' ' || text[w-1] == '(' || text[w-1] == ';'
 }

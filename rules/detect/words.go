@@ -40,7 +40,8 @@ func (s *Set) wordMask() uint8 {
 // nextWord finds the first phone number, card number or IBAN at or after
 // from in one pass: all three start at a byte that is not preceded by a
 // letter or digit, and no byte starts two of them. Words are skipped whole:
-// only their first byte can start a match.
+// only their first byte can start a match. A match that is part of an id,
+// or an id itself, is skipped (see idLike).
 func (s *Set) nextWord(text []byte, from int) (k Kind, start, end int, ok bool) {
 	i := max(from, 0)
 	if i > 0 && i <= len(text) && trigger[text[i-1]]&tAlnum != 0 {
@@ -49,7 +50,7 @@ func (s *Set) nextWord(text []byte, from int) (k Kind, start, end int, ok bool) 
 	for i < len(text) {
 		b := trigger[text[i]]
 		if t := b & s.words; t != 0 && wordMay(text, i, t) {
-			if k, e, ok := s.wordAt(text, i, t); ok {
+			if k, e, ok := s.wordAt(text, i, t); ok && !idLike(text, i, e) {
 				return k, i, e, true
 			}
 		}
