@@ -97,8 +97,8 @@ func (p *phoneScan) group(text []byte, j int, intl bool) (int, bool) {
 	if n == 0 || (open && !hasPrefix(text, k, ")")) {
 		return 0, false
 	}
-	if n < 2 && !open && !(intl && p.groups == 0) {
-		return 0, false // only a country code or a "(0)" has one digit
+	if n < 2 && !open && !(intl && p.groups <= 1) {
+		return 0, false // only a country code, the digit after it ("+33 6 12") or a "(0)" has one digit
 	}
 	if p.groups < len(p.lens) {
 		p.lens[p.groups] = n
