@@ -350,7 +350,12 @@ func (p *Processor) composite(i, n int) {
 			continue
 		}
 		c := fs[j].Value
-		p.vals, _ = p.appendScrubbed(p.vals, line[pos:c.Start])
+		gap := c.Start // a key ("user=<") is kept: scrubbed alone it looks like a parameter without its value
+		if k := fs[j].Key; k.End > k.Start && k.Start >= pos && k.End <= c.Start {
+			gap = k.Start
+		}
+		p.vals, _ = p.appendScrubbed(p.vals, line[pos:gap])
+		p.vals = append(p.vals, line[gap:c.Start]...)
 		mark := len(p.vals)
 		var raw, changed bool
 		if a != nil {

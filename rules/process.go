@@ -132,6 +132,7 @@ func (p *Processor) AppendAs(dst, line []byte, f format.Format, now time.Time) (
 
 // appendRecord is AppendAs after the line was counted and cut.
 func (p *Processor) appendRecord(dst, line []byte, f format.Format, now time.Time) ([]byte, Result) {
+	p.rec.Now = now // completes a syslog time without a year
 	ok := format.Parse(f, line, p.e.timeKeys, &p.rec)
 	res := Result{Time: now, Format: p.rec.Format}
 	if w := cmp.Or(p.written, p.rec.Written); !w.IsZero() {

@@ -35,19 +35,26 @@ const (
 	// Docker is docker's json-file log format (see ParseDocker); Parse
 	// refuses it, the agent's reader unwraps it instead.
 	Docker
+	// Syslog is a BSD (RFC 3164), RFC 5424 or rsyslog ISO-time syslog line
+	// (see parseSyslog); the messages of sshd, sudo, PAM, postfix and
+	// dovecot are parsed into fields of their own.
+	Syslog
+	// NginxError is nginx's error log (see parseNginxError).
+	NginxError
 )
 
-var formatNames = [...]string{"auto", "text", "combined", "common", "json", "logfmt", "cri", "docker"}
+var formatNames = [...]string{"auto", "text", "combined", "common", "json", "logfmt", "cri", "docker", "syslog", "nginx_error"}
 
 // ParseFormat returns the Format named s ("auto", "text", "combined",
-// "common", "json", "logfmt", "cri" or "docker", case-insensitive).
+// "common", "json", "logfmt", "cri", "docker", "syslog" or "nginx_error",
+// case-insensitive).
 func ParseFormat(s string) (Format, error) {
 	for i, n := range formatNames {
 		if strings.EqualFold(s, n) {
 			return Format(i), nil
 		}
 	}
-	return Auto, fmt.Errorf("format: unknown format %q (want one of auto, text, combined, common, json, logfmt, cri, docker)", s)
+	return Auto, fmt.Errorf("format: unknown format %q (want one of auto, text, combined, common, json, logfmt, cri, docker, syslog, nginx_error)", s)
 }
 
 // String returns the format's name as accepted by ParseFormat.
@@ -124,6 +131,10 @@ type Record struct {
 	// Written is when a container runtime read the line (the time of a
 	// CRI line's prefix); zero for other formats.
 	Written time.Time
+	// Now is the processing time that completes a time without a year
+	// (BSD syslog); the caller sets it, Parse keeps it. Zero means the
+	// wall clock.
+	Now time.Time
 
 	paths    []byte  // storage for built paths (JSON dotted paths, extra_N names)
 	stack    []byte  // JSON path prefix under construction
@@ -175,6 +186,10 @@ func Parse(f Format, line []byte, timeKeys [][]byte, rec *Record) bool {
 		ok = rec.parseLogfmt(timeKeys)
 	case CRI:
 		ok = rec.parseCRI(timeKeys)
+	case Syslog:
+		ok = rec.parseSyslog()
+	case NginxError:
+		ok = rec.parseNginxError()
 	}
 	if !ok {
 		rec.reset(line)
@@ -206,6 +221,14 @@ func (r *Record) parseAuto(timeKeys [][]byte) {
 		r.reset(line)
 	}
 	if r.parseCombined() {
+		return
+	}
+	r.reset(line)
+	if startsNginxError(line) && r.parseNginxError() {
+		return
+	}
+	r.reset(line)
+	if r.parseSyslog() {
 		return
 	}
 	r.reset(line)

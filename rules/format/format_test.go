@@ -46,7 +46,7 @@ func TestAutoDetect(t *testing.T) {
 		{`1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326`, Common},
 		{`1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326 "-" "curl/8"`, Combined},
 		{`level=info msg="x" user=bob`, Logfmt},
-		{`Oct 11 22:14:15 host sshd[1]: Failed password for x from 1.2.3.4 port 22`, Text},
+		{`Oct 11 22:14:15 host sshd[1]: Failed password for x from 1.2.3.4 port 22`, Syslog},
 		{`Failed password for x=1`, Text},
 		{` level=info`, Text},
 		{``, Text},

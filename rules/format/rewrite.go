@@ -180,6 +180,9 @@ func (r *Record) nextSep(me int) int {
 // appendEdit appends the replacement bytes of edit e.
 func (r *Record) appendEdit(dst []byte, e *Edit) []byte {
 	f := &r.Fields[e.Field]
+	if r.Format == Syslog || r.Format == NginxError {
+		return r.appendTextEdit(dst, f, e)
+	}
 	if e.Drop {
 		if r.Format == JSON || r.Format == Logfmt || r.isQuery(f) {
 			return dst

@@ -206,6 +206,12 @@ func (r *Record) RecordTime() (time.Time, bool) {
 		}
 		return ParseTime(v)
 	}
+	switch r.Format {
+	case Syslog:
+		return syslogTime(v, r.Now)
+	case NginxError:
+		return parseNginxTime(v)
+	}
 	if f.Escaped {
 		if len(v) > 64 {
 			return time.Time{}, false
