@@ -91,8 +91,9 @@ type Stats struct {
 	// truncated by Open.
 	CorruptTruncated int64
 	// CorruptRecords counts damaged records skipped: runs of bytes without
-	// a valid record found by Open (a torn tail included), and records
-	// that failed their check when Read decoded them.
+	// a valid record found by Open before valid ones (a torn tail is
+	// counted in CorruptTruncated only), and records that failed their
+	// check when Read decoded them.
 	CorruptRecords int64
 	// Purged counts entries dropped by Purge for being older than MaxAge.
 	Purged int64
@@ -654,15 +655,22 @@ func entrySize(e *sinks.Entry) int {
 	return n
 }
 
-// noteDamage counts and logs the damaged runs Open found in a segment.
+// noteDamage counts and logs the damaged runs Open found in a segment. A
+// damaged tail is what an append cut short by a crash leaves (that append
+// was never acknowledged): it is counted in CorruptTruncated and logged
+// as a warning. Damage before valid records is lost data: counted in
+// CorruptRecords and logged as an error.
 func (s *Spool) noteDamage(damaged []damage) {
 	for _, d := range damaged {
-		s.damaged++
 		if d.tail {
 			s.corrupt++
+			s.o.Logger.Warn("spool: torn or damaged tail truncated (an append cut short, e.g. by a crash)",
+				zap.Uint64("segment", d.seg), zap.Int64("offset", d.off), zap.Int64("bytes", d.len))
+			continue
 		}
+		s.damaged++
 		s.o.Logger.Error("spool: damaged record skipped", zap.Uint64("segment", d.seg), zap.Int64("offset", d.off),
-			zap.Int64("bytes", d.len), zap.Bool("tail_truncated", d.tail))
+			zap.Int64("bytes", d.len))
 	}
 }
 

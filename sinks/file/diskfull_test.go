@@ -74,3 +74,28 @@ func checkWhole(t *testing.T, dir string, n int) {
 			len(got), n, want.Len(), got[max(0, len(got)-80):])
 	}
 }
+
+// TestTornLineRepairedAtStart: a process killed while writing leaves part
+// of a line at the end of its newest file; the next sink on the directory
+// cuts it away (the batch is re-sent whole), leaving whole lines only.
+func TestTornLineRepairedAtStart(t *testing.T) {
+	dir := t.TempDir()
+	s, err := New("f", Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), numbered(0, 7)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(context.Background())
+	files, _ := filepath.Glob(filepath.Join(dir, "f-*"))
+	f, _ := os.OpenFile(files[0], os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString("198.51") // what a kill in the middle of a write leaves
+	f.Close()
+	s, err = New("f", Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	checkWhole(t, dir, 1)
+}

@@ -8,6 +8,7 @@
 package file
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -99,7 +100,64 @@ func New(name string, o Options) (*Sink, error) {
 	if _, err := s.Expire(); err != nil {
 		return nil, err
 	}
+	if err := s.repairTorn(); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// repairTorn truncates the sink's newest plain file back to its last
+// newline: a process killed while writing a batch (SIGKILL, power loss)
+// can leave part of a line, and that batch, never acknowledged, is sent
+// again whole to a new file. (An lz4 file keeps its whole blocks; the
+// reader stops at the cut frame.)
+func (s *Sink) repairTorn() error {
+	files, err := s.Files()
+	if err != nil || len(files) == 0 {
+		return err
+	}
+	last := files[len(files)-1]
+	if strings.HasSuffix(last, ".lz4") {
+		return nil
+	}
+	f, err := os.OpenFile(last, os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("file: %w", err)
+	}
+	defer f.Close()
+	keep, err := lastNewlineEnd(f)
+	if err != nil {
+		return fmt.Errorf("file: %w", err)
+	}
+	if fi, err := f.Stat(); err != nil || fi.Size() == keep {
+		return err
+	}
+	if err := f.Truncate(keep); err != nil {
+		return fmt.Errorf("file: repair torn line of %s: %w", last, err)
+	}
+	return f.Sync()
+}
+
+// lastNewlineEnd returns the offset just past the last '\n' of f (0 when
+// there is none).
+func lastNewlineEnd(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	buf := make([]byte, 64<<10)
+	for end := fi.Size(); end > 0; {
+		start := max(0, end-int64(len(buf)))
+		b := buf[:end-start]
+		if _, err := f.ReadAt(b, start); err != nil {
+			return 0, err
+		}
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+			return start + int64(i) + 1, nil
+		}
+		end = start
+	}
+	return 0, nil
 }
 
 // Send appends the entries to the current file, rotating first when it is
