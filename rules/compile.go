@@ -98,6 +98,7 @@ type Engine struct {
 	scrub        *action
 	keyDrop      *action
 	detectors    *detect.Set
+	phones       *detect.Phones // decides the phone candidates of detectors
 	kinds        [detect.NumKinds]*action
 	patterns     []*action
 	drops        []dropRule
@@ -269,7 +270,43 @@ func (e *Engine) compileDetect(d *Detect) error {
 		return fmt.Errorf("rules: detect: %w", err)
 	}
 	e.detectors = set
-	return nil
+	e.phones, err = compilePhones(d.Phone)
+	return err
+}
+
+// compilePhones builds the phone number validator of detect.phone.
+func compilePhones(d *PhoneDetect) (*detect.Phones, error) {
+	regions := detect.DefaultPhoneRegions
+	if d != nil {
+		regions = make([]string, len(d.Regions))
+		for i, r := range d.Regions {
+			regions[i] = string(r)
+		}
+	}
+	p, err := detect.NewPhones(regions)
+	if err != nil {
+		return nil, fmt.Errorf("rules: detect.phone.%w", err)
+	}
+	return p, nil
+}
+
+// normalize appends the canonical form of v, the bytes its pseudonym is
+// computed from: the E.164 form of a phone number ("+493012345678" for
+// "030 1234567" and "+49 (0)30 123 45 67"), else Normalize.
+func (e *Engine) normalize(dst, v []byte) []byte {
+	if out, ok := e.phones.AppendE164(dst, v); ok {
+		return out
+	}
+	return Normalize(dst, v)
+}
+
+// Pseudonym computes the pseudonym of value as the engine does for a
+// record of time t, in hex of the given length and in the ipv6 form: what
+// `tarn pseudonym` prints. Unlike the function Pseudonym it reads phone
+// numbers with the rule set's phone regions.
+func (e *Engine) Pseudonym(t time.Time, value []byte, length int) (hex, ipv6 string) {
+	mac := pseudo.New(e.key, e.rotation, 1).Sum(t, e.normalize(nil, value))
+	return string(pseudo.AppendHex(nil, mac, length)), string(pseudo.AppendIPv6(nil, mac))
 }
 
 // DefaultDetectAction is the action of a detector kind the rules give none:

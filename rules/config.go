@@ -8,6 +8,7 @@ package rules
 
 import (
 	"github.com/tarn-project/tarn/rules/aggregate"
+	"github.com/tarn-project/tarn/rules/detect"
 	"github.com/tarn-project/tarn/rules/strictyaml"
 )
 
@@ -95,6 +96,29 @@ type Detect struct {
 	TokenParams []string `yaml:"token_params,omitempty"`
 	// Patterns are user-defined RE2 patterns with their action.
 	Patterns []Pattern `yaml:"patterns,omitempty"`
+	// Phone tunes the phone number detector.
+	Phone *PhoneDetect `yaml:"phone,omitempty"`
+}
+
+// PhoneDetect tunes the phone number detector.
+type PhoneDetect struct {
+	// Regions are the regions whose national spellings are recognized,
+	// tried in order (default detect.DefaultPhoneRegions); international
+	// spellings (+, 00) are recognized for every country.
+	Regions []PhoneRegion `yaml:"regions"`
+}
+
+// PhoneRegion is an upper-case ISO 3166-1 alpha-2 region code known to the
+// phone number metadata, such as DE.
+type PhoneRegion string
+
+// DecodeScalar accepts a known region code.
+func (r *PhoneRegion) DecodeScalar(s string) error {
+	if !detect.KnownPhoneRegion(s) {
+		return detect.ErrUnknownRegion
+	}
+	*r = PhoneRegion(s)
+	return nil
 }
 
 // Pattern is a user-defined detector.

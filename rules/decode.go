@@ -28,7 +28,7 @@ func (p *Processor) decodeForScan(text []byte) []byte {
 				i += 3
 				continue
 			}
-		case c == '+' && len(p.decoded) > 0 && ascii.IsAlnum(p.decoded[len(p.decoded)-1]):
+		case c == '+' && len(p.decoded) > 0 && ascii.IsAlnum(p.decoded[len(p.decoded)-1]) && !plusTag(text, i):
 			c = ' '
 		}
 		p.decoded = append(p.decoded, c)
@@ -36,6 +36,22 @@ func (p *Processor) decodeForScan(text []byte) []byte {
 	}
 	p.offs = append(p.offs, int32(len(text)))
 	return p.decoded
+}
+
+// plusTag reports whether the '+' at text[i] is part of an e-mail local
+// part ("first.last+shop@example.com", "a+b%40example.com"): letters,
+// digits and ".+-_" reach '@' or "%40" within 64 bytes. Such a '+' is not a
+// space, or the address would be found without the part before it.
+func plusTag(text []byte, i int) bool {
+	for k := i + 1; k < len(text) && k-i <= 64; k++ {
+		switch c := text[k]; {
+		case c == '@' || c == '%' && k+2 < len(text) && text[k+1] == '4' && text[k+2] == '0':
+			return k > i+1
+		case !ascii.IsAlnum(c) && c != '.' && c != '+' && c != '-' && c != '_':
+			return false
+		}
+	}
+	return false
 }
 
 // escaped decodes the %XX sequence at text[i] when it stands for a space

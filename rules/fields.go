@@ -57,7 +57,7 @@ func (p *Processor) keyHasPII(i int) bool {
 	}
 	p.matches = p.e.detectors.Scan(key, p.matches[:0])
 	for _, m := range p.matches {
-		if a := p.e.kinds[m.Kind]; m.Kind == detect.Custom || (a != nil && a.op != opKeep) {
+		if a := p.e.kinds[m.Kind]; m.Kind == detect.Custom || (a != nil && a.op != opKeep && p.matchStands(key, m)) {
 			return true
 		}
 	}
@@ -183,10 +183,10 @@ func (p *Processor) transform(dst []byte, i int, a *action) (out []byte, raw, ch
 		return dst, true, false
 	case opScrub:
 		if f.Escaped && p.rec.Format == format.JSON {
-			out, n := p.appendScrubbed(dst, p.value(i))
+			out, n := p.scrubField(dst, i, p.value(i))
 			return out, false, n > 0
 		}
-		out, n := p.appendScrubbed(dst, rv)
+		out, n := p.scrubField(dst, i, rv)
 		return out, true, n > 0
 	case opCoarsen:
 		out, ok := appendCoarsened(dst, rv, a.coarsen)
@@ -241,7 +241,7 @@ func (p *Processor) appendRedacted(dst, placeholder []byte, kind format.Kind) []
 
 // appendPseudonym writes the keyed pseudonym of v in a's form.
 func (p *Processor) appendPseudonym(dst, v []byte, a *action, kind format.Kind) []byte {
-	p.norm = Normalize(p.norm[:0], v)
+	p.norm = p.e.normalize(p.norm[:0], v)
 	mac := p.ps.Sum(p.t, p.norm)
 	switch {
 	case kind == format.Number || a.form == formDecimal:
@@ -302,7 +302,7 @@ func (p *Processor) scrub(dst, text []byte) ([]byte, int) {
 		if m.Kind == detect.Custom {
 			a = p.e.patterns[m.Pattern]
 		}
-		if a == nil || a.op == opKeep {
+		if a == nil || a.op == opKeep || !p.matchStands(scan, m) {
 			continue
 		}
 		start, end := m.Start, m.End
@@ -317,6 +317,12 @@ func (p *Processor) scrub(dst, text []byte) ([]byte, int) {
 		p.Stats.Actions[a.slot]++
 	}
 	return append(dst, text[last:]...), n
+}
+
+// matchStands reports whether match m of text stands: a phone number candidate
+// must be a valid number of its country (see detect.Phones).
+func (p *Processor) matchStands(text []byte, m detect.Match) bool {
+	return m.Kind != detect.Phone || p.e.phones.Valid(text[m.Start:m.End])
 }
 
 // appendMatch writes the replacement of one detector match.

@@ -137,6 +137,9 @@ func (c *Config) merge(o *Config) {
 		c.Detect.TokenParams = o.Detect.TokenParams
 	}
 	c.Detect.Patterns = append(c.Detect.Patterns, o.Detect.Patterns...)
+	if o.Detect.Phone != nil {
+		c.Detect.Phone = o.Detect.Phone
+	}
 	c.DropRecords = append(c.DropRecords, o.DropRecords...)
 	c.mergeRoute(o)
 }

@@ -52,8 +52,13 @@ func runPseudonym(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	cfg.Pseudonyms.Rotation = rot.String()
+	e, err := rules.Compile(cfg, key)
+	if err != nil {
+		return fail(stderr, err)
+	}
 	for _, v := range values {
-		hex, ipv6 := rules.Pseudonym(key, rot, day, []byte(v), length)
+		hex, ipv6 := e.Pseudonym(day, []byte(v), length) // phone numbers in E.164, as the rules do
 		switch form {
 		case "", "hex":
 			fmt.Fprintln(stdout, hex)

@@ -1,8 +1,11 @@
 package detect
 
-// nextEmail finds the first e-mail address at or after from: a local part,
-// '@' or its URL encoding "%40", and a domain with at least one dot whose
-// last label has two or more letters.
+// nextEmail finds the first e-mail address at or after from: a local part
+// (plus-tags included, or quoted: `"john doe"@example.com`), '@' or its URL
+// encoding "%40", and a domain with at least one dot whose last label has
+// two or more letters. The display name of an address in angle brackets
+// (`Hannah Schwarz <h.schwarz@example.de>`) is a match of its own, found
+// before the address (see displayName).
 //
 // It looks for separators and expands around each one. The local part of a
 // separator never reaches back past the previous separator and a domain
@@ -20,8 +23,14 @@ func nextEmail(text []byte, from int) (start, end int, ok bool) {
 			continue
 		}
 		s := localStart(text, i, from)
+		if s == i {
+			s = quotedLocal(text, i, from)
+		}
 		e := domainEnd(text, i+n)
 		if s < i && e > i+n {
+			if ns, ne, ok := displayName(text, s, e, from); ok {
+				return ns, ne, true
+			}
 			return s, e, true
 		}
 		i += n

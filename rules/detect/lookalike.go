@@ -83,13 +83,16 @@ var idKeys = []string{
 // id: `key=`, `key: `, `"key":"`, `key="`.
 func idKey(text []byte, i int) bool {
 	b, e, ok := keyBefore(text, i)
-	if !ok {
-		return false
-	}
+	return ok && idName(text[b:e])
+}
+
+// idName reports whether the key name is one of idKeys, or ends with one,
+// ignoring case and '_', '-' and '.'.
+func idName(name []byte) bool {
 	var key [24]byte
 	n := 0
-	for j := e; j > b && n < len(key); j-- {
-		if c := text[j-1]; c != '_' && c != '-' && c != '.' {
+	for j := len(name); j > 0 && n < len(key); j-- {
+		if c := name[j-1]; c != '_' && c != '-' && c != '.' {
 			key[len(key)-1-n] = lower(c)
 			n++
 		}
@@ -100,6 +103,28 @@ func idKey(text []byte, i int) bool {
 		}
 	}
 	return false
+}
+
+// FieldLookAlike reports whether value, the whole value of a field named
+// key (a JSON, logfmt or header key), is a look-alike the detectors must
+// leave alone: a dotted quad under a version key ("app_version":
+// "2.15.3.12"), or a single id token of letters, digits, '-' and '_' under
+// an id key (commit=0870902, "trace_id": ...). The rules engine asks this
+// before it scrubs a field's value, as the value is scanned without its
+// key.
+func FieldLookAlike(key, value []byte) bool {
+	if len(key) == 0 || len(key) > maxNameLen || len(value) == 0 || len(value) > idReach+16 {
+		return false
+	}
+	if versionName(key) && ipaddrV4(value) {
+		return true
+	}
+	for _, c := range value {
+		if !is(c, cAlnum) && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return idName(key)
 }
 
 // keyBefore returns the span [b,e) of the key of the value starting at i:

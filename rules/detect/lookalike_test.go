@@ -119,3 +119,25 @@ func TestRandomIDsSurvive(t *testing.T) {
 		}
 	}
 }
+
+// TestEmailForms: an address is one match with its plus-tag or quoted
+// local part; a display name is a match of its own.
+func TestEmailForms(t *testing.T) {
+	s := mustSet(t, only(Email))
+	runCases(t, s, []scanCase{
+		{"plus tag", "from first.last+shop@example.com", []string{"email:first.last+shop@example.com"}},
+		{"quoted local", `rcpt "john doe"@example.com ok`, []string{`email:"john doe"@example.com`}},
+		{"escaped quoted local", `{"to":"\"john doe\"@example.com"}`, []string{`email:\"john doe\"@example.com`}},
+		{"display name", "To: Hannah Schwarz <h.schwarz@example.de>", []string{"email:Hannah Schwarz", "email:h.schwarz@example.de"}},
+		{"quoted display name", `"Schwarz, Hannah" <h.schwarz@example.de>`, []string{"email:Schwarz, Hannah", "email:h.schwarz@example.de"}},
+		{"escaped display name", `{"from":"\"Schwarz, Hannah\" <h.schwarz@example.de>"}`, []string{"email:Schwarz, Hannah", "email:h.schwarz@example.de"}},
+		{"two names", `a, Hannah Schwarz <h@example.de>, Jörg Meier-Lüdenscheid <j@example.de>`,
+			[]string{"email:Hannah Schwarz", "email:h@example.de", "email:Jörg Meier-Lüdenscheid", "email:j@example.de"}},
+		{"at most four words", "msg=mail from Jürgen von der Heide <j@example.de>", []string{"email:Jürgen von der Heide", "email:j@example.de"}},
+		{"five words", "x Anna Maria von der Heide <j@example.de>", []string{"email:Maria von der Heide", "email:j@example.de"}},
+		{"glue word", "sent to Hannah <h@example.de>", []string{"email:Hannah", "email:h@example.de"}},
+		{"no name after =", "from=<h@example.de> to=<x@example.org>", []string{"email:h@example.de", "email:x@example.org"}},
+		{"status code is no name", "554 5.7.1 <spam@bad.example>: Relay access denied", []string{"email:spam@bad.example"}},
+		{"no brackets no name", "Hannah h@example.de", []string{"email:h@example.de"}},
+	})
+}

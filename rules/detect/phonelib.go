@@ -46,16 +46,21 @@ type Phones struct {
 // phoneCacheSize is the number of cached verdicts (direct-mapped).
 const phoneCacheSize = 1024
 
-// phoneKeyMax bounds a cache key: '+' and 15 digits.
-const phoneKeyMax = 1 + phoneMaxDigits
+// phoneKeyMax bounds a cache key: '+' and 15 digits, or 15 digits, '/'
+// and the lengths of up to 8 groups.
+const phoneKeyMax = phoneMaxDigits + 2 + phoneMaxGroups
+
+// e164Max bounds an E.164 form: '+' and 15 digits.
+const e164Max = 1 + phoneMaxDigits
 
 // phoneVerdict is one cached verdict: the compact candidate and, when it
 // is valid, its E.164 form.
 type phoneVerdict struct {
-	key, e164 [phoneKeyMax]byte
-	keyLen    uint8
-	e164Len   uint8 // 0: not valid
-	used      bool
+	key     [phoneKeyMax]byte
+	e164    [e164Max]byte
+	keyLen  uint8
+	e164Len uint8 // 0: not valid
+	used    bool
 }
 
 // NewPhones returns a Phones that reads national spellings as numbers of
@@ -96,9 +101,12 @@ func (p *Phones) Valid(span []byte) bool {
 
 // AppendE164 appends the E.164 form ("+493012345678") of v when v as a
 // whole is a phone number: the scanner accepts it as a candidate and the
-// metadata of its country (given by '+' or "00", else by the first region
-// in which it is valid) says it is valid. Otherwise dst is returned
-// unchanged with false.
+// metadata of its country says it is valid. The country of an
+// international spelling is given by its '+' or "00"; that of a national
+// spelling is the first region in which it is valid and which writes it
+// with the same groups ("07 73 90 97 19" is French, though also valid in
+// Germany), else the first region in which it is valid. Otherwise dst is
+// returned unchanged with false.
 func (p *Phones) AppendE164(dst, v []byte) ([]byte, bool) {
 	var key [phoneKeyMax]byte
 	n, ok := phoneKey(v, &key)
@@ -109,26 +117,27 @@ func (p *Phones) AppendE164(dst, v []byte) ([]byte, bool) {
 	slot := &p.cache[xxhash.Sum64(k)%phoneCacheSize]
 	p.mu.Lock()
 	if slot.used && string(slot.key[:slot.keyLen]) == string(k) {
-		e := slot.e164
-		l := slot.e164Len
+		e, l := slot.e164, slot.e164Len
 		p.mu.Unlock()
 		return append(dst, e[:l]...), l > 0
 	}
 	p.mu.Unlock()
 	e164 := p.lookup(string(k))
+	if len(e164) > e164Max {
+		e164 = ""
+	}
 	p.mu.Lock()
 	*slot = phoneVerdict{key: key, keyLen: uint8(n), used: true}
-	if len(e164) <= phoneKeyMax {
-		slot.e164Len = uint8(copy(slot.e164[:], e164))
-	}
+	slot.e164Len = uint8(copy(slot.e164[:], e164))
 	p.mu.Unlock()
 	return append(dst, e164...), e164 != ""
 }
 
 // phoneKey writes the compact form of the candidate v to key: '+' and the
-// digits of an international number (a "00" prefix dropped), the digits of
-// a national one. It reports false when v is not, as a whole, a candidate
-// of the scanner.
+// digits of an international number (a "00" prefix dropped); the digits
+// of a national one, '/' and the lengths of its groups as letters ('a' +
+// length). It reports false when v is not, as a whole, a candidate of the
+// scanner.
 func phoneKey(v []byte, key *[phoneKeyMax]byte) (int, bool) {
 	if len(v) == 0 || !phoneTrigger(v[0]) {
 		return 0, false
@@ -145,14 +154,35 @@ func phoneKey(v []byte, key *[phoneKeyMax]byte) (int, bool) {
 	}
 	for ; i < len(v); i++ {
 		if is(v[i], cDigit) {
-			if n == len(key) {
+			if n == phoneMaxDigits+1 {
 				return 0, false
 			}
 			key[n] = v[i]
 			n++
 		}
 	}
-	return n, true
+	if key[0] == '+' {
+		return n, true
+	}
+	key[n] = '/'
+	return appendGroups(key[:n+1], v), true
+}
+
+// appendGroups appends to key the lengths of the digit runs of v as
+// letters and returns the key's length; it stops when key is full.
+func appendGroups(key []byte, v []byte) int {
+	run := 0
+	for i := 0; i <= len(v); i++ {
+		if i < len(v) && is(v[i], cDigit) {
+			run++
+			continue
+		}
+		if run > 0 && len(key) < cap(key) {
+			key = append(key, byte('a'+run))
+		}
+		run = 0
+	}
+	return len(key)
 }
 
 // phoneTrigger reports whether c may start a phone number.
@@ -162,26 +192,42 @@ func phoneTrigger(c byte) bool { return c == '+' || c == '(' || c == '0' }
 // E.164 form, or "" when it is not a valid number.
 func (p *Phones) lookup(k string) string {
 	if strings.HasPrefix(k, "+") {
-		return e164(k, "ZZ")
+		e, _ := e164(k, "ZZ")
+		return e
 	}
-	zero := k[0] == '0'
+	digits, groups, _ := strings.Cut(k, "/")
+	first := ""
 	for _, r := range p.regions {
-		if r.ndd != "" && zero != (r.ndd == "0") {
+		if r.ndd != "" && (digits[0] == '0') != (r.ndd == "0") {
 			continue // national numbers of a trunk-0 region start with 0, others do not
 		}
-		if e := e164(k, r.code); e != "" {
+		e, national := e164(digits, r.code)
+		if e == "" {
+			continue
+		}
+		if groupsOf(national) == groups {
 			return e
 		}
+		if first == "" {
+			first = e
+		}
 	}
-	return ""
+	return first
 }
 
-// e164 parses k as a number of region and returns its E.164 form when it
-// is valid.
-func e164(k, region string) string {
+// groupsOf returns the lengths of the digit runs of s as letters, as
+// phoneKey writes them.
+func groupsOf(s string) string {
+	var b [phoneMaxGroups + 1]byte
+	return string(b[:appendGroups(b[:0:len(b)-1], []byte(s))])
+}
+
+// e164 parses k as a number of region and returns its E.164 form and its
+// national format when it is valid.
+func e164(k, region string) (e164, national string) {
 	num, err := phonenumbers.Parse(k, region)
 	if err != nil || !phonenumbers.IsValidNumber(num) {
-		return ""
+		return "", ""
 	}
-	return phonenumbers.Format(num, phonenumbers.E164)
+	return phonenumbers.Format(num, phonenumbers.E164), phonenumbers.Format(num, phonenumbers.NATIONAL)
 }

@@ -1,5 +1,7 @@
 package detect
 
+import "github.com/tarn-project/tarn/rules/ipaddr"
+
 // Versions that look like IPv4 addresses: "version=1.26.2.79",
 // "Chrome/120.0.0.0", "/releases/3.5.6.33/". They are not reported. A
 // dotted quad with more than four parts ("1.2.3.4.5") is no address to
@@ -12,25 +14,34 @@ func versionLike(text []byte, start int) bool {
 	return versionKey(text, start) || productVersion(text, start) || releasePath(text, start)
 }
 
-// versionKey reports whether the value at start follows a key "v", "ver"
-// or one that ends in "version" ("app_version", "osVersion") or in "_ver"
-// or "_v" ('-' and '.' as well as '_'): `version=1.2.3.4`,
-// `"app_version":"1.2.3.4"`, `ver: 1.2.3.4`.
+// versionKey reports whether the value at start follows a version key (see
+// versionName): `version=1.2.3.4`, `"app_version":"1.2.3.4"`,
+// `ver: 1.2.3.4`.
 func versionKey(text []byte, start int) bool {
 	b, e, ok := keyBefore(text, start)
-	if !ok {
-		return false
-	}
-	n := e - b
+	return ok && versionName(text[b:e])
+}
+
+// versionName reports whether a key names a version: "v", "ver", or a key
+// that ends in "version" ("app_version", "osVersion") or in "_ver" or "_v"
+// ('-' and '.' as well as '_').
+func versionName(key []byte) bool {
+	n := len(key)
 	switch {
-	case n >= 7 && hasFoldPrefix(text, e-7, "version"):
+	case n >= 7 && hasFoldPrefix(key, n-7, "version"):
 		return true
-	case n >= 3 && hasFoldPrefix(text, e-3, "ver"):
-		return n == 3 || is(text[e-4], cName) && !is(text[e-4], cAlnum)
-	case hasFoldPrefix(text, e-1, "v"):
-		return n == 1 || is(text[e-2], cName) && !is(text[e-2], cAlnum)
+	case n >= 3 && hasFoldPrefix(key, n-3, "ver"):
+		return n == 3 || is(key[n-4], cName) && !is(key[n-4], cAlnum)
+	case n >= 1 && hasFoldPrefix(key, n-1, "v"):
+		return n == 1 || is(key[n-2], cName) && !is(key[n-2], cAlnum)
 	}
 	return false
+}
+
+// ipaddrV4 reports whether b is a dotted quad.
+func ipaddrV4(b []byte) bool {
+	_, ok := ipaddr.ParseV4(b)
+	return ok
 }
 
 // notProducts are names that, before '/', announce an address rather than
