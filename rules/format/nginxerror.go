@@ -69,31 +69,40 @@ func startsNginxError(line []byte) bool {
 // trailing "key: value" pairs are nginx.<key>, and the request is split
 // like the combined format's.
 func (r *Record) parseNginxError() bool {
-	b := r.Line
-	end := trimEnd(b, 0, len(b))
-	if !startsNginxError(b[:end]) {
+	if !r.nginxAt(0, trimEnd(r.Line, 0, len(r.Line)), -1) {
 		return false
 	}
-	l := bytes.IndexByte(b[21:end], ']') + 21
-	if l <= 21 || l+2 >= end || b[l+1] != ' ' {
+	r.Time = 0
+	r.Format = NginxError
+	return true
+}
+
+// nginxAt adds the fields of the nginx error log line at b[s:end] (the
+// whole line, or a syslog message) with parent as the parent of its
+// top-level fields. It adds nothing and returns false if b[s:end] is not
+// one.
+func (r *Record) nginxAt(s, end, parent int) bool {
+	b := r.Line
+	if !startsNginxError(b[s:end]) {
+		return false
+	}
+	l := bytes.IndexByte(b[s+21:end], ']') + s + 21
+	if l <= s+21 || l+2 >= end || b[l+1] != ' ' {
 		return false
 	}
 	ps := l + 2
-	pe := ps
-	for pe < end && (b[pe] >= '0' && b[pe] <= '9' || b[pe] == '#') {
-		pe++
-	}
+	pe := ps + skipPID(b[ps:end])
 	if pe == ps || pe+1 >= end || b[pe] != ':' || b[pe+1] != ' ' {
 		return false
 	}
-	r.Time = r.addField(nameNginxTime, Span{}, Span{0, 19}, Bare, false, -1)
-	r.addField(nameNginxLevel, Span{}, Span{21, l}, Bare, false, -1)
-	r.addField(nameNginxPID, Span{}, Span{ps, pe}, Bare, false, -1)
+	r.addField(nameNginxTime, Span{}, Span{s, s + 19}, Bare, false, parent)
+	r.addField(nameNginxLevel, Span{}, Span{s + 21, l}, Bare, false, parent)
+	r.addField(nameNginxPID, Span{}, Span{ps, pe}, Bare, false, parent)
 	ms := pe + 2
 	if ms < end && b[ms] == '*' {
 		ce := skipDigits(b, ms+1)
 		if ce > ms+1 && ce < end && b[ce] == ' ' {
-			r.addField(nameNginxConnection, Span{}, Span{ms, ce}, Bare, false, -1)
+			r.addField(nameNginxConnection, Span{}, Span{ms, ce}, Bare, false, parent)
 			ms = ce + 1
 		}
 	}
@@ -104,16 +113,25 @@ func (r *Record) parseNginxError() bool {
 	if me < 0 {
 		me = end
 	}
-	r.nginxMessage(ms, me)
-	r.nginxPairs(me, end)
-	r.Format = NginxError
+	r.nginxMessage(ms, me, parent)
+	r.nginxPairs(me, end, parent)
 	return true
+}
+
+// skipPID returns the length of the "pid#tid" digits and '#' at the
+// start of b.
+func skipPID(b []byte) int {
+	i := 0
+	for i < len(b) && (b[i] >= '0' && b[i] <= '9' || b[i] == '#') {
+		i++
+	}
+	return i
 }
 
 // nginxMessage adds nginx.message for b[s:e] and nginx.user for the name
 // in `user "X"`.
-func (r *Record) nginxMessage(s, e int) {
-	m := r.addField(nameNginxMessage, Span{}, Span{s, e}, Bare, false, -1)
+func (r *Record) nginxMessage(s, e, parent int) {
+	m := r.addField(nameNginxMessage, Span{}, Span{s, e}, Bare, false, parent)
 	b := r.Line
 	u := index(b, s, e, nginxUserQuote)
 	if u < 0 || u > s && b[u-1] != ' ' {
@@ -129,7 +147,7 @@ func (r *Record) nginxMessage(s, e int) {
 // ends at a quote followed by the next pair or the end of the line. Text
 // after the last pair that is not a pair is nginx.rest, so no byte of the
 // line is outside a field the rules see.
-func (r *Record) nginxPairs(i, end int) {
+func (r *Record) nginxPairs(i, end, parent int) {
 	b := r.Line
 	for i+2 < end && b[i] == ',' && b[i+1] == ' ' {
 		ks := i + 2
@@ -142,7 +160,7 @@ func (r *Record) nginxPairs(i, end int) {
 		}
 		vs, ve, next, kind := nginxValueEnd(b, k+2, end)
 		if ve > vs {
-			f := r.addField(r.nginxKeyName(b[ks:k]), Span{ks, k}, Span{vs, ve}, kind, false, -1)
+			f := r.addField(r.nginxKeyName(b[ks:k]), Span{ks, k}, Span{vs, ve}, kind, false, parent)
 			if sameName(r.Fields[f].Path, nginxKnownKeys[2].name) || sameName(r.Fields[f].Path, nginxKnownKeys[3].name) {
 				r.parseRequestLine(f, vs, ve)
 			}
@@ -150,7 +168,7 @@ func (r *Record) nginxPairs(i, end int) {
 		i = next
 	}
 	if i < end {
-		r.addField(nameNginxRest, Span{}, Span{i, end}, Bare, false, -1)
+		r.addField(nameNginxRest, Span{}, Span{i, end}, Bare, false, parent)
 	}
 }
 

@@ -30,6 +30,7 @@ func SyslogFields() []string {
 //	[<PRI>]Mmm dd hh:mm:ss host tag[pid]: message
 //	[<PRI>]2026-12-02T01:13:17.123456+01:00 host tag[pid]: message
 //	<PRI>1 2026-12-02T01:13:17.000Z host app procid msgid [sd] message
+//	host tag[pid]: message    (no time, as journald and fail2ban print it)
 //
 // The message is the field syslog.message; the program-aware parsers add
 // the identifiers inside it as its sub-fields. A line without a tag ending
@@ -41,7 +42,10 @@ func (r *Record) parseSyslog() bool {
 		return r.parse5424(i + 2)
 	}
 	te := syslogTimeEnd(b, i)
-	if te < 0 || te >= len(b) || b[te] != ' ' {
+	timeless := te < 0 // "host prog[pid]: msg", as journald and fail2ban print it
+	if timeless {
+		te = i - 1
+	} else if te >= len(b) || b[te] != ' ' {
 		return false
 	}
 	hs := te + 1
@@ -54,10 +58,12 @@ func (r *Record) parseSyslog() bool {
 		ts, he = hs, -1
 	}
 	ps, pe, ds, de, ms := syslogTag(b, ts)
-	if ms < 0 {
+	if ms < 0 || timeless && (he < 0 || ds < 0 || !isDigits(b[ds:de])) {
 		return false
 	}
-	r.Time = r.addField(nameSyslogTime, Span{}, Span{i, te}, Bare, false, -1)
+	if !timeless {
+		r.Time = r.addField(nameSyslogTime, Span{}, Span{i, te}, Bare, false, -1)
+	}
 	if he >= 0 {
 		r.addField(nameSyslogHost, Span{}, Span{hs, he}, Bare, false, -1)
 	}
@@ -123,7 +129,7 @@ func isBSDTime(b []byte) bool {
 		}
 		d = d[1:]
 	}
-	if d[0] < '0' || d[0] > '9' || d[1] != ' ' {
+	if d[0] < '0' || d[0] > '9' || d[1] != ' ' || len(b) == 15 && (b[4] == '3' && d[0] > '1' || b[4] == '0' && d[0] == '0') || len(b) == 14 && d[0] == '0' {
 		return false
 	}
 	c := d[2:]
@@ -261,9 +267,11 @@ func sdElementEnd(b []byte, i int) int {
 }
 
 // syslogTime parses a syslog.time value. A BSD time has no year and no
-// zone: it is read as UTC in the year of now, or the year before if that
-// would put it more than two days after now (the slack absorbs time zones
-// and clock skew around New Year).
+// zone: it is read as UTC in the latest year (of now's year + 1, now's
+// year and the year before) that puts it at most two days after now; the
+// slack absorbs time zones and clock skew, so "Jan  1 00:30:00" written
+// an hour before now's New Year is next year's, and "Dec 31 23:59:00" read
+// just after it last year's.
 func syslogTime(v []byte, now time.Time) (time.Time, bool) {
 	if len(v) < 14 || len(v) > 15 || !isBSDTime(v) {
 		return ParseTime(v)
@@ -278,11 +286,12 @@ func syslogTime(v []byte, now time.Time) (time.Time, bool) {
 	}
 	now = now.UTC()
 	mon := monthOf(v[:3])
-	t, ok := civil(now.Year(), mon, day, v[len(v)-8:], 0, 0)
-	if !ok || t.Sub(now) > 48*time.Hour {
-		t, ok = civil(now.Year()-1, mon, day, v[len(v)-8:], 0, 0)
+	for y := now.Year() + 1; y >= now.Year()-1; y-- {
+		if t, ok := civil(y, mon, day, v[len(v)-8:], 0, 0); ok && t.Sub(now) <= 48*time.Hour {
+			return t, true
+		}
 	}
-	return t, ok
+	return time.Time{}, false // Feb 29 without a leap year nearby, or a bad clock
 }
 
 // appendTextEdit appends the replacement of a syslog or nginx error field.
@@ -298,22 +307,34 @@ func (r *Record) appendTextEdit(dst []byte, f *Field, e *Edit) []byte {
 		}
 		return appendTextValue(dst, f, v)
 	}
-	if sameName(f.Path, nameSyslogTime) || sameName(f.Path, nameNginxTime) {
-		if e.Drop || !r.sameTimeShape(f, v) {
-			v = r.Line[f.Value.Start:f.Value.End]
+	if fixedShape(f) {
+		if e.Drop || !r.sameShape(f, v) {
+			v = r.Line[f.Value.Start:f.Value.End] // no personal data: times, pids, levels
 		}
 		return append(dst, v...)
 	}
 	if e.Drop || len(v) == 0 || sameName(f.Path, nameSyslogSD) && !isSD(v) {
 		return append(dst, '-')
 	}
-	for _, c := range v {
-		if c <= ' ' || c >= 0x7f || c == ']' || c == '[' || c == ':' && !sameName(f.Path, nameSyslogHost) {
+	tag := sameName(f.Path, nameSyslogProgram)
+	for i, c := range v {
+		if c <= ' ' || c >= 0x7f || c == ']' || c == '[' || tag && !isTagByte(c) || c == ':' && i == len(v)-1 {
 			c = '_'
 		}
 		dst = append(dst, c)
 	}
 	return dst
+}
+
+// fixedShape reports whether the header field f only takes values of its
+// own shape: the times, the nginx level, pid and connection.
+func fixedShape(f *Field) bool {
+	for _, n := range [...][]byte{nameSyslogTime, nameNginxTime, nameNginxLevel, nameNginxPID, nameNginxConnection} {
+		if sameName(f.Path, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // isHeaderField reports whether f is a token of a syslog or nginx error
@@ -331,12 +352,29 @@ func isHeaderField(f *Field) bool {
 	return false
 }
 
-// sameTimeShape reports whether v can stand where the time field f is.
-func (r *Record) sameTimeShape(f *Field, v []byte) bool {
-	if sameName(f.Path, nameNginxTime) {
+// sameShape reports whether v can stand where the fixedShape field f is.
+func (r *Record) sameShape(f *Field, v []byte) bool {
+	switch {
+	case sameName(f.Path, nameNginxTime):
 		return isNginxTime(v)
+	case sameName(f.Path, nameNginxLevel):
+		return len(v) > 0 && bytes.IndexByte(v, ']') < 0 && isTextSafe(v)
+	case sameName(f.Path, nameNginxPID):
+		return len(v) > 0 && skipPID(v) == len(v)
+	case sameName(f.Path, nameNginxConnection):
+		return len(v) > 1 && v[0] == '*' && isDigits(v[1:])
 	}
 	return len(v) > 0 && v[0] != ' ' && syslogTimeEnd(v, 0) == len(v)
+}
+
+// isTextSafe reports whether v has no control byte.
+func isTextSafe(v []byte) bool {
+	for _, c := range v {
+		if c < ' ' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // isSD reports whether v is RFC 5424 structured data (one or more

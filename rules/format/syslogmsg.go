@@ -82,12 +82,17 @@ func (r *Record) syslogMessage(prog []byte, s, e int) {
 	case s >= e:
 	case bytes.HasPrefix(msg, pamPrefix) || bytes.HasPrefix(msg, pamMore) || bytes.Contains(prog, []byte("(pam_unix)")):
 		r.scanKV(m, s, e, pamTable)
+	case isProgram(prog, "nginx") && r.nginxAt(s, e, m):
 	case isProgram(prog, "sshd"):
 		r.parseSSHD(m, s, e)
 	case isProgram(prog, "sudo"):
 		r.parseSudo(m, s, e)
 	case isProgram(prog, "postfix"):
 		r.scanKV(m, s, e, postfixTable)
+	case (isProgram(prog, "cron") || isProgram(prog, "CRON")) && msg[0] == '(':
+		if c := bytes.IndexByte(msg, ')'); c > 1 {
+			r.addField(nameKVUser, Span{}, Span{s + 1, s + c}, Bare, false, m)
+		}
 	case isProgram(prog, "dovecot"):
 		r.scanKV(m, r.dovecotPrefix(m, s, e), e, dovecotTable)
 	default:
@@ -184,7 +189,9 @@ func sshdUser(b []byte, s, e int) (int, int) {
 }
 
 // scanHosts adds a field name for every word of b[s:e] that is an IP
-// address, or a host name after "from", "for" or "to".
+// address, or a host name after "from", "for" or "to"; a quoted word after
+// "user" is an sshd.user ("client user \"dan\""), as is the name of
+// "(name,service)" after "allowed:" or "->".
 func (r *Record) scanHosts(m, s, e int, name []byte) {
 	b := r.Line
 	var prev []byte
@@ -194,15 +201,34 @@ func (r *Record) scanHosts(m, s, e int, name []byte) {
 			continue
 		}
 		ws := i
+		if b[i] == '"' && (string(prev) == "user" || string(prev) == "host") {
+			if q := bytes.IndexByte(b[i+1:e], '"'); q > 0 {
+				r.addField(sshdQuotedName(prev, name), Span{}, Span{i + 1, i + 1 + q}, Bare, false, m)
+			}
+		}
 		i = skipToken(b, i, e)
 		w := b[ws:i]
 		ts, te := trimWord(b, ws, i)
 		v := b[ts:te]
-		if looksIP(v) || (string(prev) == "from" || string(prev) == "for" || string(prev) == "to") && looksHost(v) {
+		switch {
+		case b[ws] == '(' && (string(prev) == "allowed:" || string(prev) == "->"):
+			if c := bytes.IndexByte(w, ','); c > 1 {
+				r.addField(nameSSHDUser, Span{}, Span{ws + 1, ws + c}, Bare, false, m)
+			}
+		case b[ws] == '"':
+		case looksIP(v) || (string(prev) == "from" || string(prev) == "for" || string(prev) == "to") && looksHost(v):
 			r.addField(name, Span{}, Span{ts, te}, Bare, false, m)
 		}
 		prev = w
 	}
+}
+
+// sshdQuotedName is the field of a quoted word after "user" or "host".
+func sshdQuotedName(prev, host []byte) []byte {
+	if string(prev) == "user" {
+		return nameSSHDUser
+	}
+	return host
 }
 
 // trimWord strips brackets and trailing punctuation from the word b[s:e].
