@@ -156,7 +156,7 @@ func syslogTag(b []byte, i int) (ps, pe, ds, de, ms int) {
 		j++
 	}
 	pe = j
-	if pe == ps || j >= len(b) || b[j] != '[' && b[j] != ':' {
+	if pe == ps || j >= len(b) || b[j] != '[' && b[j] != ':' || !isTagStart(b[ps]) {
 		return 0, 0, -1, 0, -1
 	}
 	if b[j] == '[' {
@@ -173,6 +173,23 @@ func syslogTag(b []byte, i int) (ps, pe, ds, de, ms int) {
 	}
 	return ps, pe, ds, de, j
 }
+
+// isTag reports whether v can be a tag (program name).
+func isTag(v []byte) bool {
+	if len(v) == 0 || !isTagStart(v[0]) {
+		return false
+	}
+	for _, c := range v {
+		if !isTagByte(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// isTagStart reports whether a tag may start with c: a letter, '_' or '-',
+// so an address ("1.2.3.4:2817") is never taken for a program name.
+func isTagStart(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' || c == '_' || c == '-' }
 
 // isTagByte reports whether c may be part of a syslog tag: letters,
 // digits and "-_./()". Anything else (an '@', a ',') makes the line free
@@ -195,6 +212,9 @@ func (r *Record) parse5424(i int) bool {
 		if i = e + 1; k < 4 && i >= len(b) {
 			return false
 		}
+	}
+	if !isTag(b[f[2].Start:f[2].End]) {
+		return false // the app name is kept: nothing but a program name
 	}
 	if v := b[f[0].Start:f[0].End]; !(len(v) == 1 && v[0] == '-') {
 		if _, ok := ParseTime(v); !ok {
@@ -318,7 +338,7 @@ func (r *Record) appendTextEdit(dst []byte, f *Field, e *Edit) []byte {
 	}
 	tag := sameName(f.Path, nameSyslogProgram)
 	for i, c := range v {
-		if c <= ' ' || c >= 0x7f || c == ']' || c == '[' || tag && !isTagByte(c) || c == ':' && i == len(v)-1 {
+		if c <= ' ' || c >= 0x7f || c == ']' || c == '[' || tag && (!isTagByte(c) || i == 0 && !isTagStart(c)) || c == ':' && i == len(v)-1 {
 			c = '_'
 		}
 		dst = append(dst, c)
