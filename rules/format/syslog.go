@@ -336,6 +336,9 @@ func (r *Record) appendTextEdit(dst []byte, f *Field, e *Edit) []byte {
 	if e.Drop || len(v) == 0 || sameName(f.Path, nameSyslogSD) && !isSD(v) {
 		return append(dst, '-')
 	}
+	if sameName(f.Path, nameSyslogSD) {
+		return appendTextValue(dst, f, v) // still SD: isSD has no control byte to refuse
+	}
 	tag := sameName(f.Path, nameSyslogProgram)
 	for i, c := range v {
 		if c <= ' ' || c >= 0x7f || c == ']' || c == '[' || tag && (!isTagByte(c) || i == 0 && !isTagStart(c)) || c == ':' && i == len(v)-1 {

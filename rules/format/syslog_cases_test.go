@@ -118,7 +118,9 @@ var syslogCases = []struct {
 		"syslog.program:bare=sudo",
 		"syslog.message:bare=pam_unix(sudo:session): session opened for user root(uid=0) by alice(uid=1000)",
 		"pam.user:bare=root^syslog.message",
+		"pam.uid:bare=0^syslog.message",
 		"pam.ruser:bare=alice^syslog.message",
+		"pam.uid:bare=1000^syslog.message",
 	}},
 	{`Dec  2 01:13:17 web1 sshd(pam_unix)[19939]: session closed for user dave`, []string{
 		"syslog.time:bare=Dec  2 01:13:17",

@@ -18,7 +18,7 @@ func (r *Record) scanKV(m, s, e int, t *kvTable) {
 	b := r.Line
 	st := kvScan{t: t, m: m}
 	for i := s; i < e; {
-		if isKVSep(b[i]) {
+		if isKVSep(b[i]) || t.parens && (b[i] == '(' || b[i] == ')') {
 			i++
 			continue
 		}
@@ -32,7 +32,7 @@ func (r *Record) scanKV(m, s, e int, t *kvTable) {
 			st.prev2, st.prev = st.prev, nil
 			continue
 		}
-		for i < e && !isKVSep(b[i]) {
+		for i < e && !isKVSep(b[i]) && !(t.parens && (b[i] == '(' || b[i] == ')')) {
 			i++
 		}
 		r.kvWord(&st, ws, i)
@@ -62,7 +62,7 @@ func (r *Record) kvPair(st *kvScan, ks, eq, e int) int {
 			return ve + 1
 		}
 	}
-	for ve < e && !isKVSep(b[ve]) {
+	for ve < e && !isKVSep(b[ve]) && !(st.t.parens && b[ve] == ')') {
 		ve++
 	}
 	if ve > vs {
@@ -123,10 +123,8 @@ func (r *Record) kvWord(st *kvScan, ws, we int) {
 		}
 	case prev == "user" && (string(st.prev2) == "for" || string(st.prev2) == "of"):
 		r.kvUser(st, st.t.user, ws, we)
-	case prev == "by" && st.t.ruser != nil:
-		if p := bytes.IndexByte(b[ws:we], '('); p > 0 {
-			r.kvUser(st, st.t.ruser, ws, we)
-		}
+	case prev == "by" && st.t.ruser != nil && we < len(b) && b[we] == '(':
+		r.kvUser(st, st.t.ruser, ws, we)
 	case prev == "from" && st.t.client:
 		r.hostIP(st.m, ws, we)
 	}

@@ -49,6 +49,7 @@ type kvTable struct {
 	user   []byte // name of "for user X" / "of user X" / "by X(uid=..)"
 	ruser  []byte // name of "by X(uid=..)", nil for user
 	client bool   // "from host[IP]" and "client=host[IP]" are postfix.client
+	parens bool   // '(' and ')' separate words: "root(uid=0)"
 }
 
 // kvName maps a key to its field name.
@@ -66,7 +67,7 @@ func kvNames(prefix string, keys ...string) []kvName {
 }
 
 var (
-	pamTable     = &kvTable{keys: kvNames("pam.", "user", "ruser", "rhost", "logname", "tty", "uid", "euid"), user: namePAMUser, ruser: namePAMRuser}
+	pamTable     = &kvTable{keys: kvNames("pam.", "user", "ruser", "rhost", "logname", "tty", "uid", "euid"), user: namePAMUser, ruser: namePAMRuser, parens: true}
 	postfixTable = &kvTable{keys: kvNames("postfix.", "sasl_username", "sasl_sender", "from", "to", "orig_to", "helo", "relay"), user: namePostfixUser, client: true}
 	dovecotTable = &kvTable{keys: kvNames("dovecot.", "user", "rip", "lip"), user: nameDovecotUser}
 	genericTable = &kvTable{user: nameKVUser}
