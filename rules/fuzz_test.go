@@ -18,6 +18,10 @@ func FuzzProcess(f *testing.F) {
 		`1.2.3.4 - - [20/Nov/2026:13:55:36 +0100] "GET /?q=%2B49+30+1234567&e=x%40y.example HTTP/1.1" 200 1`,
 		`2026-11-20T13:00:00.5Z stdout P user=bob ip=192.0.2.7 `,
 		`{"log":"from 192.0.2.7 \"bob@example.org\"\n","stream":"stderr","time":"2026-11-20T13:00:00Z"}`,
+		`level=info version=1.26.2.79 commit=0870902 client=192.0.2.7 from=first.last+shop@example.com`,
+		`{"app_version":"2.15.3.12","request_id":"9573b92c-0325-4711-9936-1a2b3c4d5e6f","ip":"192.0.2.8"}`,
+		`To: Hannah Schwarz <h.schwarz@example.de>, "Schwarz, Hannah" <h@example.de> "john doe"@example.com`,
+		`GET /releases/3.5.6.33/x?to=a+b%40example.com HTTP/1.1 X-Forwarded-For: 192.0.2.9`,
 	} {
 		for fm := range uint8(8) {
 			f.Add(s, fm)

@@ -141,3 +141,25 @@ func TestEmailForms(t *testing.T) {
 		{"no brackets no name", "Hannah h@example.de", []string{"email:h@example.de"}},
 	})
 }
+
+// TestLookAlikesAllocateNothing: the look-alike and e-mail form checks
+// keep Scan and FieldLookAlike free of allocations.
+func TestLookAlikesAllocateNothing(t *testing.T) {
+	s := mustSet(t, DefaultConfig())
+	in := []byte(`version=1.26.2.79 client=1.2.3.4 req 9573b92c-0325-4711-9936-1a2b3c4d5e6f commit=0870902 ` +
+		`To: Hannah Schwarz <h.schwarz@example.de>, "Schwarz, Hannah" <h@example.de> "john doe"@example.com /releases/3.5.6.33/`)
+	dst := make([]Match, 0, 64)
+	if n := len(s.Scan(in, dst)); n != 6 {
+		t.Fatalf("%d matches, want 6: %q", n, render(string(in), s.Scan(in, nil)))
+	}
+	if a := testing.AllocsPerRun(100, func() { dst = s.Scan(in, dst[:0]) }); a != 0 {
+		t.Errorf("Scan allocates %v times per run", a)
+	}
+	key, val := []byte("git_commit"), []byte("0870902")
+	if !FieldLookAlike(key, val) || FieldLookAlike([]byte("phone"), val) {
+		t.Fatal("FieldLookAlike does not tell a commit key from a phone key")
+	}
+	if a := testing.AllocsPerRun(100, func() { FieldLookAlike(key, val) }); a != 0 {
+		t.Errorf("FieldLookAlike allocates %v times per run", a)
+	}
+}

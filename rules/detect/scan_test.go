@@ -43,6 +43,12 @@ func FuzzScan(f *testing.F) {
 		"(030) 123 456 78", "DE89 3704 0044 0532 0130 00", "4111 1111 1111 1111", jwtHS256, jwtNone,
 		"Authorization: Bearer abcdefgh1", "https://u:p@h/?token=t&password=p", "::ffff:1.2.3.4",
 		"[fe80::1%eth0]:80", "order-12 C1234", "@@@%40%40::::..", `{"pwd":"a\"b"}`,
+		"version=1.26.2.79 client=1.2.3.4", `{"app_version":"2.15.3.12"}`, "/releases/3.5.6.33/ Chrome/124.0.6367.91",
+		"9573b92c-0325-4711-9936-1a2b3c4d5e6f", "06985625-d967-3eee-53cd-701d2b9555fe", "commit=0870902 ",
+		"postfix/smtpd[1]: 0292898515: x", "FA3584079B74D0C7EC431785057CBA8B", "be560e15637ebb8e",
+		"first.last+shop@example.com", `"john doe"@example.com`, `\"j\"@example.com`, `""@x.io "@x.io`,
+		"To: Hannah Schwarz <h.schwarz@example.de>", `"Schwarz, Hannah" <h.schwarz@example.de>`,
+		`\"Schwarz, Hannah\" <h@example.de>`, "<a@b.de> <<a@b.de>> \"<a@b.de>",
 	} {
 		f.Add([]byte(seed))
 	}
@@ -74,6 +80,8 @@ var pathological = []string{
 	"@", ":", "0", "%40", "a%40", "a@", "x%40y.com ", "1.", "1:", "eyJ", "eyJhbGciOiJIUzI1NiIsInR5cCI6.", "a.",
 	"+4", "0 ", "(0", "DE89", "4111 ", "bearer ", "basic +", "authorization:", "password=",
 	"token:\"", "://", "://a@", "=", "\"", "a", "\x00\xff",
+	"a <", "A <x@y.de>", "\"@x.io ", "\\\"", "-0301234567", "0301234567-a", "version=1.2.3.4 ", "Chrome/1.2.3.4 ",
+	"/v/1.2.3.4", "a-", "commit=0301234567 ",
 }
 
 // TestLinearTime scans 10 MB of each pathological input with every kind,
