@@ -197,3 +197,29 @@ func FuzzPhones(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkPhones: a repeated candidate (cached verdict), a new valid
+// national number tried against the default regions, and an invalid one
+// that every region rejects.
+func BenchmarkPhones(b *testing.B) {
+	p := mustPhones(b, DefaultPhoneRegions...)
+	dst := make([]byte, 0, 32)
+	b.Run("cached", func(b *testing.B) {
+		v := []byte("07 73 90 97 19")
+		p.AppendE164(dst, v)
+		b.ReportAllocs()
+		for b.Loop() {
+			dst, _ = p.AppendE164(dst[:0], v)
+		}
+	})
+	for _, c := range []struct{ name, v string }{{"uncached-valid", "07 73 90 97 19"}, {"uncached-invalid", "(999) 000-0000"}} {
+		b.Run(c.name, func(b *testing.B) {
+			v := []byte(c.v)
+			b.ReportAllocs()
+			for b.Loop() {
+				p.cache = [phoneCacheSize]phoneVerdict{}
+				dst, _ = p.AppendE164(dst[:0], v)
+			}
+		})
+	}
+}
