@@ -7,6 +7,8 @@
 package rules
 
 import (
+	"fmt"
+
 	"github.com/tarn-project/tarn/rules/aggregate"
 	"github.com/tarn-project/tarn/rules/detect"
 	"github.com/tarn-project/tarn/rules/strictyaml"
@@ -115,7 +117,7 @@ type PhoneRegion string
 // DecodeScalar accepts a known region code.
 func (r *PhoneRegion) DecodeScalar(s string) error {
 	if !detect.KnownPhoneRegion(s) {
-		return detect.ErrUnknownRegion
+		return fmt.Errorf("unknown phone region %q (an upper-case ISO 3166-1 code such as DE)", clip(s))
 	}
 	*r = PhoneRegion(s)
 	return nil

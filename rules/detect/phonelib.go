@@ -18,7 +18,7 @@ var DefaultPhoneRegions = []string{"DE", "AT", "CH", "FR", "IT", "ES", "NL", "PL
 
 // ErrUnknownRegion is returned for a region code the phone number metadata
 // does not know. The error does not repeat the code.
-var ErrUnknownRegion = errors.New("detect: unknown phone region (ISO 3166-1 alpha-2 code in upper case, e.g. DE)")
+var ErrUnknownRegion = errors.New("detect: unknown phone region")
 
 // KnownPhoneRegion reports whether code is a region of the phone number
 // metadata, written in upper case as in "DE".
