@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,10 +41,11 @@ func TestPhoneAuditMisses(t *testing.T) {
 		{"07 73 90 97 19", "+33773909719"},
 		{"+33 6 12 34 56 78", "+33612345678"},
 	} {
-		for _, l := range auditLines {
+		encoded := `127.0.0.1 - - [20/Nov/2026:13:55:36 +0100] "GET /cb?tel=` + url.QueryEscape(c.number) + `&x=1 HTTP/1.1" 200 5 "-" "-"`
+		for _, l := range append(auditLines, encoded) {
 			in := strings.Replace(l, "%s", c.number, 1)
 			out, _ := p.Append(nil, []byte(in), testTime)
-			if strings.Contains(string(out), c.number) || !strings.Contains(string(out), mac(c.e164, 16)) {
+			if strings.Contains(string(out), c.number) || strings.Contains(string(out), url.QueryEscape(c.number)) || !strings.Contains(string(out), mac(c.e164, 16)) {
 				t.Errorf("%s\n got %s\nwant the pseudonym %s of %s", in, out, mac(c.e164, 16), c.e164)
 			}
 		}

@@ -122,7 +122,9 @@ func phoneSep(text []byte, j int, p *phoneScan) (int, bool) {
 	if (c == '(' && at(text, j+1, cDigit)) || (text[j-1] == ')' && is(c, cDigit)) {
 		return j, true // "+44(0)20", "(030)1234567": groups glued to a parenthesis
 	}
-	if c != ' ' && c != '-' && c != '/' && c != '.' {
+	if c == '+' && text[j-1] == ')' {
+		c = ' ' // "(415)+971-8223": a form-encoded space the URL decoding leaves after ')'
+	} else if c != ' ' && c != '-' && c != '/' && c != '.' {
 		return j, false
 	}
 	if !at(text, j+1, cDigit) && !hasPrefix(text, j+1, "(") {
