@@ -224,3 +224,33 @@ func BenchmarkPhones(b *testing.B) {
 		})
 	}
 }
+
+// TestPhonesConcurrent: goroutines sharing one Phones (one per rule set)
+// get the same verdicts; run with -race.
+func TestPhonesConcurrent(t *testing.T) {
+	p := mustPhones(t, DefaultPhoneRegions...)
+	numbers := []string{"030 1234567", "+33 6 12 34 56 78", "0000 000 0000", "(415) 971-8223"}
+	want := make([]string, len(numbers))
+	for i, n := range numbers {
+		e, _ := mustPhones(t, DefaultPhoneRegions...).AppendE164(nil, []byte(n))
+		want[i] = string(e)
+	}
+	done := make(chan string)
+	for g := range 4 {
+		go func() {
+			for k := range 50 {
+				i := (g + k) % len(numbers)
+				if e, _ := p.AppendE164(nil, []byte(numbers[i])); string(e) != want[i] {
+					done <- numbers[i] + " -> " + string(e)
+					return
+				}
+			}
+			done <- ""
+		}()
+	}
+	for range 4 {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
+	}
+}
