@@ -92,13 +92,13 @@ func (r *Record) nginxAt(s, end, parent int) bool {
 	}
 	ps := l + 2
 	pe := ps + skipPID(b[ps:end])
-	if pe == ps || pe+1 >= end || b[pe] != ':' || b[pe+1] != ' ' {
+	if pe == ps || pe >= end || b[pe] != ':' || pe+1 < end && b[pe+1] != ' ' {
 		return false
 	}
 	r.addField(nameNginxTime, Span{}, Span{s, s + 19}, Bare, false, parent)
 	r.addField(nameNginxLevel, Span{}, Span{s + 21, l}, Bare, false, parent)
 	r.addField(nameNginxPID, Span{}, Span{ps, pe}, Bare, false, parent)
-	ms := pe + 2
+	ms := min(pe+2, end)
 	if ms < end && b[ms] == '*' {
 		ce := skipDigits(b, ms+1)
 		if ce > ms+1 && ce < end && b[ce] == ' ' {
@@ -131,6 +131,9 @@ func skipPID(b []byte) int {
 // nginxMessage adds nginx.message for b[s:e] and nginx.user for the name
 // in `user "X"`.
 func (r *Record) nginxMessage(s, e, parent int) {
+	if s >= e {
+		return // nothing to edit: an edit could not put the space back
+	}
 	m := r.addField(nameNginxMessage, Span{}, Span{s, e}, Bare, false, parent)
 	b := r.Line
 	u := index(b, s, e, nginxUserQuote)

@@ -61,6 +61,9 @@ func (r *Record) parseSyslog() bool {
 	if ms < 0 || timeless && (he < 0 || ds < 0 || !isDigits(b[ds:de])) {
 		return false
 	}
+	if c := ms - 1; he < 0 && (b[c] == ' ' && b[c-1] != ':' || b[c] != ' ' && c+1 < len(b)) {
+		return false // no host: the tag's ':' ends the token ("sshd[1]: msg")
+	}
 	if !timeless {
 		r.Time = r.addField(nameSyslogTime, Span{}, Span{i, te}, Bare, false, -1)
 	}
@@ -340,6 +343,9 @@ func (r *Record) appendTextEdit(dst []byte, f *Field, e *Edit) []byte {
 		return appendTextValue(dst, f, v) // still SD: isSD has no control byte to refuse
 	}
 	tag := sameName(f.Path, nameSyslogProgram)
+	if tag && len(v) > 48 {
+		v = v[:48] // a tag has at most 64 bytes
+	}
 	for i, c := range v {
 		if c <= ' ' || c >= 0x7f || c == ']' || c == '[' || tag && (!isTagByte(c) || i == 0 && !isTagStart(c)) || c == ':' && i == len(v)-1 {
 			c = '_'
@@ -350,9 +356,9 @@ func (r *Record) appendTextEdit(dst []byte, f *Field, e *Edit) []byte {
 }
 
 // fixedShape reports whether the header field f only takes values of its
-// own shape: the times, the nginx level, pid and connection.
+// own shape: the times, the pids, the nginx level and connection.
 func fixedShape(f *Field) bool {
-	for _, n := range [...][]byte{nameSyslogTime, nameNginxTime, nameNginxLevel, nameNginxPID, nameNginxConnection} {
+	for _, n := range [...][]byte{nameSyslogTime, nameSyslogPID, nameNginxTime, nameNginxLevel, nameNginxPID, nameNginxConnection} {
 		if sameName(f.Path, n) {
 			return true
 		}
@@ -384,6 +390,8 @@ func (r *Record) sameShape(f *Field, v []byte) bool {
 		return len(v) > 0 && bytes.IndexByte(v, ']') < 0 && isTextSafe(v)
 	case sameName(f.Path, nameNginxPID):
 		return len(v) > 0 && skipPID(v) == len(v)
+	case sameName(f.Path, nameSyslogPID):
+		return isDigits(v)
 	case sameName(f.Path, nameNginxConnection):
 		return len(v) > 1 && v[0] == '*' && isDigits(v[1:])
 	}
