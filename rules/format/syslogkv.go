@@ -117,10 +117,12 @@ func (r *Record) kvWord(st *kvScan, ws, we int) {
 	b := r.Line
 	prev := string(st.prev)
 	switch {
-	case prev == "user" && b[ws] == '"':
-		if q := bytes.IndexByte(b[ws+1:we], '"'); q > 0 {
+	case prev == "user" && (b[ws] == '"' || b[ws] == '\''):
+		if q := bytes.IndexByte(b[ws+1:we], b[ws]); q > 0 {
 			r.addField(st.t.user, Span{}, Span{ws + 1, ws + 1 + q}, Bare, false, st.m)
 		}
+	case prev == "for" && string(st.prev2) == "changed":
+		r.kvUser(st, st.t.user, ws, we)
 	case prev == "user" && (string(st.prev2) == "for" || string(st.prev2) == "of"):
 		r.kvUser(st, st.t.user, ws, we)
 	case prev == "by" && st.t.ruser != nil && we < len(b) && b[we] == '(':

@@ -26,6 +26,8 @@ var (
 	nameDovecotUser = []byte("dovecot.user")
 	nameDovecotRip  = []byte("dovecot.rip")
 	pamPrefix       = []byte("pam_")
+	suFor           = []byte("su for ")
+	suBy            = []byte(" by ")
 	pamMore         = []byte("PAM ")
 	sudoColon       = []byte(" : ")
 	sudoSep         = []byte(" ; ")
@@ -35,7 +37,7 @@ var (
 	sshdFor         = []byte(" for ")
 	sshdUserCap     = []byte("User ")
 	sshdNotAllowed  = []byte(" not allowed")
-	sshdUserMarkers = [...][]byte{[]byte("invalid user "), []byte("Invalid user "), []byte("illegal user "), []byte("Illegal user "), []byte("authenticating user "), []byte("for user "), []byte("from user ")}
+	sshdUserMarkers = [...][]byte{[]byte("invalid user "), []byte("Invalid user "), []byte("illegal user "), []byte("Illegal user "), []byte("authenticating user "), []byte("for user "), []byte("from user "), []byte("authentication failures for ")}
 	dovecotServices = [...]string{"imap", "pop3", "lmtp", "submission", "managesieve", "pam", "passwd", "passwd-file", "shadow", "sql", "ldap", "checkpassword", "auth", "doveadm"}
 	sudoKeys        = [...]struct {
 		key  string
@@ -71,6 +73,7 @@ var (
 	postfixTable = &kvTable{keys: kvNames("postfix.", "sasl_username", "sasl_sender", "from", "to", "orig_to", "helo", "relay"), user: namePostfixUser, client: true}
 	dovecotTable = &kvTable{keys: kvNames("dovecot.", "user", "rip", "lip"), user: nameDovecotUser}
 	genericTable = &kvTable{user: nameKVUser}
+	shadowTable  = &kvTable{keys: []kvName{{"name", nameKVUser}, {"home", []byte("shadow.home")}}, user: nameKVUser}
 )
 
 // syslogMessage adds syslog.message for b[s:e] and, by the program that
@@ -86,6 +89,10 @@ func (r *Record) syslogMessage(prog []byte, s, e int) {
 	case isProgram(prog, "nginx") && r.nginxAt(s, e, m):
 	case isProgram(prog, "sshd"):
 		r.parseSSHD(m, s, e)
+	case isProgram(prog, "su"):
+		r.parseSu(m, s, e)
+	case isShadowProgram(prog):
+		r.scanKV(m, s, e, shadowTable)
 	case isProgram(prog, "sudo"):
 		r.parseSudo(m, s, e)
 	case isProgram(prog, "postfix"):
@@ -277,6 +284,50 @@ func looksHost(v []byte) bool {
 		}
 	}
 	return dot && letter
+}
+
+// shadowPrograms are the shadow-utils programs whose messages name users
+// and groups ("new user: name=alice, UID=1001, home=/home/alice").
+var shadowPrograms = [...]string{"useradd", "userdel", "usermod", "groupadd", "groupdel", "groupmod", "passwd", "chpasswd", "chage", "gpasswd", "chfn", "chsh", "newusers"}
+
+// isShadowProgram reports whether prog is one of shadowPrograms.
+func isShadowProgram(prog []byte) bool {
+	for _, n := range shadowPrograms {
+		if isProgram(prog, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseSu adds the users of su's "Successful su for X by Y", "FAILED su
+// for X by Y" and "+ /dev/pts/0 Y:X" as user fields.
+func (r *Record) parseSu(m, s, e int) {
+	b := r.Line
+	if f := index(b, s, e, suFor); f >= 0 {
+		us := f + len(suFor)
+		ue := index(b, us, e, suBy)
+		if ue < 0 {
+			ue = skipToken(b, us, e)
+		}
+		r.addField(nameKVUser, Span{}, Span{us, ue}, Bare, false, m)
+		if ue+len(suBy) < e && index(b, ue, e, suBy) == ue {
+			bs := ue + len(suBy)
+			r.addField(nameKVUser, Span{}, Span{bs, skipToken(b, bs, e)}, Bare, false, m)
+		}
+		return
+	}
+	if e-s > 2 && (b[s] == '+' || b[s] == '-') && b[s+1] == ' ' {
+		w := skipToken(b, s+2, e) + 1 // after the tty
+		if c := bytes.IndexByte(b[min(w, e):e], ':'); c > 0 {
+			r.addField(nameKVUser, Span{}, Span{w, w + c}, Bare, false, m)
+			if w+c+1 < e {
+				r.addField(nameKVUser, Span{}, Span{w + c + 1, skipToken(b, w+c+1, e)}, Bare, false, m)
+			}
+		}
+		return
+	}
+	r.scanKV(m, s, e, pamTable)
 }
 
 // parseSudo parses "user : TTY=pts/0 ; PWD=/home/user ; USER=root ;
