@@ -31,6 +31,7 @@ func SyslogFields() []string {
 //	[<PRI>]2026-12-02T01:13:17.123456+01:00 host tag[pid]: message
 //	<PRI>1 2026-12-02T01:13:17.000Z host app procid msgid [sd] message
 //	host tag[pid]: message    (no time, as journald and fail2ban print it)
+//	@4000000069... tag: message (daemontools/runit TAI64N label, no host)
 //
 // The message is the field syslog.message; the program-aware parsers add
 // the identifiers inside it as its sub-fields. A line without a tag ending
@@ -109,6 +110,9 @@ func syslogTimeEnd(b []byte, i int) int {
 	if i+14 <= len(b) && isBSDTime(b[i:i+14]) { // "Dec 2 01:13:17"
 		return i + 14
 	}
+	if i+25 <= len(b) && isTAI64N(b[i:i+25]) {
+		return i + 25
+	}
 	e := skipToken(b, i, len(b))
 	if e-i < 20 || e-i > 40 || b[i] < '0' || b[i] > '9' {
 		return -1
@@ -137,6 +141,33 @@ func isBSDTime(b []byte) bool {
 	}
 	c := d[2:]
 	return len(c) == 8 && c[2] == ':' && c[5] == ':' && isDigits(c[:2]) && isDigits(c[3:5]) && isDigits(c[6:])
+}
+
+// isTAI64N reports whether b is a daemontools/runit TAI64N label:
+// '@' and 24 lower-case hex digits starting "4000".
+func isTAI64N(b []byte) bool {
+	if len(b) != 25 || b[0] != '@' || string(b[1:5]) != "4000" {
+		return false
+	}
+	for _, c := range b[1:] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// parseTAI64N returns the UTC time of a TAI64N label (isTAI64N), taking
+// TAI as UTC + 10 s as daemontools' tai64nlocal does.
+func parseTAI64N(b []byte) time.Time {
+	var sec, ns uint64
+	for _, c := range b[1:17] {
+		sec = sec<<4 | uint64(unhex(c))
+	}
+	for _, c := range b[17:25] {
+		ns = ns<<4 | uint64(unhex(c))
+	}
+	return time.Unix(int64(sec-1<<62)-10, int64(ns%1e9)).UTC()
 }
 
 // isDigits reports whether b is a non-empty run of decimal digits.
@@ -296,6 +327,9 @@ func sdElementEnd(b []byte, i int) int {
 // an hour before now's New Year is next year's, and "Dec 31 23:59:00" read
 // just after it last year's.
 func syslogTime(v []byte, now time.Time) (time.Time, bool) {
+	if len(v) == 25 && isTAI64N(v) {
+		return parseTAI64N(v), true
+	}
 	if len(v) < 14 || len(v) > 15 || !isBSDTime(v) {
 		return ParseTime(v)
 	}

@@ -87,6 +87,8 @@ func TestSyslogTime(t *testing.T) {
 		{`2026-12-02T01:13:17.123456+01:00 h p: x`, now, time.Date(2026, 12, 2, 0, 13, 17, 123456000, time.UTC)},
 		{`<34>1 2026-12-02T01:13:17.000Z h a - - - x`, now, time.Date(2026, 12, 2, 1, 13, 17, 0, time.UTC)},
 		{`2026/12/02 01:13:17 [error] 1#0: x`, now, time.Date(2026, 12, 2, 1, 13, 17, 0, time.UTC)},
+		// tai64nlocal's reading: the label minus 2^62 + 10 s
+		{`@400000004c91b044077a9e94 imap-login: x`, now, time.Date(2010, 9, 16, 5, 50, 50, 125476500, time.UTC)},
 	} {
 		rec := Record{Now: c.now}
 		if !Parse(Auto, []byte(c.line), nil, &rec) || rec.Format == Text {
