@@ -60,6 +60,7 @@ type kvName struct {
 	name []byte
 }
 
+// kvNames names each key prefix+key.
 func kvNames(prefix string, keys ...string) []kvName {
 	out := make([]kvName, len(keys))
 	for i, k := range keys {
