@@ -56,6 +56,7 @@ func TestIDsAreNotWords(t *testing.T) {
 		{"snowflake", "id=1331234567890123456 msg_id=175928847299117063", nil},
 		{"order", "order=2026-000123 order_id=0301234567", nil},
 		{"durations", "took=12.5ms elapsed=1h2m3s", nil},
+		{"luhn-valid ids of no card network", "3177777777777777779; 477777777777777776; 27777777777777779; 517777777777771", nil},
 	})
 	runCases(t, s, []scanCase{
 		{"phone after id", "req=9573b92c-0325-4711-9936-1a2b3c4d5e6f tel 0171-1234567", []string{"phone:0171-1234567"}},
@@ -63,6 +64,9 @@ func TestIDsAreNotWords(t *testing.T) {
 		{"phone extension", "+49 30 1234567-0", []string{"phone:+49 30 1234567"}},
 		{"phone key", "phone=01711234567 mobile: 0301234567", []string{"phone:01711234567", "phone:0301234567"}},
 		{"card", "card=4111111111111111 pan: 4111-1111-1111-1111", []string{"card:4111111111111111", "card:4111-1111-1111-1111"}},
+		{"card networks", "4222222222222; 3530111333300000; 36227206271667; 6759649826438453; 6200000000000005; 2200777777777779; 6277777777777777774",
+			[]string{"card:4222222222222", "card:3530111333300000", "card:36227206271667", "card:6759649826438453",
+				"card:6200000000000005", "card:2200777777777779", "card:6277777777777777774"}},
 		{"iban lower", "iban=de89370400440532013000", []string{"iban:de89370400440532013000"}},
 		{"iban upper unknown", "XK051212012345678906", []string{"iban:XK051212012345678906"}},
 		{"iban be", "BE68539007547034", []string{"iban:BE68539007547034"}},
