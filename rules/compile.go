@@ -93,6 +93,7 @@ type Engine struct {
 	key          []byte
 	fields       map[string]*action
 	keys         map[string]*action
+	folded       map[string]*action // keys without '-' and '_' (foldKey), for the other spellings
 	named        map[string]*action // fields, plus keys (lower-case) no field shadows
 	scrubUnknown bool
 	scrub        *action
@@ -150,6 +151,7 @@ func Compile(c *Config, key []byte) (*Engine, error) {
 	e.fields = e.compileMap("fields", c.Fields, false)
 	e.subtrees = subtreeRules(e.fields)
 	e.keys = e.compileMap("keys", c.Keys, true)
+	e.folded = foldKeys(e.keys)
 	e.named = make(map[string]*action, len(e.fields)+len(e.keys))
 	for k, a := range e.keys {
 		e.named[k] = a
@@ -211,6 +213,39 @@ func (e *Engine) compileMap(prefix string, m map[string]Action, lower bool) map[
 		out[key] = e.compileAction(prefix+"."+k, &a)
 	}
 	return out
+}
+
+// foldKeys indexes the lower-case keys by their folded spelling
+// ("x-api-key" and "x_api_key" are "xapikey"). When two keys fold alike,
+// the first in sorted order wins; an exact spelling is looked up first.
+func foldKeys(keys map[string]*action) map[string]*action {
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	out := make(map[string]*action, len(keys))
+	for _, k := range names {
+		f := string(foldKey(nil, []byte(k)))
+		if _, dup := out[f]; !dup {
+			out[f] = keys[k]
+		}
+	}
+	return out
+}
+
+// foldKey appends key to dst in lower case without '-' and '_'.
+func foldKey(dst, key []byte) []byte {
+	for _, c := range key {
+		switch {
+		case c == '-' || c == '_':
+		case 'A' <= c && c <= 'Z':
+			dst = append(dst, c+'a'-'A')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
 }
 
 // subtree is a fields rule for everything below a path ("body.*").

@@ -92,13 +92,8 @@ func (p *Processor) resolve(i int) (a *action, explicit bool) {
 			return s.a, true
 		}
 	}
-	// A path that is one lower-case key was looked up in full above.
-	if len(p.e.keys) > 0 && !plainKey(f.Path) {
-		last := f.Path[bytes.LastIndexByte(f.Path, '.')+1:]
-		p.lower = appendLower(p.lower[:0], last)
-		if a, ok := p.e.keys[string(p.lower)]; ok {
-			return a, true
-		}
+	if a, ok := p.keyAction(f.Path); ok {
+		return a, true
 	}
 	if p.e.scrubUnknown && i != p.rec.Time && (f.Kind == format.String || f.Kind == format.Bare) {
 		return p.e.scrub, false
@@ -106,14 +101,66 @@ func (p *Processor) resolve(i int) (a *action, explicit bool) {
 	return nil, false
 }
 
-// plainKey reports whether path has no '.' and no upper-case letter.
-func plainKey(path []byte) bool {
-	for _, c := range path {
-		if c == '.' || 'A' <= c && c <= 'Z' {
-			return false
+// keyAction finds the action of the key that is the last element of
+// path: its lower-case spelling, then its spelling without '-' and '_'
+// ("X-Api-Key", "x_api_key" and "apiKey" are one key).
+func (p *Processor) keyAction(path []byte) (*action, bool) {
+	if len(p.e.keys) == 0 {
+		return nil, false
+	}
+	// A path that is one lower-case key without '-' or '_' was looked up
+	// in full before.
+	plain, seps := plainKey(path)
+	if plain && !seps {
+		return nil, false
+	}
+	last := path[bytes.LastIndexByte(path, '.')+1:]
+	if !plain {
+		p.lower = appendLower(p.lower[:0], last)
+		if a, ok := p.e.keys[string(p.lower)]; ok {
+			return a, true
 		}
 	}
-	return true
+	if !seps && !plain && string(p.lower) == string(last) {
+		return nil, false
+	}
+	p.lower = foldKey(p.lower[:0], last)
+	if a, ok := p.e.folded[string(p.lower)]; ok {
+		return a, true
+	}
+	return p.headerKey(last)
+}
+
+// headerPrefixes are the prefixes Traefik's access log puts before the
+// name of a request header (request_), a response header of the backend
+// (origin_) and one sent to the client (downstream_).
+var headerPrefixes = [...]string{"request_", "origin_", "downstream_"}
+
+// headerKey finds the action of a Traefik header field by the header's
+// name: request_X-Forwarded-For is the key x-forwarded-for,
+// downstream_Set-Cookie the key set-cookie.
+func (p *Processor) headerKey(key []byte) (*action, bool) {
+	for _, pre := range headerPrefixes {
+		if len(key) > len(pre) && bytes.EqualFold(key[:len(pre)], []byte(pre)) {
+			p.lower = foldKey(p.lower[:0], key[len(pre):])
+			a, ok := p.e.folded[string(p.lower)]
+			return a, ok
+		}
+	}
+	return nil, false
+}
+
+// plainKey reports whether path has no '.' and no upper-case letter, and
+// whether it has a '-' or '_'.
+func plainKey(path []byte) (plain, seps bool) {
+	plain = true
+	for _, c := range path {
+		if c == '.' || 'A' <= c && c <= 'Z' {
+			plain = false
+		}
+		seps = seps || c == '-' || c == '_'
+	}
+	return plain, seps
 }
 
 // descendants counts the fields after i nested inside it.

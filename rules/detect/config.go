@@ -26,10 +26,13 @@ type Config struct {
 	// needs no flag.
 	Kinds [NumKinds]bool
 	// SecretParams are query, form, logfmt, JSON and header parameter names
-	// whose values are secrets; matched case-insensitively.
+	// whose values are secrets; matched ignoring case, '-' and '_'
+	// ("X-Api-Key", "x_api_key" and "apiKey" are one name). A name written
+	// with a leading '?' ("?code") is matched only as a query-string
+	// parameter, after '?' or '&'.
 	SecretParams []string
 	// TokenParams are parameter names whose values are tokens or session
-	// ids; matched case-insensitively.
+	// ids; matched like SecretParams.
 	TokenParams []string
 	// Patterns are user-defined detectors.
 	Patterns []Pattern
@@ -39,10 +42,11 @@ type Config struct {
 // names and no patterns.
 func DefaultConfig() Config {
 	c := Config{
-		SecretParams: []string{"password", "passwd", "pwd", "pass", "secret", "client_secret"},
-		TokenParams: []string{"token", "api_key", "apikey", "access_token", "refresh_token",
-			"id_token", "auth", "session", "session_id", "sessionid", "sid", "jsessionid",
-			"phpsessid", "key", "signature"},
+		SecretParams: []string{"password", "passwd", "pwd", "pass", "secret", "client_secret",
+			"api_key", "x-api-key", "x-auth-token", "access_token", "refresh_token", "id_token",
+			"aws_secret_access_key", "?code"},
+		TokenParams: []string{"token", "auth", "session", "session_id", "sessionid", "sid",
+			"jsessionid", "phpsessid", "key", "signature"},
 	}
 	for k := range c.Kinds {
 		c.Kinds[k] = Kind(k) != Custom
@@ -60,8 +64,8 @@ func (c *Config) Validate() error {
 // Set is a compiled Config. It is immutable and safe for concurrent use.
 type Set struct {
 	kinds    [NumKinds]bool
-	names    map[string]Kind // lower-case parameter name → Secret or Token
-	nameLen  [2]int          // shortest and longest parameter name
+	names    map[string]param // folded parameter name (foldName) → its kind
+	nameLen  [2]int           // shortest and longest folded parameter name
 	patterns []compiled
 	dets     []detector // enabled detectors, in a fixed order
 	detMask  uint8      // the bits 1<<d of the enabled built-in detectors
@@ -80,7 +84,7 @@ type compiled struct {
 // New compiles c. The error joins every problem found; messages name the
 // list and index of a bad entry (and a pattern's name), never its content.
 func New(c Config) (*Set, error) {
-	s := &Set{kinds: c.Kinds, names: map[string]Kind{}, nameLen: [2]int{maxNameLen + 1, 0}}
+	s := &Set{kinds: c.Kinds, names: map[string]param{}, nameLen: [2]int{maxNameLen + 1, 0}}
 	s.kinds[Custom] = len(c.Patterns) > 0
 	var errs []error
 	errs = s.addNames(errs, "secret_params", c.SecretParams, Secret)
@@ -106,36 +110,69 @@ func New(c Config) (*Set, error) {
 	return s, nil
 }
 
-// addNames adds the lower-cased names of one list to s.names.
+// param is the kind of a configured parameter name and whether it is
+// one only in query strings.
+type param struct {
+	kind  Kind
+	query bool
+}
+
+// addNames adds the folded names of one list to s.names.
 func (s *Set) addNames(errs []error, list string, names []string, k Kind) []error {
 	for i, n := range names {
-		if len(n) == 0 || len(n) > maxNameLen {
-			errs = append(errs, fmt.Errorf("detect: %s[%d]: length must be 1..%d", list, i, maxNameLen))
+		q := len(n) > 1 && n[0] == '?'
+		if q {
+			n = n[1:]
+		}
+		b, err := checkName(n)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("detect: %s[%d]: %w", list, i, err))
 			continue
 		}
-		b := []byte(n)
-		for j, c := range b {
-			if !is(c, cName) {
-				errs = append(errs, fmt.Errorf("detect: %s[%d]: byte %d is not a letter, digit, '_', '.' or '-'", list, i, j))
-				b = nil
-				break
-			}
-			b[j] = lower(c)
-		}
-		if b == nil {
+		if old, dup := s.names[string(b)]; dup && old.kind != k {
+			errs = append(errs, fmt.Errorf("detect: %s[%d]: name is also a %s parameter", list, i, old.kind))
 			continue
 		}
-		if old, dup := s.names[string(b)]; dup && old != k {
-			errs = append(errs, fmt.Errorf("detect: %s[%d]: name is also a %s parameter", list, i, old))
-			continue
-		}
-		s.names[string(b)] = k
+		s.names[string(b)] = param{kind: k, query: q && (!s.hasName(b) || s.names[string(b)].query)}
 		s.firstLen[b[0]] |= 1 << (len(b) - 1)
 		s.lastLen[b[len(b)-1]] |= 1 << (len(b) - 1)
 		s.nameLen[0] = min(s.nameLen[0], len(b))
 		s.nameLen[1] = max(s.nameLen[1], len(b))
 	}
 	return errs
+}
+
+// hasName reports whether the folded name b is configured.
+func (s *Set) hasName(b []byte) bool {
+	_, ok := s.names[string(b)]
+	return ok
+}
+
+// checkName validates a configured parameter name and returns it folded.
+func checkName(n string) ([]byte, error) {
+	if len(n) == 0 || len(n) > maxNameLen {
+		return nil, fmt.Errorf("length must be 1..%d", maxNameLen)
+	}
+	for j := 0; j < len(n); j++ {
+		if !is(n[j], cName) {
+			return nil, fmt.Errorf("byte %d is not a letter, digit, '_', '.' or '-'", j)
+		}
+	}
+	b := foldName(nil, []byte(n))
+	if len(b) == 0 {
+		return nil, errors.New("name has no letter or digit")
+	}
+	return b, nil
+}
+
+// foldName appends name to dst in lower case without '-' and '_'.
+func foldName(dst, name []byte) []byte {
+	for _, c := range name {
+		if c != '-' && c != '_' {
+			dst = append(dst, lower(c))
+		}
+	}
+	return dst
 }
 
 // patternError describes a pattern that does not compile without quoting

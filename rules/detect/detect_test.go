@@ -2,6 +2,7 @@ package detect
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -76,13 +77,15 @@ func TestKindNames(t *testing.T) {
 func TestNewErrors(t *testing.T) {
 	c := DefaultConfig()
 	c.Patterns = []Pattern{{Name: "ok", Regex: `x(\d+)`}, {Name: "broken", Regex: `secret(abc`}}
-	c.SecretParams = append(c.SecretParams, "", "bad name", "token")
+	n := len(c.SecretParams)
+	c.SecretParams = append(c.SecretParams, "", "bad name", "token", "-_")
 	_, err := New(c)
 	if err == nil {
 		t.Fatal("New accepted a bad config")
 	}
 	msg := err.Error()
-	for _, want := range []string{"patterns[1]", `"broken"`, "missing closing )", "secret_params[6]", "secret_params[7]", "token_params[0]"} {
+	for _, want := range []string{"patterns[1]", `"broken"`, "missing closing )", fmt.Sprintf("secret_params[%d]", n),
+		fmt.Sprintf("secret_params[%d]", n+1), fmt.Sprintf("secret_params[%d]", n+3), "token_params[0]"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q does not mention %q", msg, want)
 		}

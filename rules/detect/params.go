@@ -47,29 +47,47 @@ func userinfo(text []byte, i int) (start, end int, ok bool) {
 
 // paramName looks up the name that ends before the separator at sep,
 // optionally in quotes, and preceded by the start of the text or a byte
-// that is not part of a name.
+// that is not part of a name. Case, '-' and '_' are ignored. A
+// query-only name counts only after '?' or '&' and before '='.
 func (s *Set) paramName(text []byte, sep int) (Kind, bool) {
 	e := sep
 	if text[e-1] == '"' || text[e-1] == '\'' {
 		e--
 	}
-	b := e
-	for b > 0 && e-b <= s.nameLen[1] && is(text[b-1], cName) {
-		b--
-	}
-	n := e - b
-	if n < s.nameLen[0] || n > s.nameLen[1] || (b > 0 && is(text[b-1], cName)) {
+	b, n, first, last := s.nameStart(text, e)
+	if n < s.nameLen[0] || n > s.nameLen[1] {
 		return 0, false
 	}
-	if bit := uint64(1) << (n - 1); s.firstLen[lower(text[b])]&bit == 0 || s.lastLen[lower(text[e-1])]&bit == 0 {
+	if bit := uint64(1) << (n - 1); s.firstLen[lower(first)]&bit == 0 || s.lastLen[lower(last)]&bit == 0 {
 		return 0, false // no name of this length starts and ends like this one
 	}
 	var buf [maxNameLen]byte
-	for k := 0; k < n; k++ {
-		buf[k] = lower(text[b+k])
+	p, ok := s.names[string(foldName(buf[:0], text[b:e]))]
+	if ok && p.query && (text[sep] != '=' || b == 0 || text[b-1] != '?' && text[b-1] != '&') {
+		return 0, false
 	}
-	k, ok := s.names[string(buf[:n])]
-	return k, ok
+	return p.kind, ok
+}
+
+// nameStart scans back from e over name bytes and returns the start b of
+// the name, its folded length n (0 when longer than any name, or when it
+// is not preceded by the start of the text or a non-name byte) and its
+// first and last folded bytes.
+func (s *Set) nameStart(text []byte, e int) (b, n int, first, last byte) {
+	for b = e; b > 0 && is(text[b-1], cName); b-- {
+		c := text[b-1]
+		if c == '-' || c == '_' {
+			continue
+		}
+		if n++; n > s.nameLen[1] {
+			return b, 0, 0, 0
+		}
+		if n == 1 {
+			last = c
+		}
+		first = c
+	}
+	return b, n, first, last
 }
 
 // paramValue returns the span of the value after a separator ending at i.
