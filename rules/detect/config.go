@@ -193,7 +193,8 @@ func (s *Set) enabled() []detector {
 	}{
 		{detIP, []Kind{IPv4, IPv6}}, {detEmail, []Kind{Email}},
 		{detWord, []Kind{Phone, Card, IBAN}}, {detJWT, []Kind{JWT}},
-		{detAuth, []Kind{Auth}}, {detParam, []Kind{Secret, Token}}, {detCustom, []Kind{Custom}},
+		{detAuth, []Kind{Auth}}, {detParam, []Kind{Secret, Token}}, {detUser, []Kind{Token}},
+		{detCustom, []Kind{Custom}},
 	}
 	var dets []detector
 	for _, w := range want {

@@ -107,6 +107,9 @@ func (t triggers) allowed(n int) uint8 {
 	m |= bit(detAuth, t.has(pB|pSpace) || (t.has(pZ) && t.bits&(pColon|pEq) != 0))
 	// "name=value", "name: value" or "scheme://user@host".
 	m |= bit(detParam, t.bits&(pColon|pEq) != 0)
+	// "/u/x" or "/~x"; no trigger bit is left for '/', nextUserPath
+	// looks for it.
+	m |= bit(detUser, n >= len("/~x"))
 	return m
 }
 

@@ -166,6 +166,23 @@ func TestSecretToken(t *testing.T) {
 	runCases(t, s, []scanCase{{"secret off", "password=x&token=y https://u:p@h", []string{"token:y"}}})
 }
 
+func TestUserPath(t *testing.T) {
+	runCases(t, mustSet(t, only(Token)), []scanCase{
+		{"users", "GET /users/jdoe/settings HTTP/1.1", []string{"token:jdoe"}},
+		{"tilde", "https://example.org/~alice/", []string{"token:alice"}},
+		{"numeric id", "/user/4711?tab=1", []string{"token:4711"}},
+		{"u profile account", "/u/bob /profile/carol#x /Account/dave;v=1", []string{"token:bob", "token:carol", "token:dave"}},
+		{"end of text", "see /~erin", []string{"token:erin"}},
+		{"empty segment", "/users/ /users?x=1 /users//x /~/", nil},
+		{"not a prefix", "/username/x /abc/u/ /menu/x /usersx/y", nil},
+		{"host not path", "https://u/x", nil},
+		{"json", `{"uri":"/users/jdoe"}`, []string{"token:jdoe"}},
+	})
+	if got := mustSet(t, only(Secret)).Scan([]byte("/users/jdoe"), nil); len(got) != 0 {
+		t.Errorf("user path found with Token off: %v", got)
+	}
+}
+
 func TestCustom(t *testing.T) {
 	c := only()
 	c.Patterns = []Pattern{{Name: "order", Regex: `order-(\d+)`}, {Name: "cust", Regex: `C[0-9]{4}`}, {Name: "empty", Regex: `x*`}}

@@ -17,6 +17,7 @@ const (
 	detJWT
 	detAuth
 	detParam
+	detUser // user names in URL paths (userpath.go)
 	detCustom
 	numDets
 )
@@ -129,6 +130,9 @@ func (s *Set) next(d detector, text []byte, from int, custom []Match, c *cand) {
 		start, end, ok = nextAuth(text, from)
 	case detParam:
 		k, start, end, ok = s.nextParam(text, from)
+	case detUser:
+		k = Token
+		start, end, ok = nextUserPath(text, from)
 	case detCustom:
 		i, _ := slices.BinarySearchFunc(custom, from, func(m Match, from int) int { return m.Start - from })
 		if i < len(custom) {
