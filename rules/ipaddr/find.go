@@ -30,10 +30,16 @@ var scanClass = func() (t [256]uint8) {
 // port. A token glued to letters, digits or '_' (as in "v1.2.3.4" or
 // "std::map") is not an address. Next runs in time linear in the text.
 //
-// Only two events are looked at closely: a run of hex digits, ':' and '.'
-// that is not glued to a word on its left, and a digit that follows a letter
-// or '_' (an address inside a host name, see hostV4). The bytes in between
-// are skipped in a tight loop.
+// An address carried by the first labels of a reverse-DNS host name
+// ("1-2-3-4.dyn.example.net", "p5B0C1D2E.dip0.t-ipconnect.de",
+// "static.4.3.2.1.clients.your-server.de") is reported with the span of
+// those labels, "4.3.2.1.in-addr.arpa" as a whole; AppendTruncatedAddr
+// reads the address from such a span.
+//
+// Only these events are looked at closely: the start of a name (see
+// hostAt), a run of hex digits, ':' and '.' that is not glued to a word on
+// its left, and a digit that follows a letter or '_' (an address inside a
+// host name, see hostV4). The bytes in between are skipped in a tight loop.
 func Next(text []byte, from int) (start, end int, v6 bool, ok bool) {
 	i := max(from, 0)
 	prev := uint8(0) // scan class of text[i-1]
@@ -69,6 +75,11 @@ func Next(text []byte, from int) (start, end int, v6 bool, ok bool) {
 		if i >= len(text) {
 			break
 		}
+		if i == 0 || nameStart(text[i-1]) {
+			if e, ok := hostAt(text, i); ok {
+				return i, e, false, true
+			}
+		}
 		prev = scanClass[text[i]]
 		if prev&sRun == 0 {
 			i++ // a letter or '_' starts a word
@@ -83,6 +94,9 @@ func Next(text []byte, from int) (start, end int, v6 bool, ok bool) {
 		}
 		if colon || dot {
 			if s, e, v6, ok := classify(text, i, j, colon); ok {
+				if a, ok := inAddr(text, s); ok && !v6 {
+					e = a // "4.3.2.1.in-addr.arpa" is one span
+				}
 				return s, e, v6, true
 			}
 			// "x:1.2.3.4", "::1.2.3.4:80": a run that is no address as a
@@ -108,6 +122,12 @@ func Next(text []byte, from int) (start, end int, v6 bool, ok bool) {
 		}
 	}
 	return 0, 0, false, false
+}
+
+// nameStart reports whether a host name may start after c: c is no part of
+// a name (a letter, digit, '_', '-' or '.').
+func nameStart(c byte) bool {
+	return class[c]&cWord == 0 && c != '-' && c != '.'
 }
 
 // v4AfterColon finds an IPv4 address right after a colon inside the run

@@ -194,7 +194,7 @@ func TestZeroAllocs(t *testing.T) {
 }
 
 func FuzzTruncate(f *testing.F) {
-	for _, s := range []string{"1.2.3.4", "[::1]:80", "::ffff:1.2.3.4", "fe80::1%en0", "a, b", ":::", "1.2.3.4:"} {
+	for _, s := range []string{"1.2.3.4", "[::1]:80", "::ffff:1.2.3.4", "fe80::1%en0", "a, b", ":::", "1.2.3.4:", "001-002-003-004.static.example.org", "4.3.2.1.in-addr.arpa"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -211,7 +211,8 @@ func FuzzTruncate(f *testing.F) {
 }
 
 func FuzzNext(f *testing.F) {
-	for _, s := range []string{"from 1.2.3.4 port", "x ::1 y", "[2001:db8::1]:80", "::::::::", "1.1.1.1.1.1"} {
+	for _, s := range []string{"from 1.2.3.4 port", "x ::1 y", "[2001:db8::1]:80", "::::::::", "1.1.1.1.1.1",
+		"ip-1-2-3-4.eu-west-1.compute.internal", "p5B0C1D2E.dip0.t-ipconnect.de", "static.4.3.2.1.clients.your-server.de x 4.3.2.1.in-addr.arpa"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -230,7 +231,7 @@ func FuzzNext(f *testing.F) {
 				if _, _, _, ok := ParseV6(tok); !ok {
 					t.Fatalf("Next returned unparsable v6 %q", tok)
 				}
-			} else if _, ok := ParseV4(tok); !ok {
+			} else if _, ok := AppendTruncatedAddr(nil, tok, DefaultPrefix); !ok {
 				t.Fatalf("Next returned unparsable v4 %q", tok)
 			}
 			prev, from = e, e

@@ -15,6 +15,7 @@ const (
 	cHex               // 0-9 a-f A-F
 	cWord              // letters, digits, '_'
 	cZone              // characters allowed in a zone id
+	cLabel             // letters, digits and '-': a host name label
 )
 
 var class = func() (t [256]uint8) {
@@ -29,8 +30,13 @@ var class = func() (t [256]uint8) {
 		t[c] |= cHex
 		t[c-'a'+'A'] |= cHex
 	}
+	for c := 0; c < 256; c++ {
+		if t[c]&cWord != 0 {
+			t[c] |= cLabel
+		}
+	}
 	t['_'] |= cWord | cZone
-	t['-'] |= cZone
+	t['-'] |= cZone | cLabel
 	t['.'] |= cZone
 	return t
 }()

@@ -91,8 +91,12 @@ func zeroRun(a [16]byte, n int) (start, length int) {
 
 // AppendTruncatedAddr appends the truncated form of one bare address (no
 // port, brackets or list; a zone id is dropped). IPv4-mapped IPv6 addresses
-// are truncated with the IPv4 prefix and keep their form. ok is false when b
-// is not an address; nothing is appended then.
+// are truncated with the IPv4 prefix and keep their form. b may also be the
+// span Next reports for an address inside a host name ("ip-1-2-3-4",
+// "p5B0C1D2E", "static.4.3.2.1": the truncated address in dotted-quad form;
+// "4.3.2.1.in-addr.arpa": "0.3.2.1.in-addr.arpa"), or a whole host name
+// starting with such labels, whose domain is kept ("1.2.3.0.dyn.example.net").
+// ok is false when b is not an address; nothing is appended then.
 func AppendTruncatedAddr(dst, b []byte, p Prefix) ([]byte, bool) {
 	if v4, ok := ParseV4(b); ok {
 		MaskBits(v4[:], p.V4)
@@ -100,7 +104,7 @@ func AppendTruncatedAddr(dst, b []byte, p Prefix) ([]byte, bool) {
 	}
 	a, _, dotted, ok := ParseV6(b)
 	if !ok {
-		return dst, false
+		return appendTruncatedHost(dst, b, p)
 	}
 	if IsMapped(a) {
 		MaskBits(a[12:], p.V4)
