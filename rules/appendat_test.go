@@ -14,14 +14,7 @@ import (
 // given by AppendAt or by a CRI prefix, the written time is the record's
 // time, its pseudonyms are that day's, and past retention it is dropped.
 func TestWrittenTimeDecidesPseudonymsAndRetention(t *testing.T) {
-	cfg, err := LoadConfig("builtin:default")
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := Compile(cfg, TestKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := defaultEngine(t)
 	p := eng.NewProcessor()
 	written := time.Date(2026, 11, 19, 23, 59, 59, 0, time.UTC)
 	now := written.Add(time.Minute)

@@ -27,14 +27,7 @@ func FuzzProcess(f *testing.F) {
 			f.Add(s, fm)
 		}
 	}
-	cfg, err := LoadConfig("builtin:default")
-	if err != nil {
-		f.Fatal(err)
-	}
-	eng, err := Compile(cfg, TestKey)
-	if err != nil {
-		f.Fatal(err)
-	}
+	eng := defaultEngine(f)
 	p := eng.NewProcessor()
 	f.Fuzz(func(t *testing.T, line string, fm uint8) {
 		in := []byte(line)

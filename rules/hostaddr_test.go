@@ -10,14 +10,7 @@ import (
 // names through the default rules: the labels holding the address become
 // the truncated address, the domain is kept, look-alikes stay.
 func TestHostAddrsThroughTheRules(t *testing.T) {
-	cfg, err := LoadConfig("builtin:default")
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := Compile(cfg, TestKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := defaultEngine(t)
 	for _, tc := range []struct {
 		name      string
 		format    format.Format

@@ -15,14 +15,7 @@ import (
 func TestNoLeaks(t *testing.T) {
 	day := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	corpus := plant.Generate(7, 100, day)
-	cfg, err := LoadConfig("builtin:default")
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := Compile(cfg, TestKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := defaultEngine(t)
 	for _, auto := range []bool{true, false} {
 		p := eng.NewProcessor()
 		var out []byte

@@ -21,14 +21,7 @@ type lookAlikeCase struct {
 // look-alikes stay byte for byte, the real identifiers next to them are
 // replaced.
 func TestLookAlikesThroughTheRules(t *testing.T) {
-	cfg, err := LoadConfig("builtin:default")
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := Compile(cfg, TestKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := defaultEngine(t)
 	const uuid = "9573b92c-0325-4711-9936-1a2b3c4d5e6f"
 	for _, tc := range []lookAlikeCase{
 		{"logfmt version", format.Logfmt, `level=info version=1.26.2.79 ver=2.1.0.7 client=192.0.2.7 commit=0870902 phone=01711234567`,

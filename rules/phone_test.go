@@ -8,7 +8,8 @@ import (
 	"testing"
 )
 
-func defaultEngine(t *testing.T) *Engine {
+// defaultEngine compiles builtin:default with the public TestKey.
+func defaultEngine(t testing.TB) *Engine {
 	t.Helper()
 	cfg, err := LoadConfig("builtin:default")
 	if err != nil {

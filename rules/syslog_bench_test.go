@@ -18,14 +18,7 @@ var syslogBenchLines = [][]byte{
 // BenchmarkDefaultSyslog anonymizes syslog and nginx error lines with
 // builtin:default through auto, as tarn filter does.
 func BenchmarkDefaultSyslog(b *testing.B) {
-	cfg, err := LoadConfig("builtin:default")
-	if err != nil {
-		b.Fatal(err)
-	}
-	eng, err := Compile(cfg, TestKey)
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng := defaultEngine(b)
 	p := eng.NewProcessor()
 	now := time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC)
 	var out []byte
