@@ -260,7 +260,7 @@ func (a *Agent) serve(c config.Server) (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("server.listen: %w", err)
 	}
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 5 * time.Second, ErrorLog: zap.NewStdLog(a.log)}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: httpErrorLog(a.log)}
 	go func() { _ = srv.Serve(ln) }()
 	a.log.Info("serving metrics", zap.String(keyAddr, ln.Addr().String()), zap.Bool("tls", tc != nil))
 	return func() {

@@ -86,7 +86,7 @@ func (g *generation) pushReader(ic config.Input, in *ingest) (func(context.Conte
 		Rejected: func(reason string) { rejected.WithLabelValues(ic.Name, reason).Inc() },
 		Push:     p.push, Logger: log})
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Duration(ic.Push.IdleTimeout),
-		ErrorLog: zap.NewStdLog(log.With(zap.String(keyComponent, "lokipush")))}
+		ErrorLog: httpErrorLog(log.With(zap.String(keyComponent, "lokipush")))}
 	return func(ctx context.Context, _ chan<- *tail.Chunk) error {
 		stop := make(chan struct{})
 		go p.commitLoop(stop)
