@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/tarn-project/tarn/agent/positions"
 )
@@ -74,10 +73,8 @@ func (c *ckpt) seen(i int) bool {
 
 // ckptRun is one tailer running over a ckpt.
 type ckptRun struct {
-	tl     *Tailer
-	cancel context.CancelFunc
-	done   chan struct{}
-	once   sync.Once
+	bgRun
+	tl *Tailer
 	// hold, while locked, keeps the collector from taking more chunks,
 	// so the tailer blocks in its send (it takes at most one more).
 	hold sync.Mutex
@@ -89,27 +86,13 @@ type ckptRun struct {
 // dropped, as the agent's ingest does after a shutdown began.
 func (c *ckpt) run(t *testing.T, o Options, stop func(*Chunk) bool, setup ...func(*Tailer)) *ckptRun {
 	t.Helper()
-	if o.Poll == 0 {
-		o.Poll = 10 * time.Millisecond
-	}
-	if o.RotateWait == 0 {
-		o.RotateWait = 50 * time.Millisecond
-	}
 	o.Lookup = c.lookup
-	tl, err := New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range setup {
-		s(tl)
-	}
+	tl := newTailer(t, o, setup...)
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &ckptRun{tl: tl, cancel: cancel, done: make(chan struct{})}
+	r := &ckptRun{tl: tl, bgRun: bgRun{cancel: cancel, done: make(chan struct{})}}
 	out := make(chan *Chunk)
 	go func() {
-		if err := tl.Run(ctx, out); err != nil {
-			t.Errorf("Run: %v", err)
-		}
+		r.err = tl.Run(ctx, out)
 		close(out)
 	}()
 	go func() {
@@ -134,25 +117,6 @@ func (c *ckpt) run(t *testing.T, o Options, stop func(*Chunk) bool, setup ...fun
 	}()
 	t.Cleanup(func() { r.stop(t) })
 	return r
-}
-
-// stop cancels the run and waits until it ended.
-func (r *ckptRun) stop(t *testing.T) {
-	t.Helper()
-	r.once.Do(func() {
-		r.cancel()
-		r.wait(t)
-	})
-}
-
-// wait waits until the run ended by itself (Once) or was stopped.
-func (r *ckptRun) wait(t *testing.T) {
-	t.Helper()
-	select {
-	case <-r.done:
-	case <-time.After(deadline):
-		t.Fatal("Run did not return")
-	}
 }
 
 // writeNumberedRange appends numbered lines from..to-1 to path.

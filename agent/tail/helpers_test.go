@@ -16,21 +16,40 @@ import (
 // an expected duration.
 const deadline = 20 * time.Second
 
-// harness runs a Tailer and collects what it sends.
-type harness struct {
-	tl     *Tailer
+// bgRun is a Tailer's Run in the background: cancel ends it, done is
+// closed once Run returned (with err) and its chunks were taken.
+type bgRun struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	err    error
 	once   sync.Once
-
-	mu     sync.Mutex
-	chunks []*Chunk
 }
 
-// start runs a Tailer for o (short Poll and RotateWait unless set); setup
-// may adjust it before Run.
-func start(t *testing.T, o Options, setup ...func(*Tailer)) *harness {
+// stop cancels Run and waits for it; Run must return nil.
+func (r *bgRun) stop(t *testing.T) {
+	t.Helper()
+	r.once.Do(func() {
+		r.cancel()
+		r.wait(t)
+	})
+}
+
+// wait waits for Run to return by itself (Once) and checks it returned nil.
+func (r *bgRun) wait(t *testing.T) {
+	t.Helper()
+	select {
+	case <-r.done:
+	case <-time.After(deadline):
+		t.Fatal("Run did not return")
+	}
+	if r.err != nil {
+		t.Fatalf("Run: %v", r.err)
+	}
+}
+
+// newTailer returns a Tailer for o (short Poll and RotateWait unless
+// set), adjusted by setup.
+func newTailer(t *testing.T, o Options, setup ...func(*Tailer)) *Tailer {
 	t.Helper()
 	if o.Poll == 0 {
 		o.Poll = 10 * time.Millisecond
@@ -45,8 +64,25 @@ func start(t *testing.T, o Options, setup ...func(*Tailer)) *harness {
 	for _, s := range setup {
 		s(tl)
 	}
+	return tl
+}
+
+// harness runs a Tailer and collects what it sends.
+type harness struct {
+	bgRun
+	tl *Tailer
+
+	mu     sync.Mutex
+	chunks []*Chunk
+}
+
+// start runs a Tailer for o (short Poll and RotateWait unless set); setup
+// may adjust it before Run.
+func start(t *testing.T, o Options, setup ...func(*Tailer)) *harness {
+	t.Helper()
+	tl := newTailer(t, o, setup...)
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &harness{tl: tl, cancel: cancel, done: make(chan struct{})}
+	h := &harness{tl: tl, bgRun: bgRun{cancel: cancel, done: make(chan struct{})}}
 	out := make(chan *Chunk) // unbuffered: every send waits for the collector
 	go func() {
 		h.err = tl.Run(ctx, out)
@@ -62,28 +98,6 @@ func start(t *testing.T, o Options, setup ...func(*Tailer)) *harness {
 	}()
 	t.Cleanup(func() { h.stop(t) })
 	return h
-}
-
-// stop cancels Run and waits for it; Run must return nil.
-func (h *harness) stop(t *testing.T) {
-	t.Helper()
-	h.once.Do(func() {
-		h.cancel()
-		h.wait(t)
-	})
-}
-
-// wait waits for Run to return by itself (Once) and checks it returned nil.
-func (h *harness) wait(t *testing.T) {
-	t.Helper()
-	select {
-	case <-h.done:
-	case <-time.After(deadline):
-		t.Fatal("Run did not return")
-	}
-	if h.err != nil {
-		t.Fatalf("Run: %v", h.err)
-	}
 }
 
 // all returns the chunks received so far.
