@@ -68,7 +68,7 @@ type Set struct {
 	nameLen  [2]int           // shortest and longest folded parameter name
 	patterns []compiled
 	dets     []detector // enabled detectors, in a fixed order
-	detMask  uint8      // the bits 1<<d of the enabled built-in detectors
+	detMask  detMask    // the bits 1<<d of the enabled built-in detectors
 	words    uint8      // trigger bits of the kinds nextWord finds
 	// firstLen and lastLen hold, for the first and the last byte of the
 	// names, the bit 1<<(length-1) of each name's length.
@@ -194,7 +194,7 @@ func (s *Set) enabled() []detector {
 		{detIP, []Kind{IPv4, IPv6}}, {detEmail, []Kind{Email}},
 		{detWord, []Kind{Phone, Card, IBAN}}, {detJWT, []Kind{JWT}},
 		{detAuth, []Kind{Auth}}, {detParam, []Kind{Secret, Token}}, {detUser, []Kind{Token}},
-		{detCustom, []Kind{Custom}},
+		{detVendor, []Kind{Secret}}, {detAddress, []Kind{Address}}, {detCustom, []Kind{Custom}},
 	}
 	var dets []detector
 	for _, w := range want {

@@ -64,12 +64,12 @@ func TestKindNames(t *testing.T) {
 			t.Errorf("ParseKind(%q) = %v, %v", k.String(), got, err)
 		}
 	}
-	for _, bad := range []string{"", "IPv4", "numkinds", "kind(11)", "mail"} {
+	for _, bad := range []string{"", "IPv4", "numkinds", "kind(12)", "mail"} {
 		if _, err := ParseKind(bad); !errors.Is(err, ErrUnknownKind) {
 			t.Errorf("ParseKind(%q): err = %v, want ErrUnknownKind", bad, err)
 		}
 	}
-	if got := NumKinds.String(); got != "kind(11)" {
+	if got := NumKinds.String(); got != "kind(12)" {
 		t.Errorf("NumKinds.String() = %q", got)
 	}
 }

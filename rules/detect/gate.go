@@ -93,7 +93,7 @@ func (t triggers) has(bits uint64) bool { return t.bits&bits == bits }
 // in a text of length n with these triggers. Each condition is necessary
 // for every match of its detector, so skipping the others never changes the
 // result. It is branch-free: the conditions are rarely predictable.
-func (t triggers) allowed(n int) uint8 {
+func (t triggers) allowed(n int) detMask {
 	// An IPv6 address has a ':'; an IPv4 address digits and dots.
 	m := bit(detIP, t.has(pColon) || t.has(pDigit|pDot))
 	// '@' or "%40", and a dot in the domain.
@@ -110,12 +110,16 @@ func (t triggers) allowed(n int) uint8 {
 	// "/u/x" or "/~x"; no trigger bit is left for '/', nextUserPath
 	// looks for it.
 	m |= bit(detUser, n >= len("/~x"))
+	// A vendor key is at least 16 bytes (see vendor.go); a street address
+	// has a house number and a postcode.
+	m |= bit(detVendor, n >= vendorMinLen)
+	m |= bit(detAddress, t.digits >= streetMinDigits)
 	return m
 }
 
 // bit returns 1<<d when ok, else 0.
-func bit(d detector, ok bool) uint8 {
-	var b uint8
+func bit(d detector, ok bool) detMask {
+	var b detMask
 	if ok {
 		b = 1
 	}

@@ -30,6 +30,7 @@ const (
 	Auth                 // an HTTP Authorization credential
 	Secret               // a password or URL credential
 	Token                // a token, API key or session id parameter value
+	Address              // a postal address (street, number, postcode, town)
 	Custom               // a match of a user-defined pattern
 	NumKinds             // the number of kinds, not a kind
 )
@@ -37,7 +38,7 @@ const (
 var kindNames = [NumKinds]string{
 	IPv4: "ipv4", IPv6: "ipv6", Email: "email", Phone: "phone", IBAN: "iban",
 	Card: "card", JWT: "jwt", Auth: "auth", Secret: "secret", Token: "token",
-	Custom: "custom",
+	Address: "address", Custom: "custom",
 }
 
 // ErrUnknownKind is returned by ParseKind for a name that is not a kind. The

@@ -10,6 +10,9 @@ import (
 // detector identifies one scanner. A scanner may find several kinds.
 type detector uint8
 
+// detMask holds one bit 1<<d per detector d.
+type detMask uint16
+
 const (
 	detIP detector = iota
 	detEmail
@@ -17,7 +20,9 @@ const (
 	detJWT
 	detAuth
 	detParam
-	detUser // user names in URL paths (userpath.go)
+	detUser    // user names in URL paths (userpath.go)
+	detVendor  // vendor API keys of the secret catalogue (vendor.go)
+	detAddress // postal addresses in free text (street.go)
 	detCustom
 	numDets
 )
@@ -34,7 +39,7 @@ type cand struct {
 // parameter or header) before the kinds found by shape.
 var tieRank = [NumKinds]uint8{
 	Custom: 0, Secret: 1, Auth: 2, Token: 3, JWT: 4, Card: 5, IBAN: 6,
-	Email: 7, Phone: 8, IPv6: 9, IPv4: 10,
+	Email: 7, Phone: 8, Address: 9, IPv6: 10, IPv4: 11,
 }
 
 // before reports whether candidate a wins over b: it starts first, or at the
@@ -62,7 +67,7 @@ func (s *Set) Scan(text []byte, dst []Match) []Match {
 	if len(s.patterns) > 0 {
 		custom = s.findCustom(text)
 	}
-	var m uint8
+	var m detMask
 	if len(text) >= minMatchLen {
 		m = present(text).allowed(len(text)) & s.detMask
 	}
@@ -75,7 +80,7 @@ func (s *Set) Scan(text []byte, dst []Match) []Match {
 	var dets [numDets]detector
 	n := 0
 	for ; m != 0; m &= m - 1 {
-		dets[n] = detector(bits.TrailingZeros8(m))
+		dets[n] = detector(bits.TrailingZeros16(uint16(m)))
 		n++
 	}
 	return s.merge(text, dets[:n], custom, dst)
@@ -133,6 +138,12 @@ func (s *Set) next(d detector, text []byte, from int, custom []Match, c *cand) {
 	case detUser:
 		k = Token
 		start, end, ok = nextUserPath(text, from)
+	case detVendor:
+		k = Secret
+		start, end, ok = s.nextVendor(text, from)
+	case detAddress:
+		k = Address
+		start, end, ok = nextStreet(text, from)
 	case detCustom:
 		i, _ := slices.BinarySearchFunc(custom, from, func(m Match, from int) int { return m.Start - from })
 		if i < len(custom) {

@@ -33,7 +33,7 @@ var german = lang{
 		"ip": "IP-Adressen", "ipv4": "IPv4-Adressen", "ipv6": "IPv6-Adressen", "email": "E-Mail-Adressen",
 		"phone": "Telefonnummern", "iban": "IBANs", "card": "Kreditkartennummern", "jwt": "JSON Web Tokens",
 		"auth": "HTTP-Anmeldedaten", "secret": "Passwörter und andere geheime Zugangsdaten", "token": "Tokens und Sitzungskennungen",
-		"custom": "Treffer eigener Suchmuster des Betreibers",
+		"address": "Postanschriften", "custom": "Treffer eigener Suchmuster des Betreibers",
 	},
 
 	introWeb:       "Beim Aufruf dieser Website protokolliert der Webserver jede Anfrage in Log-Dateien.",

@@ -33,7 +33,7 @@ var english = lang{
 		"ip": "IP addresses", "ipv4": "IPv4 addresses", "ipv6": "IPv6 addresses", "email": "e-mail addresses",
 		"phone": "phone numbers", "iban": "IBANs", "card": "payment card numbers", "jwt": "JSON Web Tokens",
 		"auth": "HTTP credentials", "secret": "passwords and other secrets", "token": "tokens and session IDs",
-		"custom": "matches of the operator's own search patterns",
+		"address": "postal addresses", "custom": "matches of the operator's own search patterns",
 	},
 
 	introWeb:       "When you visit this website, the web server records every request in log files.",

@@ -181,7 +181,7 @@ const noPseudonyms = `
 format: combined
 fields: {remote_addr: truncate_ip, remote_user: redact, remote_ident: redact}
 detect:
-  actions: {email: redact, phone: redact, iban: redact, jwt: redact, auth: redact, token: redact}
+  actions: {email: redact, phone: redact, iban: redact, jwt: redact, auth: redact, token: redact, address: redact}
 `
 
 func TestKeySentenceOnlyWithPseudonyms(t *testing.T) {
