@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -208,15 +209,26 @@ func filterRules(in io.Reader, out, stderr io.Writer, f *filterFlags) error {
 	}
 	var mu sync.Mutex
 	var procs []*rules.Processor
-	err = pipe.Run(in, out, pipe.Options{Workers: f.workers, MaxLineBytes: eng.MaxLineBytes()}, func() pipe.Func {
+	o := pipe.Options{Workers: f.workers, MaxLineBytes: eng.MaxLineBytes()}
+	newFunc := func() pipe.Func {
 		p := eng.NewProcessor()
 		mu.Lock()
 		procs = append(procs, p)
 		mu.Unlock()
 		return func(dst, chunk []byte) []byte { return appendChunk(p, dst, chunk, clock()) }
-	})
+	}
+	var joinCut uint64
+	inFormat, _ := format.ParseFormat(cmp.Or(eng.Config().Format, "auto"))
+	if w, ok := joinFor(inFormat); ok {
+		// Partial container records are joined first (filter_cri.go).
+		j := newContainerJoin(w, eng.MaxLineBytes())
+		err = runJoined(in, out, j, o, newFunc)
+		joinCut = j.cutRecs
+	} else {
+		err = pipe.Run(in, out, o, newFunc)
+	}
 	if f.stats {
-		printStats(stderr, eng, procs)
+		printStats(stderr, eng, procs, joinCut)
 	}
 	return err
 }
@@ -285,9 +297,11 @@ func loadOrRandomKey(path string, stderr io.Writer) ([]byte, error) {
 	return pseudo.GenerateKey()
 }
 
-// printStats sums the counters of all workers and prints them.
-func printStats(w io.Writer, eng *rules.Engine, procs []*rules.Processor) {
+// printStats sums the counters of all workers and prints them; joinCut
+// counts the records the joining of container records cut (filter_cri.go).
+func printStats(w io.Writer, eng *rules.Engine, procs []*rules.Processor, joinCut uint64) {
 	var s rules.Stats
+	s.Cut = joinCut
 	s.Actions = make([]uint64, len(eng.Rules()))
 	for _, p := range procs {
 		s.Add(&p.Stats)
