@@ -300,13 +300,17 @@ func (e *Engine) compileDetect(d *Detect) error {
 		e.patterns = append(e.patterns, e.compileAction("detect.patterns."+p.Name, &a))
 	}
 	cfg.Kinds[detect.Custom] = len(cfg.Patterns) > 0
+	phones, err := compilePhones(d.Phone)
+	if err != nil {
+		return err
+	}
+	cfg.Phones = phones
 	set, err := detect.New(cfg)
 	if err != nil {
 		return fmt.Errorf("rules: detect: %w", err)
 	}
-	e.detectors = set
-	e.phones, err = compilePhones(d.Phone)
-	return err
+	e.detectors, e.phones = set, phones
+	return nil
 }
 
 // compilePhones builds the phone number validator of detect.phone.

@@ -57,7 +57,7 @@ func (p *Processor) keyHasPII(i int) bool {
 	}
 	p.matches = p.e.detectors.Scan(key, p.matches[:0])
 	for _, m := range p.matches {
-		if a := p.e.kinds[m.Kind]; m.Kind == detect.Custom || (a != nil && a.op != opKeep && p.matchStands(key, m)) {
+		if a := p.e.kinds[m.Kind]; m.Kind == detect.Custom || (a != nil && a.op != opKeep) {
 			return true
 		}
 	}
@@ -349,7 +349,7 @@ func (p *Processor) scrub(dst, text []byte) ([]byte, int) {
 		if m.Kind == detect.Custom {
 			a = p.e.patterns[m.Pattern]
 		}
-		if a == nil || a.op == opKeep || !p.matchStands(scan, m) {
+		if a == nil || a.op == opKeep {
 			continue
 		}
 		start, end := m.Start, m.End
@@ -364,12 +364,6 @@ func (p *Processor) scrub(dst, text []byte) ([]byte, int) {
 		p.Stats.Actions[a.slot]++
 	}
 	return append(dst, text[last:]...), n
-}
-
-// matchStands reports whether match m of text stands: a phone number candidate
-// must be a valid number of its country (see detect.Phones).
-func (p *Processor) matchStands(text []byte, m detect.Match) bool {
-	return m.Kind != detect.Phone || p.e.phones.Valid(text[m.Start:m.End])
 }
 
 // appendMatch writes the replacement of one detector match.

@@ -36,6 +36,11 @@ type Config struct {
 	TokenParams []string
 	// Patterns are user-defined detectors.
 	Patterns []Pattern
+	// Phones, when set, decides the phone number candidates: only valid
+	// numbers are matches, and a candidate glued to the digit groups that
+	// follow it ("0171 2345678 12 times") is cut to its longest valid
+	// prefix. Without it every candidate of the scanner is a match.
+	Phones *Phones
 }
 
 // DefaultConfig enables every built-in kind with the default parameter
@@ -67,6 +72,7 @@ type Set struct {
 	names    map[string]param // folded parameter name (foldName) → its kind
 	nameLen  [2]int           // shortest and longest folded parameter name
 	patterns []compiled
+	phones   *Phones    // decides phone candidates; nil: every candidate
 	dets     []detector // enabled detectors, in a fixed order
 	detMask  detMask    // the bits 1<<d of the enabled built-in detectors
 	words    uint8      // trigger bits of the kinds nextWord finds
@@ -84,7 +90,7 @@ type compiled struct {
 // New compiles c. The error joins every problem found; messages name the
 // list and index of a bad entry (and a pattern's name), never its content.
 func New(c Config) (*Set, error) {
-	s := &Set{kinds: c.Kinds, names: map[string]param{}, nameLen: [2]int{maxNameLen + 1, 0}}
+	s := &Set{kinds: c.Kinds, names: map[string]param{}, nameLen: [2]int{maxNameLen + 1, 0}, phones: c.Phones}
 	s.kinds[Custom] = len(c.Patterns) > 0
 	var errs []error
 	errs = s.addNames(errs, "secret_params", c.SecretParams, Secret)

@@ -18,7 +18,20 @@ func phoneBoundary(text []byte, i int) bool {
 	if p == '-' || p == ':' || p == '/' {
 		return !at(text, i-2, cDigit)
 	}
+	if p == ' ' && is(text[i], cDigit) && text[i] != '0' {
+		return !numberBefore(text, i-1) // a bare number is no group of a longer one ("1 234 567 890")
+	}
 	return !is(p, cWord) && p != '.' && p != '+' && p != ','
+}
+
+// numberBefore reports whether the word that ends at j is a number: digits
+// after a byte that is not part of a word ("1 234", not "us2 415").
+func numberBefore(text []byte, j int) bool {
+	k := j
+	for k > 0 && is(text[k-1], cDigit) {
+		k--
+	}
+	return k < j && (k == 0 || !is(text[k-1], cWord))
 }
 
 // phoneScan is the state of parsePhone.
@@ -29,12 +42,14 @@ type phoneScan struct {
 	dots, others   int     // separators that are '.' and that are not
 	threes         bool    // every group after the first has three digits
 	paren          bool    // a parenthesized group was seen
+	bare           bool    // starts with a digit 1-9: no '+', "00" or trunk 0
 }
 
 // parsePhone returns the end of the phone number candidate starting at i,
 // the cheap gate before the phone number metadata decides (see Phones). A
 // number starts after a boundary with '+', "00", '0', "(0" or a
-// parenthesized area code such as "(415)", and is made of digit groups
+// parenthesized area code such as "(415)", or is a national number of a
+// region without trunk prefix grouped as bareShape says, and is made of digit groups
 // separated by single spaces, hyphens, slashes or dots, with an optional
 // "(0)" or "(030)" group. It has 7 to 15 digits (not counting a "00"
 // prefix) and no letter, digit or decimal part right after it. Look-alikes
@@ -54,28 +69,81 @@ func parsePhone(text []byte, i int) (int, bool) {
 		p.digits = -2 // the "00" is a dialling prefix
 	case hasPrefix(text, j, "00"), text[j] == '(' && !at(text, j+1, cDigit):
 		return 0, false
+	case text[j] != '0' && text[j] != '(':
+		p.bare = true
 	}
 	k, ok := p.group(text, j, intl)
 	if !ok {
 		return 0, false
 	}
 	for j = k; ; {
-		if p.digits > phoneMaxDigits+1 || p.groups > phoneMaxGroups {
-			return 0, false
-		}
 		saved := p
 		next, more := phoneSep(text, j, &p)
 		if !more {
 			break
 		}
 		k, ok := p.group(text, next, intl)
-		if !ok {
-			p = saved // what follows the separator is no group: the number ends before it
+		if !ok || p.digits > phoneMaxDigits || p.groups > phoneMaxGroups {
+			// What follows the separator is no group, or a group too many
+			// ("+49 30 1234567 030 7654321" is two numbers): the number
+			// ends before it.
+			p = saved
 			break
 		}
 		j = k
 	}
 	return j, p.valid(text, j, intl)
+}
+
+// phoneAt returns the end of the phone number starting at i: the
+// candidate of parsePhone when the set has no Phones, else the longest of
+// the candidate and its prefixes that end at a group boundary that is
+// valid and grouped as its region writes numbers, or failing that the
+// longest valid one. So a number followed by other digits ("0171 2345678
+// 12 times", "0171 2345678 0171 2345679") is found alone.
+func (s *Set) phoneAt(text []byte, i int) (int, bool) {
+	e, ok := parsePhone(text, i)
+	if !ok || s.phones == nil {
+		return e, ok
+	}
+	fallback := -1
+	var buf [e164Max]byte
+	for {
+		if _, valid, grouped := s.phones.appendVerdict(buf[:0], text[i:e]); valid {
+			if grouped {
+				return e, true
+			}
+			fallback = max(fallback, e)
+		}
+		cut := lastGroupStart(text, i, e)
+		if cut < 0 {
+			break
+		}
+		if e, ok = parsePhone(text[:cut], i); !ok {
+			break
+		}
+	}
+	return fallback, fallback >= 0
+}
+
+// lastGroupStart returns the end of the candidate text[i:e] without its
+// last digit group and the separator before it, or -1 when it has one
+// group.
+func lastGroupStart(text []byte, i, e int) int {
+	j := e
+	for j > i && !is(text[j-1], cDigit) {
+		j-- // a closing parenthesis
+	}
+	for j > i && is(text[j-1], cDigit) {
+		j--
+	}
+	for j > i && !is(text[j-1], cDigit) {
+		j-- // the separator and an opening parenthesis
+	}
+	if j <= i {
+		return -1
+	}
+	return j
 }
 
 // group reads one digit group at j, "(0)" and "(030)" included, and returns
@@ -149,7 +217,25 @@ func (p *phoneScan) valid(text []byte, end int, intl bool) bool {
 	if p.dots > 0 && (p.others > 0 || p.dottedQuad() || (!intl && p.threes)) {
 		return false
 	}
+	if p.bare && !p.bareShape() {
+		return false
+	}
 	return intl || !p.dateLike()
+}
+
+// bareShape reports whether a number without '+', "00" or trunk 0 is
+// grouped as the regions that write none spell their numbers: 9 or 10
+// digits in three or four groups, a first group of three (or two, of four
+// groups), one separator throughout ("415-971-8223", "415.971.8223", "612
+// 345 678", "347 123 4567", "612 34 56 78", "12 345 67 89"). An unbroken
+// run of digits without a prefix is an id, a count or a time far more
+// often than a phone number, and stays.
+func (p *phoneScan) bareShape() bool {
+	first := p.lens[0] == 3 || p.lens[0] == 2 && p.groups == 4
+	if p.groups < 3 || p.groups > 4 || !first || p.digits < 9 || p.digits > 10 {
+		return false
+	}
+	return p.seps[1] == p.seps[0] && (p.groups == 3 || p.seps[2] == p.seps[0])
 }
 
 // phoneEnd reports whether a number may end at end: no letter, digit or

@@ -60,6 +60,7 @@ type phoneVerdict struct {
 	e164    [e164Max]byte
 	keyLen  uint8
 	e164Len uint8 // 0: not valid
+	grouped bool  // international, or grouped as its region writes it
 	used    bool
 }
 
@@ -108,29 +109,36 @@ func (p *Phones) Valid(span []byte) bool {
 // Germany), else the first region in which it is valid. Otherwise dst is
 // returned unchanged with false.
 func (p *Phones) AppendE164(dst, v []byte) ([]byte, bool) {
+	dst, ok, _ := p.appendVerdict(dst, v)
+	return dst, ok
+}
+
+// appendVerdict is AppendE164, and also reports whether a valid v is
+// international or grouped as its region writes its numbers.
+func (p *Phones) appendVerdict(dst, v []byte) (out []byte, valid, grouped bool) {
 	var key [phoneKeyMax]byte
 	n, ok := phoneKey(v, &key)
 	if !ok {
-		return dst, false
+		return dst, false, false
 	}
 	k := key[:n]
 	slot := &p.cache[xxhash.Sum64(k)%phoneCacheSize]
 	p.mu.Lock()
 	if slot.used && string(slot.key[:slot.keyLen]) == string(k) {
-		e, l := slot.e164, slot.e164Len
+		e, l, g := slot.e164, slot.e164Len, slot.grouped
 		p.mu.Unlock()
-		return append(dst, e[:l]...), l > 0
+		return append(dst, e[:l]...), l > 0, g
 	}
 	p.mu.Unlock()
-	e164 := p.lookup(string(k))
+	e164, grouped := p.lookup(string(k))
 	if len(e164) > e164Max {
 		e164 = ""
 	}
 	p.mu.Lock()
-	*slot = phoneVerdict{key: key, keyLen: uint8(n), used: true}
+	*slot = phoneVerdict{key: key, keyLen: uint8(n), grouped: grouped, used: true}
 	slot.e164Len = uint8(copy(slot.e164[:], e164))
 	p.mu.Unlock()
-	return append(dst, e164...), e164 != ""
+	return append(dst, e164...), e164 != "", grouped
 }
 
 // phoneKey writes the compact form of the candidate v to key: '+' and the
@@ -186,14 +194,15 @@ func appendGroups(key []byte, v []byte) int {
 }
 
 // phoneTrigger reports whether c may start a phone number.
-func phoneTrigger(c byte) bool { return c == '+' || c == '(' || c == '0' }
+func phoneTrigger(c byte) bool { return c == '+' || c == '(' || is(c, cDigit) }
 
 // lookup asks the metadata about the compact candidate k and returns its
-// E.164 form, or "" when it is not a valid number.
-func (p *Phones) lookup(k string) string {
+// E.164 form, or "" when it is not a valid number, and whether k is
+// international or grouped as the region of that form writes it.
+func (p *Phones) lookup(k string) (string, bool) {
 	if strings.HasPrefix(k, "+") {
 		e, _ := e164(k, "ZZ")
-		return e
+		return e, true
 	}
 	digits, groups, _ := strings.Cut(k, "/")
 	first := ""
@@ -206,13 +215,13 @@ func (p *Phones) lookup(k string) string {
 			continue
 		}
 		if groupsOf(national) == groups {
-			return e
+			return e, true
 		}
 		if first == "" {
 			first = e
 		}
 	}
-	return first
+	return first, false
 }
 
 // groupsOf returns the lengths of the digit runs of s as letters, as

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,6 +65,15 @@ func TestPhoneSpellings(t *testing.T) {
 		{"US", "+1 312-734-1058", "+1 312-734-1058", "+13127341058"},
 		{"US", "(415)971-8223", "(415)971-8223", "+14159718223"},
 		{"US", "tel=(415)+971-8223&x=1", "(415)+971-8223", "+14159718223"},
+		{"US", "call 415-971-8223 now", "415-971-8223", "+14159718223"},
+		{"US", "phone=415.971.8223", "415.971.8223", "+14159718223"},
+		{"US", "ring 415 971 8223", "415 971 8223", "+14159718223"},
+		{"US", "us2 415.971.8223", "415.971.8223", "+14159718223"},
+		{"ES", "llamar al 612 345 678", "612 345 678", "+34612345678"},
+		{"ES", "móvil 612 34 56 78.", "612 34 56 78", "+34612345678"},
+		{"PL", "tel. 512 345 678", "512 345 678", "+48512345678"},
+		{"PL", "Kraków 12 345 67 89", "12 345 67 89", "+48123456789"},
+		{"IT", "cell 347 123 4567", "347 123 4567", "+393471234567"},
 	}
 	for _, c := range cases {
 		t.Run(c.region+"/"+c.span, func(t *testing.T) {
@@ -88,9 +98,6 @@ func TestPhoneExampleNumbers(t *testing.T) {
 			}
 			for _, f := range []phonenumbers.PhoneNumberFormat{phonenumbers.NATIONAL, phonenumbers.INTERNATIONAL} {
 				text := phonenumbers.Format(num, f)
-				if !phoneTrigger(text[0]) {
-					continue // no trunk prefix, '+' or parenthesis (ES, PL, IT mobiles): the scanner does not start at 1-9
-				}
 				got := validPhones(s, p, "x "+text+" y")
 				if len(got) != 1 || !strings.HasPrefix(got[0], text+"=") {
 					t.Errorf("%s %q: got %q", r, text, got)
@@ -105,7 +112,8 @@ func TestPhoneExampleNumbers(t *testing.T) {
 
 // TestPhoneLookAlikes: numbers that are not phone numbers stay: dates,
 // times, versions, addresses, UUID parts, epoch milliseconds, prices,
-// ports, and candidates the metadata calls invalid.
+// ports, unbroken or oddly grouped digit runs without a prefix, and
+// candidates the metadata calls invalid.
 func TestPhoneLookAlikes(t *testing.T) {
 	s, p := mustSet(t, only(Phone)), mustPhones(t, DefaultPhoneRegions...)
 	for _, text := range []string{
@@ -116,6 +124,8 @@ func TestPhoneLookAlikes(t *testing.T) {
 		"host:8080 :443 port 65535", "0000 000 0000", "+49 30 1", "+999 1234567", "+1 555 0100 123", "+0100 +0000",
 		"x+4930123456", "0301234567a", "0301234567.txt", "0301234567.5", "ORD_0301234567", "v2-0301234567",
 		"07 73 90 97 19_x", "1.0301234567", "12:0301234567", "0301234567:8080",
+		"4159718223", "ts=1733140800 took 612345678", "200 512 1234", "415-971 8223", "415 971-8223",
+		"1 234 567 890", "4159 718 223", "612.345.678", "1-800-555-0199x",
 	} {
 		if got := validPhones(s, p, text); len(got) > 0 {
 			t.Errorf("%q: phone %q", text, got)
@@ -252,5 +262,22 @@ func TestPhonesConcurrent(t *testing.T) {
 		if msg := <-done; msg != "" {
 			t.Error(msg)
 		}
+	}
+}
+
+// TestPhoneRunOfNumbers: numbers written one after another are each found,
+// not read as one number too long to be valid.
+func TestPhoneRunOfNumbers(t *testing.T) {
+	p := mustPhones(t, DefaultPhoneRegions...)
+	c := Config{Phones: p}
+	c.Kinds[Phone] = true
+	s, err := New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := validPhones(s, p, "SMS an 0171 2345678 12 mal, 0171 2345678 0171 2345679 und (415) 971-8223 200 512")
+	want := []string{"0171 2345678=+491712345678", "0171 2345678=+491712345678", "0171 2345679=+491712345679", "(415) 971-8223=+14159718223"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -15,7 +15,7 @@ const tAlnum = 1 << 7
 var trigger = func() (t [256]uint8) {
 	t['+'], t['('], t['0'] = tPhone, tPhone, tPhone|tAlnum
 	for c := '1'; c <= '9'; c++ {
-		t[c] = tAlnum
+		t[c] = tPhone | tAlnum // "415-971-8223", "612 345 678": see bareShape
 	}
 	for c := '2'; c <= '6'; c++ {
 		t[c] |= tCard
@@ -39,7 +39,8 @@ func (s *Set) wordMask() uint8 {
 
 // nextWord finds the first phone number, card number or IBAN at or after
 // from in one pass: all three start at a byte that is not preceded by a
-// letter or digit, and no byte starts two of them. Words are skipped whole:
+// letter or digit. Digits 2-6 may start a card or a phone number; the card
+// is tried first. Words are skipped whole:
 // only their first byte can start a match. A match that is part of an id,
 // or an id itself, is skipped (see idLike).
 func (s *Set) nextWord(text []byte, from int) (k Kind, start, end int, ok bool) {
@@ -49,8 +50,12 @@ func (s *Set) nextWord(text []byte, from int) (k Kind, start, end int, ok bool) 
 	}
 	for i < len(text) {
 		b := trigger[text[i]]
-		if t := b & s.words; t != 0 && wordMay(text, i, t) {
-			if k, e, ok := s.wordAt(text, i, t); ok && !idLike(text, i, e) {
+		for t := b & s.words &^ tAlnum; t != 0; t &= t - 1 {
+			bit := t & -t
+			if !wordMay(text, i, bit) {
+				continue
+			}
+			if k, e, ok := s.wordAt(text, i, bit); ok && !idLike(text, i, e) {
 				return k, i, e, true
 			}
 		}
@@ -73,9 +78,9 @@ func skipWord(text []byte, i int) int {
 	return i + 1
 }
 
-// wordMay is a quick test of what wordAt requires of the bytes after i: a
-// card number starts with three digits (a group or an unbroken number), an
-// IBAN with two letters and two digits.
+// wordMay is a quick test of what wordAt requires of the bytes after i
+// for the kind with trigger bit t: a card number starts with three digits
+// (a group or an unbroken number), an IBAN with two letters and two digits.
 func wordMay(text []byte, i int, t uint8) bool {
 	switch t {
 	case tCard:
@@ -83,8 +88,23 @@ func wordMay(text []byte, i int, t uint8) bool {
 	case tIBAN:
 		return i+ibanMin <= len(text) && is(text[i+2], cDigit) && is(text[i+3], cDigit)
 	}
-	return true
+	// A phone number with a prefix, or a bare one: two or three digits,
+	// a separator and a digit.
+	if text[i] < '1' || text[i] > '9' {
+		return true
+	}
+	if i+5 > len(text) || !is(text[i+1], cDigit) {
+		return false
+	}
+	k := i + 2 // "12 345 67 89" or "612 345 678"
+	if is(text[k], cDigit) {
+		k++
+	}
+	return bareSep(text[k]) && is(text[k+1], cDigit)
 }
+
+// bareSep reports whether c separates the groups of a bare phone number.
+func bareSep(c byte) bool { return c == ' ' || c == '-' || c == '.' }
 
 // wordAt tries the kind with trigger bit t at i, which is not preceded by a
 // letter or digit, and returns the end of the match.
@@ -93,7 +113,7 @@ func (s *Set) wordAt(text []byte, i int, t uint8) (k Kind, e int, ok bool) {
 	case tPhone:
 		k = Phone
 		if phoneBoundary(text, i) {
-			e, ok = parsePhone(text, i)
+			e, ok = s.phoneAt(text, i)
 		}
 	case tCard:
 		k = Card
