@@ -82,7 +82,15 @@ func explainRules(path string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	e, err := rules.Compile(cfg, rules.TestKey)
+	if err != nil {
+		return fail(stderr, err)
+	}
 	fmt.Fprintf(stdout, "# effective rules of %s (extends merged)\n%s", path, out)
+	fmt.Fprintln(stdout, "# built-in detectors: every scrubbed field and unparsed line is searched for")
+	for _, d := range e.Detectors() {
+		fmt.Fprintf(stdout, "#   %-8s %-13s %s\n", d.Kind, d.Action, d.Finds)
+	}
 	return 0
 }
 

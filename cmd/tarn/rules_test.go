@@ -134,3 +134,24 @@ func TestRulesExplainMergesAndRoundTrips(t *testing.T) {
 		t.Errorf("effective rules differ:\n%s%s", a, b)
 	}
 }
+
+// TestRulesExplainListsDetectors: explain ends with every built-in
+// detector, its action (keep when the rules turn it off) and the phone
+// regions in effect.
+func TestRulesExplainListsDetectors(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "r.yaml", "extends: [builtin:default]\ndetect: {actions: {address: keep, iban: redact}, phone: {regions: [FR, BE]}}\n")
+	out := mustTarn(t, "", "rules", "explain", p).stdout
+	_, list, ok := strings.Cut(out, "# built-in detectors")
+	if !ok {
+		t.Fatalf("no detector list:\n%s", out)
+	}
+	for _, want := range []string{
+		"#   ipv4     truncate_ip", "#   email    pseudonymize", "#   iban     redact", "#   address  keep",
+		"#   secret   redact", "#   token    pseudonymize", "regions FR, BE",
+	} {
+		if !strings.Contains(list, want) {
+			t.Errorf("detector list lacks %q:\n%s", want, list)
+		}
+	}
+}
