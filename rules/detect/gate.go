@@ -111,9 +111,9 @@ func (t triggers) allowed(n int) detMask {
 	// looks for it.
 	m |= bit(detUser, n >= len("/~x"))
 	// A vendor key is at least 16 bytes (see vendor.go); a street address
-	// has a house number and a postcode.
+	// has a house number, a postcode and a space before the town.
 	m |= bit(detVendor, n >= vendorMinLen)
-	m |= bit(detAddress, t.digits >= streetMinDigits)
+	m |= bit(detAddress, t.digits >= streetMinDigits && t.has(pSpace))
 	return m
 }
 
