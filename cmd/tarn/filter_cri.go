@@ -180,7 +180,9 @@ func (j *containerJoin) record(dst []byte, w int, line []byte, nl, over bool) []
 		return j.verbatim(dst, line, nl)
 	}
 	if !jn.Pending(c.Stream) {
-		j.ctime[s] = append(j.ctime[s][:0], line[:bytes.IndexByte(line, ' ')]...)
+		if w == wrapCRI { // ParseCRI found the space after the time
+			j.ctime[s] = append(j.ctime[s][:0], line[:bytes.IndexByte(line, ' ')]...)
+		}
 		j.dtime[s] = c.Time
 		j.cut[w][s] = false
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tarn-project/tarn/agent/pipe"
 	"github.com/tarn-project/tarn/rules/cuttest"
 )
 
@@ -282,4 +283,64 @@ func TestCutStart(t *testing.T) {
 			t.Errorf("cutStart(%q) keeps %q, want %q", c.in, got, c.want)
 		}
 	}
+}
+
+// TestFilterDockerOverlongRecord puts a docker record longer than the
+// limit, which cannot be parsed once cut, between the partial records of
+// a line: the pending line ends before it, cut, and the record after it
+// loses the word at its start (on either stream: the cut record's stream
+// is unknown), so neither half of the address survives.
+func TestFilterDockerOverlongRecord(t *testing.T) {
+	rec := func(log, stream string) string {
+		return fmt.Sprintf(`{"log":%q,"stream":%q,"time":"2026-11-20T10:00:00.1Z"}`, log, stream) + "\n"
+	}
+	in := rec("mail to hannah.sch", "stdout") + rec(strings.Repeat("zq ", 400), "stdout") +
+		rec("warz@example.org sent\n", "stdout") + rec("next words here\n", "stderr")
+	out := runFilterBin(t, in, cutRules(t, "docker")...)
+	if n := strings.Count(out, "\n"); n != 4 {
+		t.Errorf("%d lines out, want 4:\n%s", n, out)
+	}
+	for _, p := range []string{"hannah", "warz@", "example.org"} {
+		if strings.Contains(out, p) {
+			t.Errorf("%q survived:\n%s", p, out)
+		}
+	}
+	for _, w := range []string{`{"log":"mail to \n"`, `{"log":" sent\n","stream":"stdout"`, `{"log":" words here\n","stream":"stderr"`} { // it may have been stderr's
+		if !strings.Contains(out, w) {
+			t.Errorf("%q missing:\n%s", w, out)
+		}
+	}
+}
+
+// FuzzContainerJoin runs the joining stage alone over arbitrary input
+// (its seeds in every go test): it never fails, every record it writes
+// fits the limit and it writes no more records than it reads.
+func FuzzContainerJoin(f *testing.F) {
+	for _, s := range []string{
+		criPrefix("stdout", "P") + "mail to hannah.sch\n" + criPrefix("stderr", "P") + "x\n" + criPrefix("stdout", "F") + "warz@example.org\n",
+		criPrefix("stdout", "P") + strings.Repeat("zq ", 200) + "\n" + criPrefix("stdout", "F") + "end",
+		`{"log":"a","stream":"stdout","time":"2026-11-20T10:00:00Z"}` + "\n" + `{"log":"b\n","stream":"stdout","time":"2026-11-20T10:00:00Z"}`,
+		`{"log":"` + strings.Repeat(`\"`, 300) + `","stream":"stderr","time":"2026-11-20T10:00:00Z"}` + "\n" + `{"log":"b\n","stream":"stderr","time":"2026-11-20T10:00:00Z"}`,
+		`{"log":"` + strings.Repeat("zq ", 200) + "\n\n" + criPrefix("stderr", "P") + "\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	const max = 256
+	f.Fuzz(func(t *testing.T, in []byte) {
+		j := newContainerJoin(joinWrapper{cri: true, docker: true}, max)
+		var out bytes.Buffer
+		copyFunc := func() pipe.Func { return func(dst, chunk []byte) []byte { return append(dst, chunk...) } }
+		if err := runJoined(bytes.NewReader(in), &out, j, pipe.Options{MaxLineBytes: max, ChunkBytes: 64}, copyFunc); err != nil {
+			t.Fatal(err)
+		}
+		lines := splitLines(out.String())
+		if n := len(splitLines(string(in) + "\n")); len(lines) > n {
+			t.Errorf("%d records out of %d lines", len(lines), n)
+		}
+		for _, l := range lines {
+			if n := len(strings.TrimSuffix(l, "\n")); n > max {
+				t.Errorf("record of %d bytes: %q", n, l)
+			}
+		}
+	})
 }
