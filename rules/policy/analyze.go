@@ -146,8 +146,8 @@ func (f *facts) appFields() []item {
 	byClass := map[class][]item{}
 	for _, r := range rs {
 		cl := classify(r.name, r.t)
-		if cl == clOther && (r.t.kind == kKeep || r.t.kind == kScrub && f.scrubUnknown) {
-			continue // not personal, or scrubbed like every other field
+		if cl == clOther && r.t.kind == kKeep || r.t.kind == kScrub && f.scrubUnknown {
+			continue // not personal, or scrubbed like every other text field
 		}
 		byClass[cl] = addToGroup(byClass[cl], cl, r.t, r.path, displayName(r.name))
 	}

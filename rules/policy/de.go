@@ -19,7 +19,7 @@ var german = lang{
 		"vhost":    {one: "Hostname der aufgerufenen Website", many: "Hostnamen", short: "Hostname"},
 	},
 	class: [numClasses]string{
-		clIP: "IP-Adressen", clUser: "Benutzernamen und -kennungen", clName: "Namen", clEmail: "E-Mail-Adressen",
+		clIP: "IP-Adressen", clUser: "Benutzernamen und -kennungen", clName: "Namen", clAddress: "Postanschriften", clEmail: "E-Mail-Adressen",
 		clPhone: "Telefonnummern", clSession: "Sitzungskennungen und Tokens", clSecret: "Passwörter und andere Zugangsdaten",
 	},
 	appIP:       "IP-Adressen in den Log-Dateien der Anwendungen",

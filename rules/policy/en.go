@@ -19,7 +19,7 @@ var english = lang{
 		"vhost":    {one: "host name of the website", many: "host names", short: "host name"},
 	},
 	class: [numClasses]string{
-		clIP: "IP addresses", clUser: "user names and IDs", clName: "names", clEmail: "e-mail addresses",
+		clIP: "IP addresses", clUser: "user names and IDs", clName: "names", clAddress: "postal addresses", clEmail: "e-mail addresses",
 		clPhone: "phone numbers", clSession: "session IDs and tokens", clSecret: "passwords and other credentials",
 	},
 	appIP:       "IP addresses in the applications' log files",

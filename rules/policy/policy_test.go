@@ -349,10 +349,20 @@ func TestClassify(t *testing.T) {
 		"e-mail": clEmail, "phone": clPhone, "session_id": clSession, "phpsessid": clSession,
 		"x-api-key": clSession, "user_name": clUser, "user.id": clUser, "customer_id": clUser,
 		"display_name": clName, "client_ip": clIP, "x_forwarded_for": clIP, "sidebar": clOther,
-		"keyword": clOther, "zip": clOther, "tenant_id": clOther,
+		"keyword": clOther, "zip": clAddress, "tenant_id": clOther,
+		"name": clName, "full_name": clName, "customer_name": clName, "account_holder": clName,
+		"cardHolder": clName, "recipient": clName, "user.name": clUser, "username": clUser,
+		"address": clAddress, "shippingAddress": clAddress, "order.billing_address": clAddress,
+		"street": clAddress, "postalCode": clAddress, "line1": clAddress, "house-number": clAddress,
+		"remote_address": clIP, "ip_address": clIP, "email_address": clEmail, "mailing_address": clAddress,
+		"recipient_email": clEmail, "key_holder": clSession,
 	} {
 		if got := classify(name, treat{kind: kPseudo}); got != want {
 			t.Errorf("%s: got %s, want %s", name, classIDs[got], classIDs[want])
 		}
+	}
+	// A field whose values are truncated holds IP addresses.
+	if got := classify("address", treat{kind: kTruncate}); got != clIP {
+		t.Errorf("address with truncate_ip: got %s, want ip_address", classIDs[got])
 	}
 }

@@ -121,6 +121,7 @@ const (
 	clIP class = iota
 	clUser
 	clName
+	clAddress
 	clEmail
 	clPhone
 	clSession
@@ -131,7 +132,7 @@ const (
 
 // classIDs name the classes in the record.
 var classIDs = [numClasses]string{
-	clIP: "ip_address", clUser: "user_identifier", clName: "name", clEmail: "email_address",
+	clIP: "ip_address", clUser: "user_identifier", clName: "name", clAddress: "postal_address", clEmail: "email_address",
 	clPhone: "phone_number", clSession: "session_identifier", clSecret: "credential", clOther: "other",
 }
 
@@ -158,6 +159,9 @@ func classify(path string, t treat) class {
 	}
 	p := strings.ToLower(path)
 	tokens := strings.FieldsFunc(p, func(r rune) bool { return r == '_' || r == '-' || r == '.' || r == '*' })
+	if c, ok := nameOrPostal(p); ok {
+		return c // "customer_name" is a name, "mailing_address" a postal address
+	}
 	for _, cw := range classWords {
 		if cw.c == clUser && looksLikeIP(p, tokens) {
 			return clIP // "client_ip" is an address, not a client
@@ -172,6 +176,45 @@ func classify(path string, t treat) class {
 		return clIP
 	}
 	return clOther
+}
+
+// postalKeys are the last path elements, folded (lower case, without '-'
+// and '_'), that name a postal address or a part of one.
+var postalKeys = map[string]bool{
+	"address": true, "postaladdress": true, "streetaddress": true, "shippingaddress": true,
+	"billingaddress": true, "deliveryaddress": true, "homeaddress": true, "mailingaddress": true,
+	"street": true, "housenumber": true, "addressline1": true, "addressline2": true,
+	"address1": true, "address2": true, "line1": true, "line2": true, "postcode": true,
+	"postalcode": true, "zip": true, "zipcode": true,
+}
+
+// namePrefixes are the words before "name" in the last path element,
+// folded, that make it a person's name rather than a user or account
+// ("customer_name" is a name, "user_name" a user).
+var namePrefixes = map[string]bool{
+	"full": true, "first": true, "middle": true, "last": true, "given": true, "family": true,
+	"display": true, "real": true, "customer": true, "contact": true, "sender": true,
+	"billing": true, "shipping": true, "holder": true, "accountholder": true, "cardholder": true,
+	"recipient": true, "nick": true, "sur": true,
+}
+
+// nameOrPostal classifies the lower-case path p by its last element: the
+// name of a person ("customer_name", "account_holder", "recipient") or a
+// postal address ("mailing_address", "postal_code"), before the words of
+// classWords would make them a user or an e-mail address. A field whose
+// addresses are truncated was classified as an IP address before.
+func nameOrPostal(p string) (class, bool) {
+	last := p[strings.LastIndexByte(p, '.')+1:]
+	f := strings.NewReplacer("-", "", "_", "").Replace(last)
+	switch {
+	case postalKeys[f] || strings.Contains(f, "street") || strings.Contains(f, "postcode") || strings.Contains(f, "postal"):
+		return clAddress, true
+	case f == "holder" || f == "accountholder" || f == "cardholder" || f == "recipient":
+		return clName, true
+	case strings.HasSuffix(f, "name") && namePrefixes[f[:len(f)-len("name")]]:
+		return clName, true
+	}
+	return 0, false
 }
 
 // hasWord reports whether the name p (split into tokens) holds w: as a
