@@ -189,6 +189,10 @@ func loadVendor(toml string) (*vendorCat, error) {
 				vr.keywords = append(vr.keywords, k)
 			}
 		}
+		if !slices.ContainsFunc(vr.keywords, func(k string) bool { return len(k) >= 2 }) {
+			c.skipped[r.ID] = "no keyword of two or more bytes"
+			continue
+		}
 		als := r.Allowlists
 		if r.AllowList != nil {
 			als = append(als, r.AllowList)

@@ -1,6 +1,9 @@
 package detect
 
-import "encoding/binary"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // vendorMaxRules bounds the number of catalogue rules (ruleMask's size).
 const vendorMaxRules = 256
@@ -13,118 +16,184 @@ func (m *ruleMask) has(i int) bool { return m[i>>6]&(1<<(i&63)) != 0 }
 
 // vendorFilter finds which rules' keywords occur in a text, ignoring case,
 // in one pass and without allocating. It is a hand-written multi-pattern
-// matcher, cheaper than an Aho-Corasick automaton on text without any
-// keyword (the common case), where an automaton costs one dependent table
-// load per byte:
+// filter, cheaper than an Aho-Corasick automaton on text without any
+// keyword (the common case): an automaton costs one dependent table load
+// per byte, this one four independent loads per eight bytes.
 //
-//   - at every offset, the four bytes there, folded (OR 0x20: upper-case
-//     letters become lower-case; a few punctuation pairs such as '_' and
-//     DEL fall together, which only makes the filter pass more often), are
-//     hashed into a 32 Kibit table of the first four bytes of the keywords
-//     of four or more bytes;
-//   - the first two folded bytes index a 64 Kibit table of the first two
-//     bytes of the keywords of two or three bytes.
-//
-// The tests of one offset do not depend on the previous offset's, so the
-// CPU overlaps them. Only where a table says yes are the keywords starting
-// with those bytes compared.
+// Bytes are folded with OR 0x20 (upper-case letters become lower-case; a
+// few punctuation pairs such as '_' and DEL fall together, which only lets
+// more through to the exact comparison). At every even offset i the three
+// folded bytes from i are hashed into a 32 KiB table that holds the three
+// bytes at offsets 0 and 1 of every keyword: a keyword of four or more
+// bytes starting at an even offset has its first three bytes at an even
+// offset, one starting at an odd offset its bytes 1-3. A keyword of three
+// bytes at an odd offset has only two of its bytes at the next even offset;
+// the table holds them with every possible folded third byte. Keywords of
+// two bytes (azure's "q~") are looked for separately by their second byte
+// with bytes.IndexByte. Eight bytes are tested at a time; only where the
+// table says yes does a second table (another hash) and then the exact
+// comparison run.
 type vendorFilter struct {
-	quad  [1 << quadBits / 64]uint64 // hashed first four folded bytes of long keywords
-	pair  [1 << 16 / 64]uint64       // first two folded bytes of short keywords
-	long  map[uint32][]vendorKeyword // first four folded bytes → keywords
-	short []vendorKeyword            // the keywords of two or three bytes
+	tri   [1 << triBits]uint8       // first hash of the folded three bytes
+	check [1 << checkBits / 64]uint64 // second hash, one bit each
+	grams map[uint32][]gramAt       // folded three bytes → keywords
+	words []vendorKeyword           // keywords of three or more bytes
+	two   []vendorKeyword           // keywords of two bytes
 }
 
 // vendorKeyword is one keyword (lower case) of the rule with index rule.
 type vendorKeyword struct {
 	word string
-	rule uint16
-	pair uint16 // the first two folded bytes
+	rule int
 }
 
-const quadBits = 15
+// gramAt is a keyword (index into words) whose three bytes from off are a
+// gram.
+type gramAt struct {
+	word, off int
+}
 
-// quadHash hashes four folded bytes to a bit of vendorFilter.quad.
-func quadHash(w uint32) uint32 { return (w * 0x9E3779B1) >> (32 - quadBits) }
+const (
+	triBits   = 15
+	checkBits = 16
+)
 
-// fold4 returns the four bytes of b from i, folded, little-endian.
-func fold4(b []byte, i int) uint32 { return binary.LittleEndian.Uint32(b[i:]) | 0x20202020 }
+func triHash(w uint32) uint32   { return (w << 8 * 0x9E3779B1) >> (32 - triBits) }
+func checkHash(w uint32) uint32 { return (w << 8 * 0x85EBCA77) >> (32 - checkBits) }
 
 // newVendorFilter builds the filter for the keywords of each rule.
+// Keywords of one byte are ignored (a rule with only those never runs).
 func newVendorFilter(keywords [][]string) *vendorFilter {
-	f := &vendorFilter{long: map[uint32][]vendorKeyword{}}
+	f := &vendorFilter{grams: map[uint32][]gramAt{}}
 	for r, kws := range keywords {
 		for _, k := range kws {
-			kw := vendorKeyword{word: k, rule: uint16(r)}
+			kw := vendorKeyword{word: k, rule: r}
 			switch {
-			case len(k) >= 4:
-				w := fold4([]byte(k), 0)
-				h := quadHash(w)
-				f.quad[h>>6] |= 1 << (h & 63)
-				f.long[w] = append(f.long[w], kw)
-			case len(k) >= 2:
-				p := binary.LittleEndian.Uint16([]byte(k)) | 0x2020
-				f.pair[p>>6] |= 1 << (p & 63)
-				kw.pair = p
-				f.short = append(f.short, kw)
-			default:
-				// A one-byte keyword would make every text a candidate;
-				// the default catalogue has none. Such a rule is never run.
+			case len(k) == 2:
+				f.two = append(f.two, kw)
+			case len(k) >= 3:
+				f.words = append(f.words, kw)
+				j := len(f.words) - 1
+				f.add(fold3(k, 0), j, 0)
+				if len(k) >= 4 {
+					f.add(fold3(k, 1), j, 1)
+					break
+				}
+				for c := uint32(0x20); c < 0x100; c++ {
+					if c&0x20 != 0 {
+						f.add(fold3(k[1:3], 0)&0xffff|c<<16, j, 1)
+					}
+				}
 			}
 		}
 	}
 	return f
 }
 
+// fold3 returns the three folded bytes of s from i, little-endian.
+func fold3(s string, i int) uint32 {
+	var w uint32
+	for j := 2; j >= 0; j-- {
+		var c uint32
+		if i+j < len(s) {
+			c = uint32(s[i+j])
+		}
+		w = w<<8 | c | 0x20
+	}
+	return w
+}
+
+// add enters the gram w of keyword j at offset off.
+func (f *vendorFilter) add(w uint32, j, off int) {
+	f.tri[triHash(w)] = 1
+	h := checkHash(w)
+	f.check[h>>6] |= 1 << (h & 63)
+	f.grams[w] = append(f.grams[w], gramAt{word: j, off: off})
+}
+
 // match sets in cand the rules with a keyword in text and reports whether
 // there was any.
 func (f *vendorFilter) match(text []byte, cand *ruleMask) bool {
 	found := false
+	for _, k := range f.two {
+		found = f.twoByte(text, k, cand) || found
+	}
+	t := &f.tri
 	i := 0
-	for ; i+4 <= len(text); i++ {
-		w := fold4(text, i)
-		h := quadHash(w)
-		p := uint16(w)
-		if f.quad[h>>6]&(1<<(h&63))|f.pair[p>>6]&(1<<(p&63)) != 0 {
-			found = f.at(text, i, w, cand) || found
+	for ; i+9 <= len(text); i += 8 {
+		x := binary.LittleEndian.Uint64(text[i:]) | 0x2020202020202020
+		y := uint32(text[i+8]) | 0x20
+		if t[triHash(uint32(x))]|t[triHash(uint32(x>>16))]|t[triHash(uint32(x>>32))]|t[triHash(uint32(x>>48)|y<<16)] != 0 {
+			found = f.block(text, i, cand) || found
 		}
 	}
-	for ; i+2 <= len(text); i++ { // no long keyword fits any more
-		p := uint16(text[i]|0x20) | uint16(text[i+1]|0x20)<<8
-		if f.pair[p>>6]&(1<<(p&63)) != 0 {
-			found = f.shortAt(text, i, p, cand) || found
-		}
+	for ; i+2 <= len(text); i += 2 {
+		var b [4]byte
+		copy(b[:], text[i:])
+		found = f.gram(text, i, binary.LittleEndian.Uint32(b[:])|0x20202020, cand) || found
 	}
 	return found
 }
 
-// at compares the keywords that may start at text[i], whose four folded
-// bytes are w.
-func (f *vendorFilter) at(text []byte, i int, w uint32, cand *ruleMask) bool {
-	found := false
-	if p := uint16(w); f.pair[p>>6]&(1<<(p&63)) != 0 {
-		found = f.shortAt(text, i, p, cand)
+// block looks at the even offsets i to i+6 of a block the table let
+// through.
+func (f *vendorFilter) block(text []byte, i int, cand *ruleMask) bool {
+	x := binary.LittleEndian.Uint64(text[i:]) | 0x2020202020202020
+	y := uint32(text[i+8]) | 0x20
+	found := f.gram(text, i, uint32(x), cand)
+	found = f.gram(text, i+2, uint32(x>>16), cand) || found
+	found = f.gram(text, i+4, uint32(x>>32), cand) || found
+	return f.gram(text, i+6, uint32(x>>48)|y<<16, cand) || found
+}
+
+// gram compares the keywords whose gram at offset 0 or 1 may be the three
+// folded bytes w at the even offset i (the fourth byte of w is ignored).
+func (f *vendorFilter) gram(text []byte, i int, w uint32, cand *ruleMask) bool {
+	w &= 0xffffff
+	if f.tri[triHash(w)] == 0 {
+		return false
 	}
-	for _, k := range f.long[w] {
-		if hasFold(text, i, k.word) {
-			cand.set(int(k.rule))
+	if h := checkHash(w); f.check[h>>6]&(1<<(h&63)) == 0 {
+		return false
+	}
+	found := false
+	for _, g := range f.grams[w] {
+		k := &f.words[g.word]
+		if st := i - g.off; st >= 0 && hasFold(text, st, k.word) {
+			cand.set(k.rule)
 			found = true
 		}
 	}
 	return found
 }
 
-// shortAt compares the short keywords that may start at text[i], whose
-// first two folded bytes are p.
-func (f *vendorFilter) shortAt(text []byte, i int, p uint16, cand *ruleMask) bool {
-	found := false
-	for _, k := range f.short {
-		if k.pair == p && hasFold(text, i, k.word) {
-			cand.set(int(k.rule))
-			found = true
+// twoByte looks for the two-byte keyword k by its second byte.
+func (f *vendorFilter) twoByte(text []byte, k vendorKeyword, cand *ruleMask) bool {
+	for i := 1; i < len(text); {
+		j := indexFold(text[i:], k.word[1])
+		if j < 0 {
+			break
+		}
+		i += j
+		if lower(text[i-1]) == k.word[0] {
+			cand.set(k.rule)
+			return true
+		}
+		i++
+	}
+	return false
+}
+
+// indexFold is bytes.IndexByte for the lower-case byte c, ignoring the
+// case of a letter.
+func indexFold(b []byte, c byte) int {
+	i := bytes.IndexByte(b, c)
+	if u := c - 'a' + 'A'; c >= 'a' && c <= 'z' {
+		if j := bytes.IndexByte(b, u); j >= 0 && (i < 0 || j < i) {
+			i = j
 		}
 	}
-	return found
+	return i
 }
 
 // hasFold reports whether text holds the lower-case word w at i, ignoring

@@ -327,6 +327,53 @@ func (g *sampleGen) classRune(ranges []rune) rune {
 	return pick[g.rnd.IntN(len(pick))]
 }
 
+// naiveKeywords is what vendorFilter.match computes, the slow way.
+func naiveKeywords(c *vendorCat, text []byte) (m ruleMask, any bool) {
+	low := make([]byte, len(text))
+	for i, b := range text {
+		low[i] = lower(b)
+	}
+	for i, r := range c.rules {
+		for _, k := range r.keywords {
+			if len(k) >= 2 && strings.Contains(string(low), k) {
+				m.set(i)
+				any = true
+			}
+		}
+	}
+	return m, any
+}
+
+// Every keyword is found at every offset (even and odd, at the end of the
+// text), in any case, whatever follows it.
+func TestVendorFilter(t *testing.T) {
+	c := vendorCatalogue()
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for i, r := range c.rules {
+		for _, k := range r.keywords {
+			for off := range 4 {
+				for _, tail := range []string{"", "x", "~~", "0123456789"} {
+					kw := []byte(k)
+					for j := range kw {
+						if rnd.IntN(2) == 0 && kw[j] >= 'a' && kw[j] <= 'z' {
+							kw[j] -= 'a' - 'A'
+						}
+					}
+					text := strings.Repeat(" ", off) + string(kw) + tail
+					var m ruleMask
+					if !c.filter.match([]byte(text), &m) || !m.has(i) {
+						t.Errorf("%s: keyword %q not found in %q", r.id, k, text)
+					}
+					want, _ := naiveKeywords(c, []byte(text))
+					if m != want {
+						t.Errorf("%q: filter and naive search differ", text)
+					}
+				}
+			}
+		}
+	}
+}
+
 func FuzzVendor(f *testing.F) {
 	for _, s := range []string{
 		`key=` + fakeStripe, fakeXoxb, "https://" + fakeHook, fakeAKIA + "\n", "ghp_", "GLPAT-", "xoxb",
@@ -344,6 +391,13 @@ func FuzzVendor(f *testing.F) {
 			last = sp[1]
 		}
 		checkMatches(t, len(text), s.Scan(text, nil))
+		c := vendorCatalogue()
+		var m ruleMask
+		got := c.filter.match(text, &m)
+		want, wantAny := naiveKeywords(c, text)
+		if got != wantAny || m != want {
+			t.Fatalf("filter and naive keyword search differ on %q", text)
+		}
 	})
 }
 
