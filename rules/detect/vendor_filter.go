@@ -34,11 +34,11 @@ func (m *ruleMask) has(i int) bool { return m[i>>6]&(1<<(i&63)) != 0 }
 // table says yes does a second table (another hash) and then the exact
 // comparison run.
 type vendorFilter struct {
-	tri   [1 << triBits]uint8       // first hash of the folded three bytes
+	tri   [1 << triBits]uint8         // first hash of the folded three bytes
 	check [1 << checkBits / 64]uint64 // second hash, one bit each
-	grams map[uint32][]gramAt       // folded three bytes → keywords
-	words []vendorKeyword           // keywords of three or more bytes
-	two   []vendorKeyword           // keywords of two bytes
+	grams map[uint32][]gramAt         // folded three bytes → keywords
+	words []vendorKeyword             // keywords of three or more bytes
+	two   []vendorKeyword             // keywords of two bytes
 }
 
 // vendorKeyword is one keyword (lower case) of the rule with index rule.
