@@ -2,6 +2,7 @@ package leakcorpus
 
 import (
 	"fmt"
+	"net/netip"
 	"regexp"
 	"sort"
 	"strconv"
@@ -62,13 +63,13 @@ const (
 	hexb                // substring with no hex digit (or ':') around it
 	wordb               // substring with no letter/digit around it
 	digits              // substring of the digit runs (separators removed)
-	last               // suffix of a digit run
+	last                // suffix of a digit run
 	alnum               // substring of the letter/digit runs (separators removed)
 )
 
 type needle struct {
 	form string
-	s    string // lower-case
+	s    string // as planted (the search ignores case)
 	m    match
 }
 
@@ -77,7 +78,7 @@ var nonAlnum = regexp.MustCompile(`[^0-9a-z]`)
 
 // needles returns the forms of v to search for.
 func needles(v Value) []needle {
-	lv := strings.ToLower(v.Text)
+	lv := v.Text
 	n := []needle{{"whole", lv, text}}
 	switch v.Category {
 	case IP:
@@ -99,6 +100,11 @@ func needles(v Value) []needle {
 			n = append(n, needle{"embedded-v4", strings.TrimPrefix(lv, "::ffff:"), ipv4b})
 		case v.Spelling == "v6":
 			n[0].m = hexb
+		case v.Spelling == "v6-full" || v.Spelling == "v6-upper":
+			n[0].m = hexb
+			if a, err := netip.ParseAddr(v.Text); err == nil {
+				n = append(n, needle{"canonical", a.String(), hexb})
+			}
 		}
 	case Email:
 		at := strings.LastIndexByte(lv, '@')
@@ -113,7 +119,7 @@ func needles(v Value) []needle {
 	case Card:
 		n = append(n, needle{"digits", nonDigit.ReplaceAllString(v.Text, ""), digits})
 	case IBAN:
-		a := nonAlnum.ReplaceAllString(lv, "")
+		a := nonAlnum.ReplaceAllString(strings.ToLower(lv), "")
 		n = append(n, needle{"alnum", a, alnum})
 		if strings.HasPrefix(a, "de") {
 			n = append(n, needle{"account-number", a[len(a)-10:], digits})
@@ -122,8 +128,9 @@ func needles(v Value) []needle {
 		street, city, _ := strings.Cut(lv, ", ")
 		n = append(n, needle{"street", street, wordb}, needle{"postcode-city", city, wordb})
 	case Session:
-		if b, ok := strings.CutPrefix(lv, "s%3a"); ok {
-			n = append(n, needle{"body", b, text})
+		if b, ok := strings.CutPrefix(lv, "s%3A"); ok { // express-session: s:<id>.<signature>
+			id, _, _ := strings.Cut(b, ".")
+			n = append(n, needle{"body", id, text})
 		}
 	case User:
 		n[0].m = wordb
@@ -203,6 +210,8 @@ func views(out string) []*view {
 // find returns the line holding the first occurrence of nd in v, and
 // whether it matched only case-folded.
 func (v *view) find(nd needle) (line string, folded, ok bool) {
+	orig := nd.s
+	nd.s = strings.ToLower(nd.s)
 	switch nd.m {
 	case digits, last, alnum:
 		hay, at := v.dig, v.digAt
@@ -217,7 +226,7 @@ func (v *view) find(nd needle) (line string, folded, ok bool) {
 			i += off
 			e := i + len(nd.s)
 			off = i + 1
-			if nd.m == last && e < len(hay) && hay[e] != '|' {
+			if nd.m == last && !v.lastOK(i, e) {
 				continue
 			}
 			if v.exact != "" {
@@ -239,9 +248,27 @@ func (v *view) find(nd needle) (line string, folded, ok bool) {
 		if v.exact == "" {
 			return lineAt(v.s, i), true, true
 		}
-		return lineAt(v.exact, i), v.exact[i:i+len(nd.s)] != v.s[i:i+len(nd.s)], true
+		return lineAt(v.exact, i), v.exact[i:i+len(nd.s)] != orig, true
 	}
 }
+
+// lastOK reports whether dig[i:e] ends its digit run and the run is not
+// part of a word (a hex pseudonym such as 3f9718223a).
+func (v *view) lastOK(i, e int) bool {
+	if e < len(v.dig) && v.dig[e] != '|' {
+		return false
+	}
+	start := strings.LastIndexByte(v.dig[:i], '|') + 1
+	if a := v.digAt[start]; a > 0 && isLetter(v.s[a-1]) {
+		return false
+	}
+	if z := v.digAt[e-1] + 1; z < len(v.s) && isLetter(v.s[z]) {
+		return false
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func isHex(c byte) bool   { return isDigit(c) || c >= 'a' && c <= 'f' }
@@ -302,6 +329,12 @@ func CheckLookAlikes(out string, records []Record) []Altered {
 		for _, l := range r.Lines {
 			in.WriteString(l)
 			in.WriteByte('\n')
+		}
+		for _, m := range []map[string]string{r.Labels, r.Metadata} {
+			for _, v := range m {
+				in.WriteString(v)
+				in.WriteByte('\n')
+			}
 		}
 		for _, l := range r.LookAlikes {
 			if _, ok := kinds[l]; !ok {

@@ -15,6 +15,7 @@
 package leakcorpus
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -90,6 +91,9 @@ type Record struct {
 	Lines      []string
 	Planted    []Value
 	LookAlikes []LookAlike
+	// Labels and Metadata are set on the records of Senders: the stream
+	// labels and structured metadata a log shipper attaches.
+	Labels, Metadata map[string]string
 }
 
 // Corpus is the generated records of every kind.
@@ -112,6 +116,35 @@ func Generate(seed uint64, n int, day time.Time) *Corpus {
 		}
 	}
 	return c
+}
+
+// Senders returns n records of kind "loki-labels" for a push input:
+// each has one line and the stream labels and structured metadata a
+// shipper such as Promtail or Alloy attaches (pod, container, a user's
+// e-mail as a label, a client address, a user and a phone number in
+// metadata, a trace id that must survive), deterministic for seed.
+func Senders(seed uint64, n int) []Record {
+	r := rand.New(rand.NewPCG(seed, seed^0x2545f4914f6cdd1d))
+	used := map[string]bool{}
+	var out []Record
+	for i := range n {
+		b := &rb{g: gen{r, used}, rec: Record{Kind: "loki-labels"}}
+		p := b.g.person()
+		b.rec.Labels = map[string]string{
+			"job":        "shop",
+			"pod":        b.l("pod", "shop-7d9f"+b.g.hex(5)[:5]),
+			"user_email": b.email(p, cycle([]string{"plain", "plus-tag", "upper"}, i, 0)),
+			"client":     b.anyIP(i),
+		}
+		b.rec.Metadata = map[string]string{
+			"trace_id": b.traceID(),
+			"user":     b.user(p),
+			"caller":   b.phone(i, 0),
+		}
+		b.line(fmt.Sprintf("level=info msg=\"order placed\" order=%s %s", b.orderNo(), b.l("duration", "duration="+b.durMS())))
+		out = append(out, b.rec)
+	}
+	return out
 }
 
 // Text returns the records of the named kinds (all kinds if none) as one

@@ -51,13 +51,20 @@ func nginxAccess(b *rb, i int, t time.Time) {
 		req = "GET /oauth/callback?code=" + b.p(Secret, "oauth-code", b.g.alnum(40)) + "&state=" + b.uuid()
 		ref = "https://login.example.com/authorize?client_id=shop&client_secret=" + b.p(Secret, "client_secret", b.g.alnum(32))
 	case 2:
-		req = "GET /releases/" + b.l("version4", b.version4()) + "/app.apk?uid=" + b.user(p)
+		req = "GET /releases/" + b.l("version4", b.version4()) + "/app.apk;jsessionid=" + b.session("java") + "?uid=" + b.user(p)
 		ref = "https://" + b.p(User, "git-url-user", ascii(p.first)+b.g.digits(3)) + ":" + b.secret("github-ghp") + "@github.com/shop/app.git"
+	case 3:
+		if i%8 == 7 { // a browser calling Google Maps through the shop's proxy
+			req = "GET /maps/api/geocode/json?address=" + url.QueryEscape(b.address("query")) + "&key=" + b.p(Secret, "google-aiza-query", "AIza"+b.g.alnum(35)) + "&order=" + b.orderNo()
+			ref = "https://shop.example.com/checkout"
+			break
+		}
+		fallthrough
 	default:
 		req = "POST /api/v1/pay?card=" + url.QueryEscape(b.card(i, 0)) + "&iban=" + url.QueryEscape(b.iban(i, 0)) + "&order=" + b.orderNo()
 		ref = "-"
 	}
-	xff := b.ip4() + ", " + b.ip6()
+	xff := b.ip4() + ", " + b.ip6Odd(i)
 	b.line(fmt.Sprintf(`%s - %s [%s] "%s HTTP/1.1%s%s" "%s" "%s"`, client, user, clf(t), req, status, ref, b.ua(), xff))
 }
 
@@ -71,6 +78,11 @@ func nginxError(b *rb, i int, t time.Time) {
 	host := "shop.example.com"
 	switch i % 3 {
 	case 0:
+		if i%2 == 1 {
+			b.line(fmt.Sprintf(`%s [error] %d#%d: *%d %s could not be resolved (3: Host not found), client: %s, server: %s, request: "GET /%s HTTP/1.1", host: "%s"`,
+				ts, pid, pid, b.g.r.IntN(99999), b.rdns(4, 0), client, host, b.l("version4", "v"+b.version4()), host))
+			return
+		}
 		b.line(fmt.Sprintf(`%s [error] %d#%d: *%d user "%s" was not found in "/etc/nginx/.htpasswd", client: %s, server: %s, request: "GET /admin/%s?token=%s HTTP/1.1", host: "%s", referrer: "https://%s/login?email=%s"`,
 			ts, pid, pid, b.g.r.IntN(99999), b.user(p), client, host, b.l("version4", "v"+b.version4()), b.secret("jwt"), host, host, url.QueryEscape(b.emailPlain(p))))
 	case 1:
@@ -177,11 +189,11 @@ func llmGateway(b *rb, i int, t time.Time) {
 	case 2:
 		keyName, keyVal = "x-auth-token", b.p(Secret, "x-auth-token-json", b.g.alnum(40))
 	}
-	b.line(fmt.Sprintf(`{"request_id":"chatcmpl-%s","call_type":"acompletion","startTime":"%s","endTime":"%s","model":"gpt-4o-2024-08-06","api_key":%s,"user":%s,"end_user":%s,"end_user_email":%s,"metadata":{"user_api_key_alias":"shop-backend","requester_ip_address":%s,"headers":{%s:%s,"authorization":%s,"user-agent":"OpenAI/Python 1.54.3","x-stainless-retry-count":"0"},"app_version":"%s"},"messages":[{"role":"system","content":"You are the support assistant of Example Shop."},{"role":"user","content":%s}],"response":{"choices":[{"message":{"role":"assistant","tool_calls":[{"id":"call_%s","type":"function","function":{"name":"create_refund","arguments":%s}}]}}]},"prompt_tokens":%d,"completion_tokens":%d,"spend":0.00%s,"trace_id":"%s","created_at":%s}`,
+	b.line(fmt.Sprintf(`{"request_id":"chatcmpl-%s","call_type":"acompletion","startTime":"%s","endTime":"%s","model":"gpt-4o-2024-08-06","api_key":%s,"user":%s,"end_user":%s,"end_user_email":%s,"metadata":{"user_api_key_alias":"shop-backend","requester_ip_address":%s,"headers":{%s:%s,"authorization":%s,"user-agent":"OpenAI/Python 1.54.3","x-stainless-retry-count":"0"},"app_version":"%s"},"messages":[{"role":"system","content":"You are the support assistant of Example Shop."},{"role":"user","content":%s}],"response":{"choices":[{"message":{"role":"assistant","tool_calls":[{"id":"call_%s","type":"function","function":{%s,"arguments":%s}}]}}]},"prompt_tokens":%d,"completion_tokens":%d,"spend":0.00%s,"trace_id":"%s","created_at":%s}`,
 		b.alnumL(24), t.Format(time.RFC3339Nano), t.Add(1234*time.Millisecond).Format(time.RFC3339Nano),
 		js(b.secret(cycle([]string{"openai-sk-proj", "stripe-sk_live", "stripe-rk_live"}, i, 0))), js(b.user(p)), js(b.user(p)), js(b.email(o, cycle(emailSpellings, i, 3))), js(b.ip4()),
 		js(keyName), js(keyVal), js("Bearer "+b.secret("opaque")), b.l("version4", b.version4()),
-		js(prompt), b.g.alnum(24), js(args), 100+b.g.r.IntN(2000), 10+b.g.r.IntN(500), b.g.digits(4), b.traceID(), b.epochMS(t)))
+		js(prompt), b.g.alnum(24), b.l("function_name", `"name":"`+b.g.pick("create_refund", "lookup_order", "update_address")+`"`), js(args), 100+b.g.r.IntN(2000), 10+b.g.r.IntN(500), b.g.digits(4), b.traceID(), b.epochMS(t)))
 	// The look-alike "app_version" with its key, as the issue spells it.
 	lv := b.rec.LookAlikes
 	for j := range lv {
@@ -329,7 +341,7 @@ func plainText(b *rb, i int, t time.Time) {
 	case 0:
 		b.line(fmt.Sprintf(`%s INFO invoice %s sent to %s, %s, phone %s, IBAN %s (%s, release %s)`, ts, b.orderNo(), b.email(p, "display-name"), b.address("freetext"), b.phone(i, 9), b.iban(i, 4), b.l("duration", "took "+b.durS()), b.l("version4", "/releases/"+b.version4()+"/")))
 	case 1:
-		s, v := b.secretCycle(i, 3)
+		s, v := b.secretCycle(i, 8)
 		_ = s
 		b.line(fmt.Sprintf(`%s WARN notifier: posting to %s failed for %s with aws_access_key_id=%s aws_secret_access_key=%s, commit %s, build %s`, ts, b.secret("slack-webhook"), v, b.secret("aws-akia"), b.secret("aws-secret"), b.commit(40), b.snowflake()))
 	default:

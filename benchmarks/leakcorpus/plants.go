@@ -12,7 +12,7 @@ import (
 
 func (b *rb) user(p person) string { return b.p(User, "login", b.g.user(p)) }
 
-var emailSpellings = []string{"plain", "plus-tag", "quoted", "upper", "display-name"}
+var emailSpellings = []string{"plain", "plus-tag", "quoted", "upper", "display-name", "display-quoted", "mailto"}
 
 // email plants an e-mail address of p in spelling s; "display-name"
 // returns `First Last <addr>` and plants the name as well.
@@ -30,6 +30,10 @@ func (b *rb) email(p person, s string) string {
 		return b.p(Email, s, strings.ToUpper(lp[:1])+lp[1:]+"@"+strings.ToUpper(dom[:1])+dom[1:])
 	case "display-name":
 		return b.p(Name, "display-name", p.full()) + " <" + b.p(Email, s, lp+"@"+dom) + ">"
+	case "display-quoted": // RFC 5322 quoted display name, "Last, First"
+		return `"` + b.p(Name, "display-quoted", p.last+", "+p.first) + `" <` + b.p(Email, s, lp+"@"+dom) + ">"
+	case "mailto":
+		return "mailto:" + b.p(Email, s, lp+"@"+dom)
 	}
 	panic("unknown email spelling " + s)
 }
@@ -53,6 +57,29 @@ func (b *rb) card(i, k int) string {
 
 func (b *rb) ip4() string { return b.p(IP, "v4", b.g.ipv4()) }
 func (b *rb) ip6() string { return b.p(IP, "v6", b.g.ipv6()) }
+
+// ip6Odd plants IPv6 in the spellings other than the canonical one:
+// upper case (Windows, some Java loggers) and uncompressed with leading
+// zeros (as .NET and some firewalls print it).
+func (b *rb) ip6Odd(i int) string {
+	a := b.g.ipv6()
+	if i%2 == 0 {
+		return b.p(IP, "v6-upper", strings.ToUpper(a))
+	}
+	var g [8]string
+	head, tail, _ := strings.Cut(a, "::")
+	hs, ts := strings.Split(head, ":"), strings.Split(tail, ":")
+	for j := range g {
+		g[j] = "0000"
+	}
+	for j, h := range hs {
+		g[j] = fmt.Sprintf("%04s", h)
+	}
+	for j, t := range ts {
+		g[8-len(ts)+j] = fmt.Sprintf("%04s", t)
+	}
+	return b.p(IP, "v6-full", strings.Join(g[:], ":"))
+}
 func (b *rb) mapped() string {
 	return b.p(IP, "v4-mapped", "::ffff:"+b.g.ipv4())
 }
@@ -81,7 +108,7 @@ func (b *rb) rdns(i, k int) string {
 func (b *rb) secret(s string) string { return b.p(Secret, s, b.g.secret(s)) }
 
 func (b *rb) secretCycle(i, k int) (spelling, v string) {
-	s := cycle(secretSpellings, i, k)
+	s := secretSpellings[(i/3+k)%len(secretSpellings)]
 	if s == "git-url" {
 		return s, "https://oauth2:" + b.secret(s) + "@gitlab.com/shop/app.git"
 	}
@@ -113,8 +140,8 @@ func (b *rb) uuid() string {
 	return b.l("uuid", h[:8]+"-"+h[8:12]+"-4"+h[13:16]+"-a"+h[17:20]+"-"+h[20:])
 }
 
-func (b *rb) traceID() string  { return b.l("trace_id", b.g.hex(32)) }
-func (b *rb) spanID() string   { return b.l("span_id", b.g.hex(16)) }
+func (b *rb) traceID() string     { return b.l("trace_id", b.g.hex(32)) }
+func (b *rb) spanID() string      { return b.l("span_id", b.g.hex(16)) }
 func (b *rb) commit(n int) string { return b.l("commit", b.g.hex(n)) }
 func (b *rb) snowflake() string {
 	return b.l("snowflake", fmt.Sprintf("1%d%s", 7+b.g.r.IntN(3), b.g.digits(17)))
@@ -129,7 +156,7 @@ func (b *rb) queueID() string {
 	return b.l("postfix_queue_id", string(s))
 }
 func (b *rb) orderNo() string {
-	return b.l("order_no", b.g.pick("ORD-", "A", "#")+"2026-"+b.g.digits(7))
+	return b.l("order_no", b.g.pick("ORD-", "A", "INV-")+"2026-"+b.g.digits(7))
 }
 func (b *rb) version4() string {
 	return fmt.Sprintf("%d.%d.%d.%d", 1+b.g.r.IntN(4), b.g.r.IntN(30), b.g.r.IntN(10), 10+b.g.r.IntN(90))

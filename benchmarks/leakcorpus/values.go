@@ -143,15 +143,22 @@ var phoneSpellings = []string{
 	"e164",          // +4915112345678 (E.164, as APIs such as Twilio log it)
 	"rfc3966",       // tel:+1-415-971-8223 (RFC 3966 URI)
 	"uk-intl",       // +44 20 7946 0958
-	"us-dashed",     // 415-971-8223 (no parentheses: documented as not found yet)
+	"us-dashed",     // 415-971-8223
+	"us-dots",       // 415.971.8223 (common in US signatures)
+	"fr-intl-paren", // +33 (0)6 12 34 56 78
+	"de-dashed",     // +49-171-2345678 (as CRMs export them)
 }
 
 // frMobile returns a French mobile number without trunk prefix in pairs,
 // "6 12 34 56 78" or "7 73 90 97 19" (07 numbers start 073..079).
 func (g gen) frMobile() string {
 	if g.r.IntN(2) == 0 {
-		// 069x are the overseas departments' (GP, RE, ...), not FR's
-		return fmt.Sprintf("6 %d%s %s %s %s", g.r.IntN(9), g.digits(1), g.digits(2), g.digits(2), g.digits(2))
+		// 061..065: 0639 and 069x belong to the overseas departments
+		d := fmt.Sprintf("%d%s", 1+g.r.IntN(5), g.digits(1))
+		if d == "39" {
+			d = "38"
+		}
+		return fmt.Sprintf("6 %s %s %s %s", d, g.digits(2), g.digits(2), g.digits(2))
 	}
 	return fmt.Sprintf("7 %d%s %s %s %s", 3+g.r.IntN(7), g.digits(1), g.digits(2), g.digits(2), g.digits(2))
 }
@@ -174,6 +181,13 @@ func (g gen) phone(spelling string) string {
 	case "us-dashed":
 		ex, n := g.usLocal()
 		return fmt.Sprintf("%s-%s-%s", g.pick(usAreas...), ex, n)
+	case "us-dots":
+		ex, n := g.usLocal()
+		return fmt.Sprintf("%s.%s.%s", g.pick(usAreas...), ex, n)
+	case "fr-intl-paren":
+		return "+33 (0)" + g.frMobile()
+	case "de-dashed":
+		return fmt.Sprintf("+49-%s-%d%s", g.pick("171", "172", "160"), 2+g.r.IntN(8), g.digits(6))
 	case "rfc3966":
 		ex, n := g.usLocal()
 		return fmt.Sprintf("tel:+1-%s-%s-%s", g.pick(usAreas...), ex, n)
@@ -304,7 +318,7 @@ func (g gen) ipv6() string {
 
 // rdns spellings: host names that spell an IPv4 address, as ISPs and
 // clouds name their clients (Apache HostnameLookups On, postfix, sshd).
-var rdnsSpellings = []string{"rdns-hex", "rdns-reversed", "rdns-dashed", "rdns-aws"}
+var rdnsSpellings = []string{"rdns-hex", "rdns-reversed", "rdns-dashed", "rdns-aws", "rdns-arpa"}
 
 // rdns returns the host name and the forms of the address in it that
 // must not survive.
@@ -319,6 +333,8 @@ func (g gen) rdns(spelling string) (host string, o [4]int) {
 		return fmt.Sprintf("%d-%d-%d-%d.dyn.example.net", o[0], o[1], o[2], o[3]), o
 	case "rdns-aws":
 		return fmt.Sprintf("ip-%d-%d-%d-%d.eu-west-1.compute.internal", o[0], o[1], o[2], o[3]), o
+	case "rdns-arpa": // the PTR name itself, as resolver errors print it
+		return fmt.Sprintf("%d.%d.%d.%d.in-addr.arpa", o[3], o[2], o[1], o[0]), o
 	}
 	panic("unknown rdns spelling " + spelling)
 }
@@ -340,7 +356,7 @@ func (g gen) address() (full, street, city string) {
 // Secret spellings: vendor tokens and credentials by name.
 var secretSpellings = []string{
 	"stripe-sk_live", "stripe-rk_live", "github-ghp", "github-pat", "slack-xoxb", "slack-webhook",
-	"aws-akia", "git-url", "openai-sk-proj", "jwt",
+	"aws-akia", "git-url", "openai-sk-proj", "jwt", "slack-xoxp", "google-aiza", "sendgrid", "npm",
 }
 
 // allSecretSpellings adds the spellings planted only with their key
@@ -370,12 +386,20 @@ func (g gen) secret(spelling string) string {
 		return string(k)
 	case "aws-secret":
 		return g.alnum(30) + "/" + g.alnum(9)
-	case "openai-sk-proj":
-		return "sk-proj-" + g.alnum(48)
+	case "openai-sk-proj": // project keys carry "T3BlbkFJ" (base64 of "OpenAI") in the middle
+		return "sk-proj-" + g.alnum(74) + "T3BlbkFJ" + g.alnum(74)
 	case "jwt":
 		h := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT"}`))
 		p := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"sub":"%s","exp":%d}`, g.digits(8), 1795000000+g.r.IntN(1000000))))
 		return h + "." + p + "." + g.alnum(43)
+	case "slack-xoxp":
+		return fmt.Sprintf("xoxp-%s-%s-%s-%s", g.digits(12), g.digits(12), g.digits(13), g.hex(32))
+	case "google-aiza":
+		return "AIza" + g.alnum(35)
+	case "sendgrid":
+		return "SG." + g.alnum(22) + "." + g.alnum(43)
+	case "npm":
+		return "npm_" + g.alnum(36)
 	case "git-url": // the token; secretCycle puts it in a clone URL
 		return "glpat-" + g.alnum(20)
 	case "opaque":
