@@ -42,7 +42,7 @@ const (
 // name, lower case: "Lindenstraße", "Hauptstr.", "Keizersgracht", or a
 // word of their own ("Münchner Straße").
 var streetSuffixes = [...]string{
-	"stra\xc3\x9fe", "strasse", "str.", "weg", "gasse", "platz", "allee", "ring", "damm",
+	"stra\xc3\x9fe", "strasse", "str.", "str", "weg", "gasse", "platz", "allee", "ring", "damm",
 	"ufer", "chaussee", "steig", "pfad", "straat", "laan", "plein", "gracht",
 }
 
@@ -118,7 +118,12 @@ func townAfter(text []byte, e, n int) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	// "Frankfurt am Main", "Halle (Saale)"
+	// "St. Gallen", "Frankfurt am Main", "Halle (Saale)"
+	if te-e <= 4 && te+2 < len(text) && text[te] == '.' && text[te+1] == ' ' {
+		if e2, ok := capWord(text, te+2); ok {
+			return e2, true
+		}
+	}
 	for _, l := range townLinks {
 		if hasPrefix(text, te+1, l) && te < len(text) && text[te] == ' ' {
 			if e2, ok := capWord(text, te+1+len(l)); ok {
@@ -135,7 +140,7 @@ func townAfter(text []byte, e, n int) (int, bool) {
 }
 
 // capWord returns the end of the capitalized word of at least two letters
-// at i ("Kiel", "München", "Villingen-Schwenningen", "Aix-en-Provence").
+// at i ("Kiel", "München", "Villingen-Schwenningen", "L'Aquila").
 // A word that runs on into a dot and a letter ("Foo.Bar", a host or a
 // class name) is none.
 func capWord(text []byte, i int) (int, bool) {
@@ -143,7 +148,7 @@ func capWord(text []byte, i int) (int, bool) {
 		return 0, false
 	}
 	e := i
-	for e < len(text) && e-i <= streetMaxWord && (letter(text[e]) || text[e] == '-' && e+1 < len(text) && letter(text[e+1])) {
+	for e < len(text) && e-i <= streetMaxWord && (letter(text[e]) || (text[e] == '-' || text[e] == '\'') && e+1 < len(text) && letter(text[e+1])) {
 		e++
 	}
 	if e-i < 2 || e-i > streetMaxWord || at(text, e, cDigit|cUnder) {
@@ -224,30 +229,39 @@ func sepBefore(text []byte, q int) (int, bool) {
 }
 
 // houseNumberBack returns the start of the house number that ends at q:
-// one to four digits, an optional letter ("12a", "221B") and an optional
-// range ("12-14", "12/14").
+// one to four digits with an optional letter ("12a", "221B", "69 a"),
+// and up to two more groups after '-' or '/' (a range "12-14", an
+// Austrian staircase and door "12/3/7").
 func houseNumberBack(text []byte, q int) (int, bool) {
 	j := q
-	if j >= 2 && is(text[j-1], cAlpha) && is(text[j-2], cDigit) {
-		j--
+	switch {
+	case j >= 2 && is(text[j-1], cAlpha) && is(text[j-2], cDigit):
+		j-- // "12a"
+	case j >= 3 && is(text[j-1], cAlpha) && text[j-2] == ' ' && is(text[j-3], cDigit) && !at(text, j, cAlpha):
+		j -= 2 // "69 a"
 	}
+	k, ok := digitsBack(text, j)
+	if !ok {
+		return 0, false
+	}
+	for g := 0; g < 2 && k >= 2 && (text[k-1] == '-' || text[k-1] == '/') && is(text[k-2], cDigit); g++ {
+		m, ok := digitsBack(text, k-1)
+		if !ok {
+			break
+		}
+		k = m
+	}
+	return k, true
+}
+
+// digitsBack returns the start of the run of one to four digits that
+// ends at j.
+func digitsBack(text []byte, j int) (int, bool) {
 	k := j
 	for k > 0 && j-k <= 4 && is(text[k-1], cDigit) {
 		k--
 	}
-	if k == j || j-k > 4 {
-		return 0, false
-	}
-	if k >= 2 && (text[k-1] == '-' || text[k-1] == '/') && is(text[k-2], cDigit) {
-		m := k - 1
-		for m > 0 && k-1-m <= 4 && is(text[m-1], cDigit) {
-			m--
-		}
-		if k-1-m <= 4 {
-			k = m
-		}
-	}
-	return k, true
+	return k, k < j && j-k <= 4
 }
 
 // numberLast finds a street whose house number ends at q and follows it
@@ -299,7 +313,7 @@ func suffixStreet(text []byte, r int) (int, bool) {
 			continue
 		}
 		stem := len(w) - len(s)
-		if s != "str." && hasInnerDot(w) {
+		if hasInnerDot(w) {
 			return 0, false
 		}
 		if stem == 0 {

@@ -42,6 +42,11 @@ func TestStreet(t *testing.T) {
 		{"Bahnhofstrasse 1, CH-8001 Zürich", []string{"Bahnhofstrasse 1, CH-8001 Zürich"}},
 		{"Rennweg 5\n8001 Zürich", []string{"Rennweg 5\n8001 Zürich"}},
 		{"Karl-Marx-Allee 90; 10243 Berlin", []string{"Karl-Marx-Allee 90; 10243 Berlin"}},
+		{"Mariahilfer Straße 12/3/7, 1060 Wien", []string{"Mariahilfer Straße 12/3/7, 1060 Wien"}},
+		{"Lindenstraße 69 a, 24103 Kiel", []string{"Lindenstraße 69 a, 24103 Kiel"}},
+		{"Hauptstr 5, 10115 Berlin", []string{"Hauptstr 5, 10115 Berlin"}},
+		{"Rorschacher Strasse 1, 9000 St. Gallen", []string{"Rorschacher Strasse 1, 9000 St. Gallen"}},
+		{"Via Strinella 88, 67100 L'Aquila", []string{"Via Strinella 88, 67100 L'Aquila"}},
 		// Dutch
 		{"Keizersgracht 123, 1015 CJ Amsterdam", []string{"Keizersgracht 123, 1015 CJ Amsterdam"}},
 		{"Dorpsstraat 5, 1234AB Ergenshuizen", []string{"Dorpsstraat 5, 1234AB Ergenshuizen"}},
@@ -97,6 +102,10 @@ func TestStreet(t *testing.T) {
 		{"Lindenstraße 69, 24103 kiel", nil},
 		{"Lindenstraße 69, 24103 Kiel.example.org", nil},
 		{"Lindenstraße 12345, 24103 Kiel", nil},
+		{"Lindenstraße 1/2/3/4, 24103 Kiel", nil},
+		{"Lindenstraße 69 ab, 24103 Kiel", nil},
+		{"Monster 5, 12345 Berlin", nil},
+		{"ok 24103 Kiel. Next", nil},
 	} {
 		if got := streetMatches([]byte(tc.text)); strings.Join(got, "|") != strings.Join(tc.want, "|") {
 			t.Errorf("%q\n got %q\nwant %q", tc.text, got, tc.want)
