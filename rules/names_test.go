@@ -32,6 +32,8 @@ func TestNamesAuditMisses(t *testing.T) {
 		{`{"msg":"order","shipping_address":"Lindenstraße 69, 24103 Kiel"}`,
 			`{"msg":"order","shipping_address":"` + addr + `"}`},
 		{`order 4711: deliver to Lindenstraße 69, 24103 Kiel`, `order 4711: deliver to ` + addr},
+		{`{"msg":"new delivery address: An der Alster 93, 20099 Hamburg"}`,
+			`{"msg":"new delivery address: ` + mac("An der Alster 93, 20099 Hamburg", 16) + `"}`},
 	} {
 		out, _ := p.Append(nil, []byte(c.in), testTime)
 		if string(out) != c.want {
@@ -107,7 +109,8 @@ func TestAddressObject(t *testing.T) {
 
 // TestNameKeySoftwareNames: the logger name of bunyan becomes a pseudonym
 // (the price of covering "name"), the OTel/ECS/Kubernetes resource names
-// are scrubbed like other text and so kept.
+// and the function names of LLM tool calls are scrubbed like other text
+// and so kept; a chat message's participant name is not.
 func TestNameKeySoftwareNames(t *testing.T) {
 	p := defaultEngine(t).NewProcessor()
 	for _, c := range []struct{ in, want string }{
@@ -115,6 +118,10 @@ func TestNameKeySoftwareNames(t *testing.T) {
 			`{"name":"` + mac("myapp", 16) + `","hostname":"web1","pid":42,"level":30,"msg":"hi","v":0}`},
 		{`{"service.name":"checkout","k8s.pod.name":"checkout-7d9f","host.name":"node-3","msg":"hi"}`,
 			`{"service.name":"checkout","k8s.pod.name":"checkout-7d9f","host.name":"node-3","msg":"hi"}`},
+		{`{"response":{"choices":[{"message":{"tool_calls":[{"type":"function","function":{"name":"create_refund","arguments":"{}"}}]}}]}}`,
+			`{"response":{"choices":[{"message":{"tool_calls":[{"type":"function","function":{"name":"create_refund","arguments":"{}"}}]}}]}}`},
+		{`{"tools":[{"type":"function","function":{"name":"get_weather"}}],"messages":[{"role":"user","name":"Léa Vogel","content":"hi"}]}`,
+			`{"tools":[{"type":"function","function":{"name":"get_weather"}}],"messages":[{"role":"user","name":"` + mac(auditName, 16) + `","content":"hi"}]}`},
 		{`{"service":{"name":"checkout"},"process":{"name":"java"},"user":{"name":"lea"},"msg":"hi"}`,
 			`{"service":{"name":"checkout"},"process":{"name":"java"},"user":{"name":"` + mac("lea", 16) + `"},"msg":"hi"}`},
 	} {

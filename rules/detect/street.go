@@ -19,14 +19,18 @@ package detect
 //	Via Roma 12, 00184 Roma            an Italian, Spanish or Catalan street
 //	Calle de Alcalá, 42, 28014 Madrid  word first (via, viale, piazza, corso,
 //	                                   calle, avenida, plaza, paseo, carrer, …)
+//	An der Alster 93, 20099 Hamburg    a German preposition first (am, an,
+//	                                   auf, im, in, zum, zur, unter, …), only
+//	                                   before a five-digit postcode
 //	12 rue de la Paix, 75002 Paris     the number first, then a French street
 //	                                   word (rue, avenue, boulevard, place, …)
 //
 // The span is the whole address, street through town. Street and town
 // words may hold UTF-8 letters (umlauts, ß, accents). English and US
 // addresses (number, street, town, then a UK postcode or a state and ZIP
-// code) are not found, nor streets without a street word ("Unter den
-// Linden 77"), nor addresses without a postcode and town.
+// code) are not found, nor other streets without a street word
+// ("Platz der Republik 1", "Straße des 17. Juni 135"), nor addresses
+// without a postcode and town.
 
 // streetMinDigits is the fewest digits a postal address holds: a house
 // number and a postcode.
@@ -53,6 +57,13 @@ var streetPrefixes = [...]string{
 	"avenida", "avda.", "avda", "plaza", "paseo", "carrer", "avinguda", "rua",
 }
 
+// streetPrepositions are the German prepositions that start a street
+// name without a street word: "Am Markt", "An der Alster", "Unter den
+// Linden". They count only capitalized and before a five-digit postcode.
+var streetPrepositions = [...]string{
+	"am", "an", "auf", "im", "in", "zum", "zur", "unter", "hinter", "vor", "beim", "bei", "\xc3\x9cber", // Über
+}
+
 // streetFrench are the French street words that follow the number:
 // "12 rue de la Paix".
 var streetFrench = [...]string{
@@ -64,6 +75,7 @@ var streetFrench = [...]string{
 // between its capitalized words: "rue de la Paix", "Via della Spiga".
 var streetConnectors = [...]string{
 	"de", "du", "des", "la", "le", "les", "et", "aux", "au", "sur", "en",
+	"der", "dem", "den", "die", "das",
 	"di", "del", "della", "dei", "degli", "delle", "dello", "las", "los", "el", "y", "i", "da", "do", "dos",
 }
 
@@ -89,7 +101,7 @@ func nextStreet(text []byte, from int) (start, end int, ok bool) {
 		}
 		if n := e - i; (n == 4 || n == 5) && !at(text, i-1, cAlnum|cUnder) {
 			if te, ok := townAfter(text, e, n); ok {
-				if s, ok := streetBefore(text, i); ok && s >= from {
+				if s, ok := streetBefore(text, i, n == 5); ok && s >= from {
 					return s, te, true
 				}
 			}
@@ -186,8 +198,8 @@ func capitalAt(text []byte, i int) bool {
 
 // streetBefore returns the start of the street and house number that end
 // before the postcode at ps, after an optional country prefix ("D-") and
-// a separator (spaces, a comma).
-func streetBefore(text []byte, ps int) (int, bool) {
+// a separator (spaces, a comma). long says the postcode has five digits.
+func streetBefore(text []byte, ps int, long bool) (int, bool) {
 	q := ps
 	if q >= 2 && text[q-1] == '-' {
 		k := q - 1
@@ -203,7 +215,7 @@ func streetBefore(text []byte, ps int) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	if s, ok := numberLast(text, q); ok {
+	if s, ok := numberLast(text, q, long); ok {
 		return s, true
 	}
 	return numberFirst(text, q)
@@ -266,7 +278,7 @@ func digitsBack(text []byte, j int) (int, bool) {
 
 // numberLast finds a street whose house number ends at q and follows it
 // (German, Dutch, Italian, Spanish order).
-func numberLast(text []byte, q int) (int, bool) {
+func numberLast(text []byte, q int, long bool) (int, bool) {
 	ns, ok := houseNumberBack(text, q)
 	if !ok || ns < 2 || text[ns-1] != ' ' {
 		return 0, false
@@ -280,7 +292,7 @@ func numberLast(text []byte, q int) (int, bool) {
 			return s, true
 		}
 	}
-	return prefixStreet(text, r)
+	return prefixStreet(text, r, long)
 }
 
 // wordBack returns the start of the word that ends at j: letters, UTF-8
@@ -343,8 +355,11 @@ func suffixStreet(text []byte, r int) (int, bool) {
 }
 
 // prefixStreet finds a street name that ends at r and starts with an
-// Italian, Spanish or Catalan street word: "Via Roma", "Calle de Alcalá".
-func prefixStreet(text []byte, r int) (int, bool) {
+// Italian, Spanish or Catalan street word: "Via Roma", "Calle de Alcalá";
+// or, before a five-digit (German) postcode, with a capitalized German
+// preposition: "Am Markt", "An der Alster", "Unter den Linden". A
+// four-digit postcode is too often a year for those ("In Room 12, 2025").
+func prefixStreet(text []byte, r int, long bool) (int, bool) {
 	j := r
 	for w := 0; w <= streetMaxWords; w++ {
 		ws := wordBack(text, j)
@@ -352,7 +367,7 @@ func prefixStreet(text []byte, r int) (int, bool) {
 			return 0, false
 		}
 		word := text[ws:j]
-		if w > 0 && inFold(word, streetPrefixes[:]) {
+		if w > 0 && (inFold(word, streetPrefixes[:]) || long && capitalAt(text, ws) && inFold(word, streetPrepositions[:])) {
 			return ws, true
 		}
 		if !nameWord(text, ws, j, w == 0) {

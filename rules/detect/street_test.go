@@ -47,6 +47,10 @@ func TestStreet(t *testing.T) {
 		{"Hauptstr 5, 10115 Berlin", []string{"Hauptstr 5, 10115 Berlin"}},
 		{"Rorschacher Strasse 1, 9000 St. Gallen", []string{"Rorschacher Strasse 1, 9000 St. Gallen"}},
 		{"Via Strinella 88, 67100 L'Aquila", []string{"Via Strinella 88, 67100 L'Aquila"}},
+		{"An der Alster 93, 20099 Hamburg", []string{"An der Alster 93, 20099 Hamburg"}},
+		{"Am Markt 46, 79098 Freiburg im Breisgau", []string{"Am Markt 46, 79098 Freiburg im Breisgau"}},
+		{"Unter den Linden 77, 10117 Berlin", []string{"Unter den Linden 77, 10117 Berlin"}},
+		{"Über der Elbe 3, 01067 Dresden", []string{"Über der Elbe 3, 01067 Dresden"}},
 		// Dutch
 		{"Keizersgracht 123, 1015 CJ Amsterdam", []string{"Keizersgracht 123, 1015 CJ Amsterdam"}},
 		{"Dorpsstraat 5, 1234AB Ergenshuizen", []string{"Dorpsstraat 5, 1234AB Ergenshuizen"}},
@@ -102,6 +106,11 @@ func TestStreet(t *testing.T) {
 		{"Lindenstraße 69, 24103 kiel", nil},
 		{"Lindenstraße 69, 24103 Kiel.example.org", nil},
 		{"Lindenstraße 12345, 24103 Kiel", nil},
+		{"In Room 12, 2025 Edition", nil}, // a German preposition only before five digits
+		{"An Update 12, 2025 Notes", nil},
+		{"Am Hof 2, 1010 Wien", nil},             // so Austrian "Am Hof" is missed
+		{"sent in Berlin 12, 10115 Berlin", nil}, // and only capitalized
+		{"Am 12, 10115 Berlin", nil},
 		{"Lindenstraße 1/2/3/4, 24103 Kiel", nil},
 		{"Lindenstraße 69 ab, 24103 Kiel", nil},
 		{"Monster 5, 12345 Berlin", nil},
