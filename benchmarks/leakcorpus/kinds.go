@@ -27,7 +27,7 @@ func (b *rb) ua() string {
 	case 0:
 		return "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) " + b.chrome() + " Safari/537.36"
 	case 1:
-		return "okhttp/4.12.0"
+		return b.l("version3", "okhttp/4.12.0")
 	}
 	return "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 }
@@ -189,8 +189,8 @@ func llmGateway(b *rb, i int, t time.Time) {
 	case 2:
 		keyName, keyVal = "x-auth-token", b.p(Secret, "x-auth-token-json", b.g.alnum(40))
 	}
-	b.line(fmt.Sprintf(`{"request_id":"chatcmpl-%s","call_type":"acompletion","startTime":"%s","endTime":"%s","model":"gpt-4o-2024-08-06","api_key":%s,"user":%s,"end_user":%s,"end_user_email":%s,"metadata":{"user_api_key_alias":"shop-backend","requester_ip_address":%s,"headers":{%s:%s,"authorization":%s,"user-agent":"OpenAI/Python 1.54.3","x-stainless-retry-count":"0"},"app_version":"%s"},"messages":[{"role":"system","content":"You are the support assistant of Example Shop."},{"role":"user","content":%s}],"response":{"choices":[{"message":{"role":"assistant","tool_calls":[{"id":"call_%s","type":"function","function":{%s,"arguments":%s}}]}}]},"prompt_tokens":%d,"completion_tokens":%d,"spend":0.00%s,"trace_id":"%s","created_at":%s}`,
-		b.alnumL(24), t.Format(time.RFC3339Nano), t.Add(1234*time.Millisecond).Format(time.RFC3339Nano),
+	b.line(fmt.Sprintf(`{"request_id":"chatcmpl-%s","call_type":"acompletion",%s,"endTime":"%s","model":"gpt-4o-2024-08-06","api_key":%s,"user":%s,"end_user":%s,"end_user_email":%s,"metadata":{"user_api_key_alias":"shop-backend","requester_ip_address":%s,"headers":{%s:%s,"authorization":%s,"user-agent":"OpenAI/Python 1.54.3","x-stainless-retry-count":"0"},"app_version":"%s"},"messages":[{"role":"system","content":"You are the support assistant of Example Shop."},{"role":"user","content":%s}],"response":{"choices":[{"message":{"role":"assistant","tool_calls":[{"id":"call_%s","type":"function","function":{%s,"arguments":%s}}]}}]},"prompt_tokens":%d,"completion_tokens":%d,"spend":0.00%s,"trace_id":"%s","created_at":%s}`,
+		b.alnumL(24), b.l("date", `"startTime":"`+t.Format(time.RFC3339Nano)+`"`), t.Add(1234*time.Millisecond).Format(time.RFC3339Nano),
 		js(b.secret(cycle([]string{"openai-sk-proj", "stripe-sk_live", "stripe-rk_live"}, i, 0))), js(b.user(p)), js(b.user(p)), js(b.email(o, cycle(emailSpellings, i, 3))), js(b.ip4()),
 		js(keyName), js(keyVal), js("Bearer "+b.secret("opaque")), b.l("version4", b.version4()),
 		js(prompt), b.g.alnum(24), b.l("function_name", `"name":"`+b.g.pick("create_refund", "lookup_order", "update_address")+`"`), js(args), 100+b.g.r.IntN(2000), 10+b.g.r.IntN(500), b.g.digits(4), b.traceID(), b.epochMS(t)))
@@ -339,7 +339,8 @@ func plainText(b *rb, i int, t time.Time) {
 	ts := t.Format("2006-01-02 15:04:05")
 	switch i % 3 {
 	case 0:
-		b.line(fmt.Sprintf(`%s INFO invoice %s sent to %s, %s, phone %s, IBAN %s (%s, release %s)`, ts, b.orderNo(), b.email(p, "display-name"), b.address("freetext"), b.phone(i, 9), b.iban(i, 4), b.l("duration", "took "+b.durS()), b.l("version4", "/releases/"+b.version4()+"/")))
+		due := t.AddDate(0, 0, 14+b.g.r.IntN(14))
+		b.line(fmt.Sprintf(`%s INFO invoice %s sent to %s, %s, phone %s, IBAN %s, due %s (%s, release %s)`, b.l("date", ts), b.orderNo(), b.email(p, "display-name"), b.address("freetext"), b.phone(i, 9), b.iban(i, 4), b.l("date", due.Format("2006-01-02")), b.l("duration", "took "+b.durS()), b.l("version4", "/releases/"+b.version4()+"/")))
 	case 1:
 		s, v := b.secretCycle(i, 8)
 		_ = s

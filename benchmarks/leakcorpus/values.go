@@ -73,14 +73,17 @@ var lastNames = []string{"Schwarz", "Krüger", "Hoffmann", "Wagner", "Dubois", "
 // uses (while there are enough), so that a name found in output points
 // to the record that planted it.
 func (g gen) person() person {
-	for range 64 {
+	for i := range 256 {
 		p := person{g.pick(firstNames...), g.pick(lastNames...)}
+		if i >= 64 { // the pools are used up: a middle initial ("Felix J. Lindqvist")
+			p.first += " " + string(rune('A'+g.r.IntN(26))) + "."
+		}
 		if !g.used[p.full()] {
 			g.used[p.full()] = true
 			return p
 		}
 	}
-	return person{g.pick(firstNames...), g.pick(lastNames...)}
+	panic("leakcorpus: no unused name left")
 }
 
 func (p person) full() string { return p.first + " " + p.last }
@@ -88,6 +91,9 @@ func (p person) full() string { return p.first + " " + p.last }
 // ascii folds the few non-ASCII letters of the name pools, as user names
 // and e-mail local parts are written.
 func ascii(s string) string {
+	if f, _, ok := strings.Cut(s, " "); ok { // no middle initial in logins
+		s = f
+	}
 	return strings.NewReplacer("ü", "ue", "ö", "oe", "é", "e", "è", "e", "ë", "e", "ß", "ss", "ä", "ae", "ø", "oe", "ş", "s", "ś", "s").Replace(strings.ToLower(s))
 }
 
@@ -339,16 +345,23 @@ func (g gen) rdns(spelling string) (host string, o [4]int) {
 	panic("unknown rdns spelling " + spelling)
 }
 
-var streets = []string{"Lindenstraße", "Hauptstraße", "Schillerstr.", "Am Markt", "Bahnhofstraße", "Goethestraße", "Kieler Weg", "Rosenweg"}
+var streets = []string{"Lindenstraße", "Hauptstraße", "Schillerstr.", "Am Markt", "Bahnhofstraße", "Goethestraße", "Kieler Weg", "Rosenweg",
+	"Friedrich-Ebert-Allee", "Marktplatz", "Königsallee", "Uhlandstr.", "An der Alster", "Brunnengasse", "Rheinufer", "Sankt-Georg-Ring"}
 var cities = []string{"Kiel", "Berlin", "Hamburg", "München", "Köln", "Leipzig", "Freiburg im Breisgau", "Bremen"}
 
 // address returns a German postal address "Street N, PLZ City" and its
 // parts.
 func (g gen) address() (full, street, city string) {
-	street = fmt.Sprintf("%s %d", g.pick(streets...), 1+g.r.IntN(120))
-	if g.r.IntN(4) == 0 {
-		street += "a"
+	for range 64 { // unique in the corpus, so a street found points to its record
+		street = fmt.Sprintf("%s %d", g.pick(streets...), 1+g.r.IntN(240))
+		if g.r.IntN(4) == 0 {
+			street += "a"
+		}
+		if !g.used["street:"+street] {
+			break
+		}
 	}
+	g.used["street:"+street] = true
 	city = fmt.Sprintf("%05d %s", 10000+g.r.IntN(89999), g.pick(cities...))
 	return street + ", " + city, street, city
 }
