@@ -89,18 +89,18 @@ func wordMay(text []byte, i int, t uint8) bool {
 		return i+ibanMin <= len(text) && is(text[i+2], cDigit) && is(text[i+3], cDigit)
 	}
 	// A phone number with a prefix, or a bare one: two or three digits,
-	// a separator and a digit.
+	// a separator and two digits.
 	if text[i] < '1' || text[i] > '9' {
 		return true
 	}
-	if i+5 > len(text) || !is(text[i+1], cDigit) {
+	if i+phoneMinDigits > len(text) || !is(text[i+1], cDigit) {
 		return false
 	}
 	k := i + 2 // "12 345 67 89" or "612 345 678"
 	if is(text[k], cDigit) {
 		k++
 	}
-	return bareSep(text[k]) && is(text[k+1], cDigit)
+	return bareSep(text[k]) && is(text[k+1], cDigit) && is(text[k+2], cDigit)
 }
 
 // bareSep reports whether c separates the groups of a bare phone number.
