@@ -49,7 +49,11 @@ func nginxAccess(b *rb, i int, t time.Time) {
 		ref = "https://shop.example.com/checkout?session_id=" + b.session("express")
 	case 1:
 		req = "GET /oauth/callback?code=" + b.p(Secret, "oauth-code", b.g.alnum(40)) + "&state=" + b.uuid()
-		ref = "https://login.example.com/authorize?client_id=shop&client_secret=" + b.p(Secret, "client_secret", b.g.alnum(32))
+		if i%8 == 5 {
+			ref = "https://shop.example.com/login.php?user=" + b.user(p) + "&password=" + url.QueryEscape(b.p(Secret, "password-query", "Sommer"+b.g.digits(4)+"!"+b.g.alnum(3)))
+		} else {
+			ref = "https://login.example.com/authorize?client_id=shop&client_secret=" + b.p(Secret, "client_secret", b.g.alnum(32))
+		}
 	case 2:
 		req = "GET /releases/" + b.l("version4", b.version4()) + "/app.apk;jsessionid=" + b.session("java") + "?uid=" + b.user(p)
 		ref = "https://" + b.p(User, "git-url-user", ascii(p.first)+b.g.digits(3)) + ":" + b.secret("github-ghp") + "@github.com/shop/app.git"
@@ -64,7 +68,12 @@ func nginxAccess(b *rb, i int, t time.Time) {
 		req = "POST /api/v1/pay?card=" + url.QueryEscape(b.card(i, 0)) + "&iban=" + url.QueryEscape(b.iban(i, 0)) + "&order=" + b.orderNo()
 		ref = "-"
 	}
-	xff := b.ip4() + ", " + b.ip6Odd(i)
+	var xff string
+	if i%5 == 4 {
+		xff = b.p(IP, "v4-port", b.g.ipv4()) + fmt.Sprintf(":%d", 1024+b.g.r.IntN(60000))
+	} else {
+		xff = b.ip4() + ", " + b.ip6Odd(i)
+	}
 	b.line(fmt.Sprintf(`%s - %s [%s] "%s HTTP/1.1%s%s" "%s" "%s"`, client, user, clf(t), req, status, ref, b.ua(), xff))
 }
 
@@ -241,7 +250,13 @@ func authSyslog(b *rb, i int, t time.Time) {
 	}
 	switch i % 6 {
 	case 0:
-		b.line(fmt.Sprintf(`%s %s sshd[%d]: Invalid user %s from %s port %d`, bsd(t), h, pid, b.user(p), from, port))
+		var u string
+		if i%12 == 6 { // scanners try e-mail addresses as logins
+			u = b.email(p, "plain")
+		} else {
+			u = b.user(p)
+		}
+		b.line(fmt.Sprintf(`%s %s sshd[%d]: Invalid user %s from %s port %d`, bsd(t), h, pid, u, from, port))
 	case 1:
 		b.line(fmt.Sprintf(`%s %s sshd[%d]: Failed password for invalid user %s from %s port %d ssh2`, bsd(t), h, pid, b.user(p), from, port))
 	case 2:
@@ -287,8 +302,8 @@ func mailSyslog(b *rb, i int, t time.Time) {
 func cri(b *rb, i int, t time.Time) {
 	p := b.g.person()
 	email := b.email(p, cycle(emailSpellings, i, 5))
-	msg := fmt.Sprintf(`{"level":"info","ts":"%s","msg":"checkout","user":{"name":%s,"email":%s},"client_ip":%s,"card":%s,"phone":%s,"order_id":"%s","request_id":"%s","duration_ms":%d}`,
-		t.Format(time.RFC3339Nano), js(b.user(p)), js(email), js(b.anyIP(i)), js(b.card(i, 2)), js(b.phone(i, 7)), b.orderNo(), b.uuid(), 1+b.g.r.IntN(900))
+	msg := fmt.Sprintf(`{"level":"info","ts":"%s","msg":"checkout","user":{"name":%s,"email":%s},"client_ip":%s,"card":%s,"phone":%s,"order_id":"%s","request_id":"%s","duration_ms":%d%s}`,
+		t.Format(time.RFC3339Nano), js(b.user(p)), js(email), js(b.anyIP(i)), js(b.card(i, 2)), js(b.phone(i, 7)), b.orderNo(), b.uuid(), 1+b.g.r.IntN(900), b.jsonNumberCard(i))
 	ts := t.UTC().Format(time.RFC3339Nano)
 	if i%3 != 2 {
 		b.line(ts + " stdout F " + msg)
@@ -321,7 +336,7 @@ func stacktrace(b *rb, i int, t time.Time) {
 		u := b.user(p)
 		b.line(fmt.Sprintf(`%s ERROR 4242 --- [shop,%s,%s] [nio-8080-exec-7] c.e.shop.UserService : User '%s' not found`, t.Format("2006-01-02 15:04:05.000"), b.traceID(), b.spanID(), u))
 		b.line(fmt.Sprintf(`com.example.shop.UserNotFoundException: User '%s' not found (email=%s, phone=%s, ip=%s)`, u, b.emailPlain(p), b.phone(i, 8), b.ip6()))
-		b.line(`	at com.example.shop.UserService.load(UserService.java:87)`)
+		b.line(fmt.Sprintf(`	at com.example.shop.UserService.load(UserService.java:87) [remote=/%s:%d]`, b.p(IP, "v4-java-socket", b.g.ipv4()), 1024+b.g.r.IntN(60000)))
 		b.line(`	at com.example.shop.web.AccountController.show(AccountController.java:41)`)
 		b.line(fmt.Sprintf(`	at org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:%d)`, 800+b.g.r.IntN(200)))
 	default:

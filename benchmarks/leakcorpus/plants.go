@@ -133,6 +133,15 @@ func (b *rb) address(spelling string) string {
 	return b.p(Address, spelling, full)
 }
 
+// jsonNumberCard returns, for every fourth record, a JSON member with a
+// card number written as a JSON number (",\"pan\":4111111111111111").
+func (b *rb) jsonNumberCard(i int) string {
+	if i%4 != 1 {
+		return ""
+	}
+	return `,"pan":` + b.p(Card, "json-number", luhn(b.g, "4", 16))
+}
+
 // Look-alikes.
 
 func (b *rb) uuid() string {
