@@ -27,11 +27,13 @@ const maxName = 253
 // name, and returns the end of its span. The first label decides which
 // shape is tried, so most words cost one short loop.
 func hostAt(text []byte, i int) (int, bool) {
-	k := i
-	for k < len(text) && k-i < maxLabel && class[text[k]]&cLabel != 0 {
-		k++
+	label := text[i:min(len(text), i+maxLabel)]
+	n := 0
+	for n < len(label) && class[label[n]]&cLabel != 0 {
+		n++
 	}
-	if k == i || k >= len(text) || text[k] != '.' {
+	k := i + n
+	if n == 0 || n == len(label) || text[k] != '.' {
 		return 0, false
 	}
 	seen, dash := labelClass(text[i:k])
