@@ -16,27 +16,30 @@ func (m *ruleMask) has(i int) bool { return m[i>>6]&(1<<(i&63)) != 0 }
 
 // vendorFilter finds which rules' keywords occur in a text, ignoring case,
 // in one pass and without allocating. It is a hand-written multi-pattern
-// filter, cheaper than an Aho-Corasick automaton on text without any
-// keyword (the common case): an automaton costs one dependent table load
-// per byte, this one four independent loads per eight bytes.
+// filter. On text without any keyword (the common case) it costs about 0.5
+// ns a byte; an Aho-Corasick automaton costs one dependent table load per
+// byte (github.com/coregx/ahocorasick v0.3.1's IsMatch took 30 ns a byte on
+// the same lines, already lower-cased).
 //
 // Bytes are folded with OR 0x20 (upper-case letters become lower-case; a
 // few punctuation pairs such as '_' and DEL fall together, which only lets
 // more through to the exact comparison). At every even offset i the three
-// folded bytes from i are hashed into a 32 KiB table that holds the three
-// bytes at offsets 0 and 1 of every keyword: a keyword of four or more
-// bytes starting at an even offset has its first three bytes at an even
-// offset, one starting at an odd offset its bytes 1-3. A keyword of three
-// bytes at an odd offset has only two of its bytes at the next even offset;
-// the table holds them with every possible folded third byte. Keywords of
-// two bytes (azure's "q~") are looked for separately by their second byte
-// with bytes.IndexByte. Eight bytes are tested at a time. Only where the
-// table says yes does a second test run, on the four bytes from i where
-// the keyword has four bytes from there (three-byte grams such as "ent"
-// of "sentry" are common in text, four-byte ones much less), and then the
-// exact comparison.
+// folded bytes from i are hashed into a 128 Kibit table that holds two
+// three-byte grams of every keyword, one at an even and one at an odd
+// offset of the keyword: a keyword at an even offset of the text has its
+// even-offset grams at even offsets, one at an odd offset its odd-offset
+// grams. Of the grams possible the rarest in typical log text is used
+// (rareGram), so "sentry" is looked for by "ntr" and "try", not by "sen"
+// and "ent". A keyword of three bytes at an odd offset has only two of its
+// bytes at the next even offset; the table holds them with every possible
+// folded third byte. Keywords of two bytes (azure's "q~") are looked for
+// separately by their second byte with bytes.IndexByte. Eight bytes (four
+// grams) are tested at a time. Only where the table says yes does a second
+// test run, on the four bytes from i where the keyword has four bytes from
+// there (three-byte grams such as "est" of "test_" are common in text,
+// four-byte ones much less), and then the exact comparison.
 type vendorFilter struct {
-	tri    [1 << triBits]uint8         // first hash of the folded three bytes
+	tri    [1 << triBits / 64]uint64   // first hash of the folded three bytes
 	check3 [1 << checkBits / 64]uint64 // second hash of three bytes, for keywords ending there
 	check4 [1 << checkBits / 64]uint64 // hash of the four bytes from there, for the others
 	grams  map[uint32][]gramAt         // folded three bytes → keywords
@@ -197,7 +200,8 @@ func fold3(s string, i int) uint32 {
 // add enters the gram w at offset off of keyword k, words[j]. When k has
 // four bytes from off, the second check is on all four.
 func (f *vendorFilter) add(k string, j, off int, w uint32) {
-	f.tri[triHash(w)] = 1
+	t := triHash(w)
+	f.tri[t>>6] |= 1 << (t & 63)
 	if len(k) >= off+4 {
 		h := quadHash(w | (uint32(k[off+3])|0x20)<<24)
 		f.check4[h>>6] |= 1 << (h & 63)
@@ -220,12 +224,24 @@ func (f *vendorFilter) match(text []byte, cand *ruleMask) bool {
 	for ; i+9 <= len(text); i += 8 {
 		x := binary.LittleEndian.Uint64(text[i:]) | 0x2020202020202020
 		y := uint32(text[i+8]) | 0x20
-		if t[triHash(uint32(x))]|t[triHash(uint32(x>>16))]|t[triHash(uint32(x>>32))]|t[triHash(uint32(x>>48)|y<<16)] != 0 {
+		h0, h1, h2, h3 := triHash(uint32(x)), triHash(uint32(x>>16)), triHash(uint32(x>>32)), triHash(uint32(x>>48)|y<<16)
+		if (t[h0>>6]>>(h0&63)|t[h1>>6]>>(h1&63)|t[h2>>6]>>(h2&63)|t[h3>>6]>>(h3&63))&1 != 0 {
 			found = f.block(text, i, cand) || found
 		}
 	}
-	for ; i+2 <= len(text); i += 2 {
-		found = f.gram(text, i, cand) || found
+	if i+2 <= len(text) {
+		// The last one to eight bytes, padded with folded zeros (spaces,
+		// which no gram has in the default catalogue).
+		var b [9]byte
+		copy(b[:], text[i:])
+		x := binary.LittleEndian.Uint64(b[:]) | 0x2020202020202020
+		y := uint32(b[8]) | 0x20
+		h0, h1, h2, h3 := triHash(uint32(x)), triHash(uint32(x>>16)), triHash(uint32(x>>32)), triHash(uint32(x>>48)|y<<16)
+		if (t[h0>>6]>>(h0&63)|t[h1>>6]>>(h1&63)|t[h2>>6]>>(h2&63)|t[h3>>6]>>(h3&63))&1 != 0 {
+			for ; i+2 <= len(text); i += 2 {
+				found = f.gram(text, i, cand) || found
+			}
+		}
 	}
 	return found
 }
@@ -236,7 +252,7 @@ func (f *vendorFilter) block(text []byte, i int, cand *ruleMask) bool {
 	x := binary.LittleEndian.Uint64(text[i:]) | 0x2020202020202020
 	found := false
 	for k := 0; k < 4; k++ {
-		if f.tri[triHash(uint32(x>>(16*k)))] != 0 || k == 3 {
+		if h := triHash(uint32(x >> (16 * k))); f.tri[h>>6]&(1<<(h&63)) != 0 || k == 3 {
 			found = f.gram(text, i+2*k, cand) || found
 		}
 	}
@@ -255,7 +271,7 @@ func (f *vendorFilter) gram(text []byte, i int, cand *ruleMask) bool {
 		w4 = binary.LittleEndian.Uint32(b[:]) | 0x20202020
 	}
 	w := w4 & 0xffffff
-	if f.tri[triHash(w)] == 0 {
+	if h := triHash(w); f.tri[h>>6]&(1<<(h&63)) == 0 {
 		return false
 	}
 	h3, h4 := checkHash(w), quadHash(w4)
