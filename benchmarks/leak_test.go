@@ -108,7 +108,11 @@ func TestLeakCorpusFilter(t *testing.T) {
 		return out.String()
 	}
 	t.Run("auto", func(t *testing.T) {
-		judge(t, "filter-auto", c.Records, filter(c.Text(), "--format", "auto"))
+		out := filter(c.Text(), "--format", "auto")
+		if got, want := strings.Count(out, "\n"), strings.Count(leakcorpus.JoinCRI(c.Text()), "\n"); got != want {
+			t.Errorf("%d lines out, %d records in (CRI partial records joined)", got, want)
+		}
+		judge(t, "filter-auto", c.Records, out)
 	})
 	t.Run("format", func(t *testing.T) {
 		var out strings.Builder
@@ -144,7 +148,11 @@ func TestLeakCorpusAgent(t *testing.T) {
 	if err := a.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	judge(t, "agent", c.Records, readSinkDir(t, filepath.Join(dir, "out")))
+	out := readSinkDir(t, filepath.Join(dir, "out"))
+	if got, want := strings.Count(out, "\n"), strings.Count(leakcorpus.JoinCRI(c.Text()), "\n"); got != want {
+		t.Errorf("%d lines delivered, %d records written (CRI partial records joined)", got, want)
+	}
+	judge(t, "agent", c.Records, out)
 }
 
 // TestLeakCorpusPush pushes the corpus as Loki push JSON (one stream per
