@@ -43,6 +43,7 @@ type phoneScan struct {
 	threes         bool    // every group after the first has three digits
 	paren          bool    // a parenthesized group was seen
 	bare           bool    // starts with a digit 1-9: no '+', "00" or trunk 0
+	trunk          bool    // the last group was a trunk hint "(0)"
 }
 
 // parsePhone returns the end of the phone number candidate starting at i,
@@ -165,9 +166,10 @@ func (p *phoneScan) group(text []byte, j int, intl bool) (int, bool) {
 	if n == 0 || (open && !hasPrefix(text, k, ")")) {
 		return 0, false
 	}
-	if n < 2 && !open && !(intl && p.groups <= 1) {
-		return 0, false // only a country code, the digit after it ("+33 6 12") or a "(0)" has one digit
+	if n < 2 && !open && !(intl && (p.groups <= 1 || p.trunk)) {
+		return 0, false // only a country code, the digit after it ("+33 6 12", "+33 (0)6 12") or a "(0)" has one digit
 	}
+	p.trunk = open && n == 1 && text[j] == '0'
 	if p.groups < len(p.lens) {
 		p.lens[p.groups] = n
 	}
