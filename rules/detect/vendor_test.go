@@ -59,15 +59,16 @@ type secretCase struct {
 // Fake keys for the tests; built here so that no secret scanner mistakes
 // this file for a leak.
 var (
-	fakeStripe = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"
-	fakeGHP    = "ghp_" + "R7xKq2mZ9vB4nT1wY6pL3sD8fH0jC5gA2eUi"
-	fakeGHPat  = "github_pat_" + fakeChars(82, 1)
-	fakeXoxb   = "xoxb-" + "2648975308-4861354672395-AbCdEfGhIjKlMnOpQrStUvWx"
-	fakeHook   = "hooks.slack.com/services/" + "T0ABCDEFG/B0HIJKLMN/" + "q8W3eR5tY7uI9oP1aS3dF5gH"
-	fakeAKIA   = "AKIA" + "QW3ERT7YUI2OPAS4"
-	fakeGlpat  = "glpat-" + "xR4tY8uI2oP6aS0dF3gH"
-	fakeOpenAI = "sk-proj-" + fakeChars(58, 2) + "T3Blbk" + "FJ" + fakeChars(58, 3)
-	fakeRkLive = "rk_" + "live_" + "51HqLyjWDarjtT1zdp7dcQw3Er"
+	fakeStripe    = "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc"
+	fakeGHP       = "ghp_" + "R7xKq2mZ9vB4nT1wY6pL3sD8fH0jC5gA2eUi"
+	fakeGHPat     = "github_pat_" + fakeChars(82, 1)
+	fakeXoxb      = "xoxb-" + "2648975308-4861354672395-AbCdEfGhIjKlMnOpQrStUvWx"
+	fakeHook      = "hooks.slack.com/services/" + "T0ABCDEFG/B0HIJKLMN/" + "q8W3eR5tY7uI9oP1aS3dF5gH"
+	fakeAKIA      = "AKIA" + "QW3ERT7YUI2OPAS4"
+	fakeGlpat     = "glpat-" + "xR4tY8uI2oP6aS0dF3gH"
+	fakeOpenAI    = "sk-proj-" + fakeChars(58, 2) + "T3Blbk" + "FJ" + fakeChars(58, 3)
+	fakeAWSSecret = "wJalrXUtnFEMI" + "/K7MDENG/bPxRfiCYzEXAMPLEKEY"
+	fakeRkLive    = "rk_" + "live_" + "51HqLyjWDarjtT1zdp7dcQw3Er"
 )
 
 // fakeChars returns n letters and digits, the same for the same seed.
@@ -127,6 +128,9 @@ func TestVendorInScan(t *testing.T) {
 		{"stripe in prose", "charging with " + fakeStripe + " now", []string{"secret:" + fakeStripe}},
 		{"slack webhook", "notify https://" + fakeHook, []string{"secret:https://" + fakeHook}},
 		{"git URL", "https://user:" + fakeGHP + "@github.com/x", []string{"secret:user:" + fakeGHP}},
+		{"aws pair", "aws_access_key_id=" + fakeAKIA + " aws_secret_access_key=" + fakeAWSSecret,
+			[]string{"secret:" + fakeAKIA, "secret:" + fakeAWSSecret}},
+		{"logfmt github", `level=info msg="push" token_hint=` + fakeGHP + ` ok=1`, []string{"secret:" + fakeGHP}},
 	})
 	off := DefaultConfig()
 	off.Kinds[Secret] = false
