@@ -20,7 +20,7 @@ const (
 	detJWT
 	detAuth
 	detParam
-	detUser    // user names in URL paths (userpath.go)
+	detUser    // user names in URL paths and named in text (userpath.go, userword.go)
 	detVendor  // vendor API keys of the secret catalogue (vendor.go)
 	detAddress // postal addresses in free text (street.go)
 	detCustom
@@ -137,7 +137,7 @@ func (s *Set) next(d detector, text []byte, from int, custom []Match, c *cand) {
 		k, start, end, ok = s.nextParam(text, from)
 	case detUser:
 		k = Token
-		start, end, ok = nextUserPath(text, from)
+		start, end, ok = nextUser(text, from)
 	case detVendor:
 		k = Secret
 		start, end, ok = s.nextVendor(text, from)

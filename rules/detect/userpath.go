@@ -10,6 +10,17 @@ var userPaths = [...]string{"users/", "user/", "u/", "~", "profile/", "account/"
 // maxUserPath is the length of the longest prefix of userPaths, with its '/'.
 const maxUserPath = len("/account/")
 
+// nextUser finds the first user name at or after from: in a URL path (see
+// nextUserPath) or named in free text (see nextUserWord).
+func nextUser(text []byte, from int) (start, end int, ok bool) {
+	start, end, ok = nextUserPath(text, from)
+	s, e, ok2 := nextUserWord(text, from)
+	if ok2 && (!ok || s < start) {
+		return s, e, true
+	}
+	return start, end, ok
+}
+
 // nextUserPath finds the first path segment at or after from that follows
 // one of userPaths: the user name or id of a profile URL, in request
 // lines, URL fields and free text. Every non-empty segment there counts,
