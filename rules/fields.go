@@ -77,8 +77,10 @@ func maybePII(b []byte) bool {
 
 // resolve finds the action of field i: by exact path, then by a
 // "path.*" rule for everything below a path, then by key name
-// (case-insensitive), then the implicit scrub of unknown string values.
-// nil means keep.
+// (case-insensitive), then the implicit scrub of unknown string values
+// and of numbers that may be card numbers (scrubNumber). Inside a nested
+// JSON document every unknown value is scrubbed, as the string holding
+// it was, even when scrub_unknown is false. nil means keep.
 func (p *Processor) resolve(i int) (a *action, explicit bool) {
 	f := &p.rec.Fields[i]
 	if i == p.rec.Time && p.badTime {
@@ -95,8 +97,15 @@ func (p *Processor) resolve(i int) (a *action, explicit bool) {
 	if a, ok := p.keyAction(f.Path); ok {
 		return a, true
 	}
-	if p.e.scrubUnknown && i != p.rec.Time && (f.Kind == format.String || f.Kind == format.Bare) {
-		return p.e.scrub, false
+	if (p.e.scrubUnknown || p.depth > 0) && i != p.rec.Time {
+		switch f.Kind {
+		case format.String, format.Bare:
+			return p.e.scrub, false
+		case format.Number:
+			if maybeCardNumber(p.rec.Line[f.Value.Start:f.Value.End]) {
+				return p.e.scrub, false
+			}
+		}
 	}
 	return nil, false
 }
@@ -229,6 +238,14 @@ func (p *Processor) transform(dst []byte, i int, a *action) (out []byte, raw, ch
 	case opKeep:
 		return dst, true, false
 	case opScrub:
+		if f.Kind == format.Number && a == p.e.scrub && i != p.rec.Time {
+			return p.scrubNumber(dst, i, rv)
+		}
+		if f.Kind == format.String && maybeNested(rv) && (p.rec.Format == format.JSON || p.rec.Format == format.Logfmt) {
+			if out, handled, changed := p.appendNested(dst, i); handled {
+				return out, false, changed
+			}
+		}
 		if f.Escaped && p.rec.Format == format.JSON {
 			out, n := p.scrubField(dst, i, p.value(i))
 			return out, false, n > 0

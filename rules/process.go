@@ -74,6 +74,12 @@ type Processor struct {
 	clean   *cleanCache // texts the detectors found clean
 	t       time.Time
 	badTime bool // the record's time field holds no time: scrub it
+	// Nested JSON documents in string values (nested.go): the processor
+	// of the next level, made on first use, this one's level (0 for a
+	// record) and, in a nested processor, the unescaped document.
+	nested *Processor
+	depth  int
+	doc    []byte
 	// Buffers of Observe and the daily pseudonymizer of visitors.
 	obsHost, obsMethod, obsURI, obsAgent, obsClient []byte
 	visitors                                        *pseudo.DayHash

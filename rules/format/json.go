@@ -63,6 +63,33 @@ func (r *Record) parseJSON(timeKeys [][]byte) bool {
 	return true
 }
 
+// ParseJSONDocument parses doc as one JSON object or array, optionally
+// surrounded by whitespace, into rec as Parse(JSON, doc, nil, rec) parses
+// an object: a JSON document found inside a string value, which the rules
+// engine processes as a record of its own. Paths start at the document's
+// root; the elements of a top-level array have the empty path. On false
+// rec is reset as by a failed Parse.
+func ParseJSONDocument(doc []byte, rec *Record) bool {
+	rec.reset(doc)
+	i := skipJSONSpace(doc, 0)
+	if i >= len(doc) || doc[i] != '{' && doc[i] != '[' {
+		return false
+	}
+	rec.stack = rec.stack[:0]
+	p := jsonParser{r: rec, b: doc}
+	if doc[i] == '{' {
+		i = p.object(i, 0, Span{}, 1)
+	} else {
+		i = p.array(i, 0, Span{}, 1)
+	}
+	if i < 0 || skipJSONSpace(doc, i) != len(doc) {
+		rec.reset(doc)
+		return false
+	}
+	rec.Format = JSON
+	return true
+}
+
 // The path of a value is either lp, its span in the line (a top-level key
 // without escapes, lp.End > 0), or r.stack[:plen].
 
