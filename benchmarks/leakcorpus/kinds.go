@@ -74,7 +74,8 @@ func nginxAccess(b *rb, i int, t time.Time) {
 	} else {
 		xff = b.ip4() + ", " + b.ip6Odd(i)
 	}
-	b.line(fmt.Sprintf(`%s - %s [%s] "%s HTTP/1.1%s%s" "%s" "%s"`, client, user, clf(t), req, status, ref, b.ua(), xff))
+	rt := b.l("request_time", fmt.Sprintf(`rt=%d.%03d uct="0.%03d"`, b.g.r.IntN(3), b.g.r.IntN(1000), b.g.r.IntN(100)))
+	b.line(fmt.Sprintf(`%s - %s [%s] "%s HTTP/1.1%s%s" "%s" "%s" %s`, client, user, clf(t), req, status, ref, b.ua(), xff, rt))
 }
 
 // nginx-error: the error-log shapes of fail2ban's nginx-http-auth and
@@ -144,8 +145,8 @@ func caddy(b *rb, i int, t time.Time) {
 	cookie := "session_id=" + b.session("express") + "; _ga=GA1.2." + b.g.digits(9) + "." + b.g.digits(10)
 	setCookie := "PHPSESSID=" + b.session("php") + "; path=/; HttpOnly"
 	uri := "/api/users/" + b.p(User, "path", b.g.user(p)) + "?email=" + url.QueryEscape(b.email(p, cycle(emailSpellings, i, 1)))
-	b.line(fmt.Sprintf(`{"level":"info","ts":%d.%06d,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":%s,"remote_port":"%d","client_ip":%s,"proto":"HTTP/2.0","method":"GET","host":"example.com","uri":%s,"headers":{"User-Agent":[%s],"Authorization":[%s],"Cookie":[%s],"X-Request-Id":["%s"],"Accept-Language":["de-DE"]},"tls":{"resumed":false,"version":772,"cipher_suite":4865,"proto":"h2","server_name":"example.com"}},"bytes_read":0,"user_id":%s,"duration":0.%06d,"size":%d,"status":200,"resp_headers":{"Set-Cookie":[%s],"Server":["Caddy"],"Content-Type":["application/json"]}}`,
-		t.Unix(), t.Nanosecond()/1000, js(ip), 1024+b.g.r.IntN(60000), js(client), js(uri), js(b.ua()), js(auth), js(cookie), b.uuid(), js(user),
+	b.line(fmt.Sprintf(`{"level":"info","ts":%d.%06d,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":%s,"remote_port":"%d","client_ip":%s,"proto":"HTTP/2.0","method":"GET","host":"example.com","uri":%s,"headers":{"User-Agent":[%s],"Authorization":[%s],"Cookie":[%s],"X-Forwarded-For":[%s],"Referer":[%s],"X-Request-Id":["%s"],"Accept-Language":["de-DE"]},"tls":{"resumed":false,"version":772,"cipher_suite":4865,"proto":"h2","server_name":"example.com"}},"bytes_read":0,"user_id":%s,"duration":0.%06d,"size":%d,"status":200,"resp_headers":{"Set-Cookie":[%s],"Server":["Caddy"],"Content-Type":["application/json"]}}`,
+		t.Unix(), t.Nanosecond()/1000, js(ip), 1024+b.g.r.IntN(60000), js(client), js(uri), js(b.ua()), js(auth), js(cookie), js(b.ip4()+", "+b.ip6()), js("https://shop.example.com/newsletter/confirm?email="+url.QueryEscape(b.emailPlain(p))), b.uuid(), js(user),
 		b.g.r.IntN(999999), 100+b.g.r.IntN(90000), js(setCookie)))
 }
 
@@ -167,8 +168,8 @@ func traefik(b *rb, i int, t time.Time) {
 	}
 	tok := cycle([]string{"access_token", "refresh_token", "id_token"}, i, 0)
 	path := "/my/app/auth?id=" + b.orderNo() + "&" + tok + "=" + b.p(Secret, tok, b.g.alnum(40))
-	b.line(fmt.Sprintf(`{"ClientAddr":"%s:%d","ClientHost":"%s","ClientPort":"%d","ClientUsername":%s,"request_X-Forwarded-For":"%s, %s","request_Authorization":%s,"request_User-Agent":%s,"downstream_Set-Cookie":%s,"DownstreamContentSize":%d,"DownstreamStatus":200,"Duration":%s,"OriginContentSize":%d,"OriginDuration":%d,"OriginStatus":200,"RequestAddr":"example.com","RequestHost":"example.com","RequestMethod":"GET","RequestPath":%s,"RequestProtocol":"HTTP/1.1","RequestScheme":"https","RouterName":"web@docker","ServiceName":"app@docker","StartUTC":"%s","entryPointName":"websecure","level":"info","msg":"","time":"%s"}`,
-		b.p(IP, "v4-port", addr), port, addr, port, js(cu), b.ip4(), b.ip6(), js(auth), js(b.ua()),
+	b.line(fmt.Sprintf(`{"ClientAddr":"%s:%d","ClientHost":"%s","ClientPort":"%d","ClientUsername":%s,"request_X-Forwarded-For":"%s, %s","request_Authorization":%s,"request_User-Agent":%s,"request_Cookie":%s,"downstream_Set-Cookie":%s,"DownstreamContentSize":%d,"DownstreamStatus":200,"Duration":%s,"OriginContentSize":%d,"OriginDuration":%d,"OriginStatus":200,"RequestAddr":"example.com","RequestHost":"example.com","RequestMethod":"GET","RequestPath":%s,"RequestProtocol":"HTTP/1.1","RequestScheme":"https","RouterName":"web@docker","ServiceName":"app@docker","StartUTC":"%s","entryPointName":"websecure","level":"info","msg":"","time":"%s"}`,
+		b.p(IP, "v4-port", addr), port, addr, port, js(cu), b.ip4(), b.ip6(), js(auth), js(b.ua()), js("JSESSIONID="+b.session("java")+"; _ga=GA1.2."+b.g.digits(9)+"."+b.g.digits(10)),
 		js("session="+b.session("express")+"; Path=/; Secure"), 100+b.g.r.IntN(9000), b.l("duration_ns", fmt.Sprint(1000000+b.g.r.IntN(9e8))), 100+b.g.r.IntN(9000), 1000000+b.g.r.IntN(9e8),
 		js(path), t.Format(time.RFC3339Nano), t.Format(time.RFC3339)))
 }
@@ -241,14 +242,14 @@ func authSyslog(b *rb, i int, t time.Time) {
 	pid := 1000 + b.g.r.IntN(60000)
 	port := 1024 + b.g.r.IntN(60000)
 	var from string
-	if i%6 != 4 {
+	if i%8 != 4 && i%8 != 7 {
 		if i%4 == 3 {
 			from = b.rdns(i, 2)
 		} else {
 			from = b.anyIP(i)
 		}
 	}
-	switch i % 6 {
+	switch i % 8 {
 	case 0:
 		var u string
 		if i%12 == 6 { // scanners try e-mail addresses as logins
@@ -266,8 +267,12 @@ func authSyslog(b *rb, i int, t time.Time) {
 	case 4:
 		u := b.user(p)
 		b.line(fmt.Sprintf(`%s %s sudo: %s : TTY=pts/0 ; PWD=/home/%s ; USER=root ; COMMAND=/usr/bin/git clone https://%s:%s@github.com/example/app.git`, bsd(t), h, u, u, u, b.secret("github-pat")))
-	default:
+	case 5:
 		b.line(fmt.Sprintf(`%s %s sshd[%d]: Connection closed by authenticating user %s %s port %d [preauth]`, bsd(t), h, pid, b.user(p), from, port))
+	case 6: // OpenSSH >= 7.5 writes no "from" here
+		b.line(fmt.Sprintf(`%s %s sshd[%d]: Disconnected from invalid user %s %s port %d [preauth]`, bsd(t), h, pid, b.user(p), from, port))
+	default:
+		b.line(fmt.Sprintf(`%s %s sudo: pam_unix(sudo:session): session opened for user root(uid=0) by %s(uid=%d)`, bsd(t), h, b.user(p), 1000+b.g.r.IntN(50)))
 	}
 }
 
@@ -277,10 +282,10 @@ func mailSyslog(b *rb, i int, t time.Time) {
 	p, q := b.g.person(), b.g.person()
 	pid := 1000 + b.g.r.IntN(60000)
 	var qid string
-	if i%4 != 3 {
+	if i%6 < 3 {
 		qid = b.queueID()
 	}
-	switch i % 4 {
+	switch i % 6 {
 	case 0:
 		host := b.rdns(i, 3)
 		addr := b.rec.Planted[len(b.rec.Planted)-2].Text
@@ -290,6 +295,13 @@ func mailSyslog(b *rb, i int, t time.Time) {
 	case 2:
 		b.line(fmt.Sprintf(`%s mail postfix/smtp[%d]: %s: to=<%s>, orig_to=<%s>, relay=mx.example.net[%s]:25, %s, delays=0.1/0/0.2/0.3, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as %s)`,
 			bsd(t), pid, qid, b.emailPlain(q), b.email(p, "plus-tag"), b.ip4(), b.l("delay", fmt.Sprintf("delay=%d.%d", 1+b.g.r.IntN(9), b.g.r.IntN(10))), b.queueID()))
+	case 4:
+		b.line(fmt.Sprintf(`%s mail dovecot: imap(%s)<%d><%s>: Disconnected: Logged out %s deleted=0 expunged=0 trashed=0 hdr_count=0 hdr_bytes=0 body_count=0 body_bytes=0`,
+			bsd(t), b.email(p, "plain"), pid, b.p(Session, "dovecot-mail", b.g.alnum(16)), b.l("byte_counts", fmt.Sprintf("in=%d out=%d", 100+b.g.r.IntN(900), 1000+b.g.r.IntN(90000)))))
+	case 5:
+		host := b.rdns(i, 1)
+		addr := b.rec.Planted[len(b.rec.Planted)-2].Text
+		b.line(fmt.Sprintf(`%s mail %s: connect from %s[%s]`, bsd(t), b.l("pid", fmt.Sprintf("postfix/smtpd[%d]", pid)), host, addr))
 	default:
 		b.line(fmt.Sprintf(`%s mail dovecot: imap-login: Login: user=<%s>, method=PLAIN, rip=%s, lip=%s, %s, TLS, session=<%s>`,
 			bsd(t), b.email(p, cycle([]string{"plain", "upper"}, i, 0)), b.anyIP(i), b.ip4(), b.l("pid", fmt.Sprintf("mpid=%d", pid)), b.p(Session, "dovecot", b.g.alnum(16))))
