@@ -291,6 +291,14 @@ func mailSyslog(b *rb, i int, t time.Time) {
 		addr := b.rec.Planted[len(b.rec.Planted)-2].Text
 		b.line(fmt.Sprintf(`%s mail postfix/smtpd[%d]: %s: client=%s[%s], sasl_method=PLAIN, sasl_username=%s`, bsd(t), pid, qid, host, addr, b.email(p, "plain")))
 	case 1:
+		if i%12 == 7 { // header_checks WARN: the From header with its display name
+			host := b.rdns(i, 2)
+			addr := b.rec.Planted[len(b.rec.Planted)-2].Text
+			from := b.email(p, "display-quoted")
+			b.line(fmt.Sprintf(`%s mail postfix/cleanup[%d]: %s: warning: header From: %s from %s[%s]; from=<%s> to=<%s> proto=ESMTP helo=<%s>`,
+				bsd(t), pid, qid, from, host, addr, b.emailPlain(p), b.emailPlain(q), host))
+			break
+		}
 		b.line(fmt.Sprintf(`%s mail postfix/qmgr[%d]: %s: from=<%s>, size=%d, nrcpt=1 (queue active)`, bsd(t), pid, qid, b.email(p, cycle([]string{"plain", "plus-tag", "upper"}, i, 0)), 1000+b.g.r.IntN(90000)))
 	case 2:
 		b.line(fmt.Sprintf(`%s mail postfix/smtp[%d]: %s: to=<%s>, orig_to=<%s>, relay=mx.example.net[%s]:25, %s, delays=0.1/0/0.2/0.3, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as %s)`,
