@@ -144,6 +144,7 @@ func TestSecretToken(t *testing.T) {
 		{"url user only", "git clone https://ghp_token123@github.com/a/b", []string{"secret:ghp_token123"}},
 		{"url at in password", "ftp://u:p@ss@host/", []string{"secret:u:p@ss"}},
 		{"url no userinfo", "https://example.com/a@b", nil},
+		{"object value", `{"session":{"id":"x"},"token": ["a"]}`, nil},
 		{"query", "/login?user=bob&password=hunter2&next=/", []string{"secret:hunter2"}},
 		{"query token", "GET /cb?session=1&access_token=abc.def#frag HTTP/1.1", []string{"token:1", "secret:abc.def"}},
 		{"case", "?API_KEY=XYZ123;Path=/", []string{"secret:XYZ123"}},

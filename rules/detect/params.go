@@ -96,6 +96,9 @@ func (s *Set) nameStart(text []byte, e int) (b, n int, first, last byte) {
 func paramValue(text []byte, i int, colon bool) (start, end int, ok bool) {
 	if colon {
 		i = skipSpaces(text, i)
+		if i < len(text) && (text[i] == '{' || text[i] == '[') {
+			return 0, 0, false // `"user":{…}`: an object or array, whose own keys are parameters
+		}
 	}
 	if i < len(text) && (text[i] == '"' || text[i] == '\'') {
 		q := text[i]
