@@ -31,12 +31,12 @@ import (
 // spool; requests that arrive while it appends and fsyncs are processed
 // and appended together in its next append (group commit).
 type pushInput struct {
-	cfg      config.Input
-	in       *ingest
-	reqs     chan *pushRequest // to the commit loop
-	done     chan struct{}     // closed when the commit loop ended
-	commits  int               // spool appends of the commit loop (for tests)
-	raw, out []byte            // scrub's buffers
+	cfg           config.Input
+	in            *ingest
+	reqs          chan *pushRequest // to the commit loop
+	done          chan struct{}     // closed when the commit loop ended
+	commits       int               // spool appends of the commit loop (for tests)
+	key, raw, out []byte            // anonymize's buffers
 }
 
 // pushRequest is one decoded request waiting for its append.
@@ -240,7 +240,9 @@ func (p *pushInput) commit(batch []*pushRequest) error {
 
 // entry runs one pushed entry through the rules. The entry keeps the
 // sender's timestamp (Loki's meaning), and is dropped when that is past
-// retention; the sender's structured metadata is scrubbed like free text.
+// retention. The sender's structured metadata goes through the rules' key
+// catalogue as JSON and logfmt keys do (see anonymize), pseudonyms taken
+// at the entry's time.
 func (p *pushInput) entry(pe lokipush.Entry, now time.Time, tenant string) (sinks.Entry, bool) {
 	in := p.in
 	e, ok := in.process(in.main, pe.Line, pe.Time, now, tenant)
@@ -248,32 +250,52 @@ func (p *pushInput) entry(pe lokipush.Entry, now time.Time, tenant string) (sink
 		return e, false
 	}
 	for _, m := range pe.Metadata {
-		e.Metadata = append(e.Metadata, sinks.Label{Name: m.Name, Value: p.scrub(m.Value, pe.Time)})
+		if v, ok := p.anonymize(m.Name, m.Value, pe.Time); ok {
+			e.Metadata = append(e.Metadata, sinks.Label{Name: m.Name, Value: v})
+		}
 	}
 	return e, true
 }
 
 // labels are the input's static labels and name, then the pushed labels
-// with their values scrubbed (a sender's label may hold personal data).
+// with their values anonymized like structured metadata (a sender's label
+// may hold a user name or an e-mail address): by the key catalogue, the
+// detectors for a name it does not know. A pushed label stays a stream
+// label, as the sender chose: its pseudonym has as many values as the raw
+// value it replaces (one more per key epoch), truncation and redaction
+// fewer, and the Loki sink's max_label_values guard moves a label with
+// too many values to structured metadata. A label the rules drop
+// (drop_field, or a name holding an identifier) is left out.
 func (p *pushInput) labels(pushed []sinks.Label, now time.Time) []sinks.Label {
 	m := make(map[string]string, len(p.cfg.Labels)+len(pushed)+1)
 	for _, l := range pushed {
-		m[l.Name] = p.scrub(l.Value, now)
+		if v, ok := p.anonymize(l.Name, l.Value, now); ok {
+			m[l.Name] = v
+		}
 	}
 	m["input"] = p.cfg.Name
 	maps.Copy(m, p.cfg.Labels)
 	return sortedLabels(m)
 }
 
-// scrub runs the detectors over a pushed label or metadata value; an
+// anonymize runs a pushed label or metadata value through the rules as
+// the value of a JSON or logfmt key named name (rules.AppendKeyValue:
+// user is pseudonymized, client_ip truncated, password redacted, an
+// unknown name's value scrubbed by the detectors, a trace_id kept), with
+// pseudonyms taken at t. ok is false when the pair is dropped. An
 // unchanged value is returned as it is, without a copy.
-func (p *pushInput) scrub(v string, t time.Time) string {
+func (p *pushInput) anonymize(name, v string, t time.Time) (string, bool) {
+	p.key = append(p.key[:0], name...)
 	p.raw = append(p.raw[:0], v...)
-	p.out = p.in.main.proc.AppendScrubbed(p.out[:0], p.raw, t)
-	if string(p.out) == v {
-		return v
+	var ok bool
+	p.out, ok = p.in.main.proc.AppendKeyValue(p.out[:0], p.key, p.raw, t)
+	if !ok {
+		return "", false
 	}
-	return string(p.out)
+	if string(p.out) == v {
+		return v, true
+	}
+	return string(p.out), true
 }
 
 // tenant is the tenant a request's entries get when no rule sets one:
