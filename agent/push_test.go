@@ -211,3 +211,68 @@ func TestPushReceiverTenantPassThrough(t *testing.T) {
 		t.Errorf("the unmapped sender tenant got %d entries", n)
 	}
 }
+
+// TestPushMetadataKeyCatalogue: a pushed entry's structured metadata and
+// its stream's labels go through the rules' key catalogue, for a JSON body
+// and a protobuf+snappy one alike: a user is pseudonymized, a client
+// address truncated, a password and an authorization redacted, a
+// look-alike (trace_id, version) kept, an unknown key scrubbed.
+func TestPushMetadataKeyCatalogue(t *testing.T) {
+	l := lokitest.Start(t, lokitest.Options{})
+	dir, addr := t.TempDir(), freePort(t)
+	start(t, pushConfig(t, dir, addr, l, ""), Options{})
+	waitListening(t, addr)
+	url := "http://" + addr + "/loki/api/v1/push"
+	now := time.Now()
+	ts := func(i int) string { return fmt.Sprint(now.Add(time.Duration(i) * time.Millisecond).UnixNano()) }
+	meta := `{"user":"alice","client_ip":"203.0.113.7","password":"hunter2","authorization":"Bearer s3cr3tt0k3nvalue","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","version":"2.15.3.12","note":"mail erin@example.com"}`
+	js := fmt.Sprintf(`{"streams":[{"stream":{"app":"json","username":"alice","remote_ip":"203.0.113.7"},"values":[[%q,"line 0",%s]]}]}`, ts(0), meta)
+	postPush(t, url, "application/json", "", []byte(js))
+
+	md := push.LabelsAdapter{{Name: "user", Value: "alice"}, {Name: "client_ip", Value: "203.0.113.7"},
+		{Name: "password", Value: "hunter2"}, {Name: "authorization", Value: "Bearer s3cr3tt0k3nvalue"},
+		{Name: "trace_id", Value: "4bf92f3577b34da6a3ce929d0e0e4736"}, {Name: "version", Value: "2.15.3.12"},
+		{Name: "note", Value: "mail erin@example.com"}}
+	pr := push.PushRequest{Streams: []push.Stream{{Labels: `{app="proto", username="alice", remote_ip="203.0.113.7"}`,
+		Entries: []push.Entry{{Timestamp: now.Add(time.Millisecond), Line: "line 1", StructuredMetadata: md}}}}}
+	raw, err := pr.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	postPush(t, url, "application/x-protobuf", "", snappy.Encode(nil, raw))
+
+	from, to := window()
+	got := l.WaitFor(t, "", `{input="push"}`, from, to, 2, 30*time.Second)
+	if len(got) != 2 {
+		t.Fatalf("%d entries", len(got))
+	}
+	for _, e := range got {
+		blob := fmt.Sprint(e.Labels) + fmt.Sprint(e.Metadata)
+		for _, secret := range []string{"alice", "203.0.113.7", "hunter2", "s3cr3tt0k3nvalue", "erin@example.com"} {
+			if strings.Contains(blob, secret) {
+				t.Errorf("%s: %q reached loki: %s", e.Labels["app"], secret, blob)
+			}
+		}
+		m := e.Metadata
+		// Stream labels get the same treatment (other names than the
+		// metadata's: Loki renames metadata that shadows a label).
+		if len(m["user"]) != 16 || e.Labels["username"] != m["user"] {
+			t.Errorf("%s: user not pseudonymized: %v %v", e.Labels["app"], m, e.Labels)
+		}
+		if m["client_ip"] != "203.0.113.0" || e.Labels["remote_ip"] != "203.0.113.0" {
+			t.Errorf("%s: client_ip not truncated: %v %v", e.Labels["app"], m, e.Labels)
+		}
+		if m["password"] != "[redacted]" || m["authorization"] != "[redacted]" {
+			t.Errorf("%s: password/authorization: %v", e.Labels["app"], m)
+		}
+		if m["trace_id"] != "4bf92f3577b34da6a3ce929d0e0e4736" || m["version"] != "2.15.3.12" {
+			t.Errorf("%s: look-alikes not kept: %v", e.Labels["app"], m)
+		}
+		if !strings.HasPrefix(m["note"], "mail ") {
+			t.Errorf("%s: note: %q", e.Labels["app"], m["note"])
+		}
+	}
+	if got[0].Metadata["user"] != got[1].Metadata["user"] {
+		t.Errorf("one user, two pseudonyms: %v %v", got[0].Metadata, got[1].Metadata)
+	}
+}
