@@ -48,20 +48,7 @@ func (p *Processor) fields() {
 // or ':' cannot hold any built-in kind and are not scanned.
 func (p *Processor) keyHasPII(i int) bool {
 	k := p.rec.Fields[i].Key
-	if k.End-k.Start < 3 {
-		return false
-	}
-	key := p.rec.Line[k.Start:k.End]
-	if !maybePII(key) && len(p.e.patterns) == 0 {
-		return false
-	}
-	p.matches = p.e.detectors.Scan(key, p.matches[:0])
-	for _, m := range p.matches {
-		if a := p.e.kinds[m.Kind]; m.Kind == detect.Custom || (a != nil && a.op != opKeep) {
-			return true
-		}
-	}
-	return false
+	return p.keyPII(p.rec.Line[k.Start:k.End])
 }
 
 // maybePII reports whether b holds a byte every built-in detector match
