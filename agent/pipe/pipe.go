@@ -33,6 +33,12 @@ type Options struct {
 	// (universal newlines): chunks and cuts then respect such lines, and a
 	// chunk never ends between the "\r" and "\n" of a "\r\n".
 	Universal bool
+	// Stage, if set, runs in the reader on each chunk, in input order,
+	// before a worker gets the chunk: what it appends to dst replaces the
+	// chunk. It is called once more with a nil chunk at the end of the
+	// stream, and what it appends then is the last chunk. It must return
+	// whole lines (as Func gets them); it may keep state across chunks.
+	Stage Func
 }
 
 func (o *Options) defaults() {
@@ -48,9 +54,11 @@ func (o *Options) defaults() {
 }
 
 type job struct {
-	in   []byte
-	out  []byte
-	done chan struct{}
+	raw    []byte // the chunk as read
+	staged []byte // Stage's output
+	in     []byte // what the worker transforms: raw or staged
+	out    []byte
+	done   chan struct{}
 }
 
 // Run reads r to its end, transforms it with the Funcs that newFunc makes
@@ -99,20 +107,37 @@ func readChunks(r io.Reader, o Options, free chan *job, jobs, order chan *job) e
 	for {
 		j := <-free
 		var err error
-		j.in, err = c.next(j.in[:0])
-		if len(j.in) > 0 {
-			order <- j
-			jobs <- j
-		} else {
-			free <- j
+		j.raw, err = c.next(j.raw[:0])
+		j.in = j.raw
+		if o.Stage != nil && len(j.raw) > 0 {
+			j.staged = o.Stage(j.staged[:0], j.raw)
+			j.in = j.staged
 		}
+		queue(j, free, jobs, order)
 		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
+			if !errors.Is(err, io.EOF) {
+				return err
 			}
-			return err
+			if o.Stage != nil {
+				j = <-free
+				j.staged = o.Stage(j.staged[:0], nil)
+				j.in = j.staged
+				queue(j, free, jobs, order)
+			}
+			return nil
 		}
 	}
+}
+
+// queue hands j to a worker and the writer, or back to free if its chunk
+// is empty.
+func queue(j *job, free chan *job, jobs, order chan *job) {
+	if len(j.in) == 0 {
+		free <- j
+		return
+	}
+	order <- j
+	jobs <- j
 }
 
 // chunker cuts a stream into chunks of whole lines and cuts overlong lines.

@@ -212,3 +212,35 @@ func TestRunCutMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// TestRunStage checks that the stage sees every chunk once, in input
+// order, and that what it appends at the end of the stream comes last.
+func TestRunStage(t *testing.T) {
+	var in, want strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&in, "line %d\n", i)
+		fmt.Fprintf(&want, "LINE %d #%d\n", i, i)
+	}
+	want.WriteString("END 20000\n")
+	for _, workers := range []int{1, 3} {
+		n := 0 // the stage numbers the lines: it must see them in order
+		stage := func(dst, chunk []byte) []byte {
+			if chunk == nil {
+				return fmt.Appendf(dst, "end %d\n", n)
+			}
+			for line := range bytes.Lines(chunk) {
+				dst = fmt.Appendf(dst, "%s #%d\n", bytes.TrimSuffix(line, []byte("\n")), n)
+				n++
+			}
+			return dst
+		}
+		var out bytes.Buffer
+		o := Options{Workers: workers, ChunkBytes: 1000, Stage: stage}
+		if err := Run(iotest.HalfReader(strings.NewReader(in.String())), &out, o, upper); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != want.String() {
+			t.Fatalf("workers=%d: output differs (len %d vs %d)", workers, out.Len(), want.Len())
+		}
+	}
+}

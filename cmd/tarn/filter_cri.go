@@ -15,10 +15,10 @@ import (
 // at a time, so an identifier cut in two by the runtime would pass in two
 // unrecognizable halves. `tarn filter` therefore joins the partial records
 // of each stream before the rules run, as the agent's container inputs
-// do: one sequential stage (containerJoin, one pipe worker) reads the
-// input, joins every line the runtime split with a format.Joiner and
-// writes one record per line the application wrote; the parallel workers
-// then anonymize those records as before.
+// do: one sequential stage (containerJoin, the pipe's Stage, run by its
+// reader in input order) joins every line the runtime split with a
+// format.Joiner and passes on one record per line the application wrote;
+// the parallel workers then anonymize those records as before.
 //
 // A joined CRI line is written as "<time of its first record> <stream> F
 // <message>" (the agent also gives a joined line the time of its first
@@ -92,32 +92,19 @@ func newContainerJoin(w joinWrapper, max int) *containerJoin {
 	return j
 }
 
-// runJoined runs the joining stage over in and the workers that newFunc
-// makes over its output. It returns the first error of either.
+// runJoined runs the workers that newFunc makes over in, with j as the
+// pipe's sequential stage.
 func runJoined(in io.Reader, out io.Writer, j *containerJoin, o pipe.Options, newFunc func() pipe.Func) error {
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		jo := o
-		jo.Workers = 1 // the Joiner's state spans chunks: one worker, in order
-		err := pipe.Run(in, pw, jo, func() pipe.Func { return j.chunk })
-		if err == nil {
-			_, err = pw.Write(j.flush(nil))
-		}
-		pw.CloseWithError(err)
-		done <- err
-	}()
-	err := pipe.Run(pr, out, o, newFunc)
-	pr.CloseWithError(io.ErrClosedPipe) // unblocks the stage if the workers stopped early
-	jerr := <-done
-	if jerr != nil && jerr != io.ErrClosedPipe {
-		return jerr
-	}
-	return err
+	o.Stage = j.chunk
+	return pipe.Run(in, out, o, newFunc)
 }
 
-// chunk is the stage's pipe.Func: it joins the records of chunk's lines.
+// chunk is the pipe's Stage: it joins the records of chunk's lines, and
+// ends the pending lines at the end of the input (a nil chunk).
 func (j *containerJoin) chunk(dst, chunk []byte) []byte {
+	if chunk == nil {
+		return j.flush(dst)
+	}
 	for len(chunk) > 0 {
 		line, nl := chunk, false
 		if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
@@ -140,7 +127,7 @@ func (j *containerJoin) line(dst, line []byte, nl bool) []byte {
 	switch {
 	case j.wrap.cri && format.ParseCRI(line, &j.rec):
 		return j.record(dst, wrapCRI, line, nl, over)
-	case j.wrap.docker && bytes.Contains(line, []byte(`"log"`)):
+	case j.wrap.docker && format.MayBeDocker(line):
 		var ok bool
 		if j.dbuf, ok = format.ParseDocker(line, j.dbuf, &j.rec); ok {
 			return j.record(dst, wrapDocker, line, nl, over)

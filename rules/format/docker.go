@@ -15,6 +15,13 @@ type dockerValue struct {
 // dockerScan holds the members of a docker json-file record.
 type dockerScan struct{ log, stream, time dockerValue }
 
+// MayBeDocker reports whether line may be a docker json-file record, a
+// cheap test before ParseDocker: a JSON object with a "log" member name.
+func MayBeDocker(line []byte) bool {
+	i := skipJSONSpace(line, 0)
+	return i < len(line) && line[i] == '{' && bytes.Contains(line[i:], []byte(`"log"`))
+}
+
 // ParseDocker parses a record of docker's json-file log driver,
 // {"log":"<message>\n","stream":"stdout","time":"<RFC3339Nano>"}, into c
 // and reports whether it is well-formed. It unescapes the "log" value into
