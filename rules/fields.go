@@ -73,15 +73,7 @@ func (p *Processor) resolve(i int) (a *action, explicit bool) {
 	if i == p.rec.Time && p.badTime {
 		return p.e.scrub, true // not a time: whatever it is, scrub it
 	}
-	if a, ok := p.e.named[string(f.Path)]; ok {
-		return a, true
-	}
-	for _, s := range p.e.subtrees {
-		if bytes.HasPrefix(f.Path, s.prefix) {
-			return s.a, true
-		}
-	}
-	if a, ok := p.keyAction(f.Path); ok {
+	if a, ok := p.pathAction(i); ok {
 		return a, true
 	}
 	if (p.e.scrubUnknown || p.depth > 0) && i != p.rec.Time {
@@ -95,6 +87,19 @@ func (p *Processor) resolve(i int) (a *action, explicit bool) {
 		}
 	}
 	return nil, false
+}
+
+// lookupPath is pathAction without the memo.
+func (p *Processor) lookupPath(path []byte) (*action, bool) {
+	if a, ok := p.e.named[string(path)]; ok {
+		return a, true
+	}
+	for _, s := range p.e.subtrees {
+		if bytes.HasPrefix(path, s.prefix) {
+			return s.a, true
+		}
+	}
+	return p.keyAction(path)
 }
 
 // keyAction finds the action of the key that is the last element of

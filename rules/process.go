@@ -72,6 +72,7 @@ type Processor struct {
 	written time.Time // AppendAt's t; zero otherwise
 	ps      *pseudo.Pseudonymizer
 	clean   *cleanCache // texts the detectors found clean
+	paths   *pathMemo   // actions of the field paths seen last
 	t       time.Time
 	badTime bool // the record's time field holds no time: scrub it
 	// Nested JSON documents in string values (nested.go): the processor
