@@ -63,7 +63,7 @@ func userPrefix(text []byte, i int) int {
 		return 0
 	}
 	for _, p := range userPaths {
-		if len(text)-i >= len(p) && bytes.EqualFold(text[i:i+len(p)], []byte(p)) {
+		if len(text)-i >= len(p) && foldedIs(text[i:i+len(p)], p) {
 			return len(p)
 		}
 	}

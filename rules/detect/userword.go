@@ -81,6 +81,14 @@ func userWordBefore(text []byte, sp int) int {
 	if e > 0 && text[e-1] == ':' {
 		e--
 	}
+	if e == 0 {
+		return -1
+	}
+	switch lower(text[e-1]) {
+	case 'r', 'e', 'n': // the last letters of userWords
+	default:
+		return -1
+	}
 	for k, w := range userWords {
 		s := e - len(w)
 		if s < 0 || (s > 0 && is(text[s-1], cWord)) {

@@ -87,8 +87,8 @@ func ParseCRI(line []byte, c *Container) bool {
 // splitCRI is ParseCRI that also returns the offset of the message.
 func splitCRI(line []byte, c *Container) (int, bool) {
 	*c = Container{}
-	if len(line) == 0 || line[0] < '0' || line[0] > '9' {
-		return 0, false // a runtime time starts with the year
+	if len(line) < 5 || line[0] < '0' || line[0] > '9' || line[4] != '-' {
+		return 0, false // a runtime time starts with the year and '-'
 	}
 	ts := bytes.IndexByte(line, ' ')
 	if ts < 0 {
