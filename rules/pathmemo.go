@@ -1,17 +1,25 @@
 package rules
 
-// pathMemo remembers, for each field index, the path of the field last
-// seen there and the action that path names (pathAction's result).
-// Records of one input repeat their fields in the same order, and a lookup
-// by exact path, by subtree and by key in two spellings costs several
-// hashes and passes over the path; the memo costs one comparison. It is a
-// table of fixed size, so it allocates nothing; paths longer than a slot
-// and fields past the table are not remembered.
-type pathMemo [pathSlots]pathSlot
+import "hash/maphash"
+
+// pathMemo remembers the actions that recent field paths name
+// (pathAction's result). Records of one input repeat their field names,
+// and a lookup by exact path, by subtree and by key in two spellings costs
+// several hashes and passes over the path. The memo keeps, for each field
+// index, the path last seen there (the fields of a format come in the same
+// order: one comparison), and behind that a table by the path's hash for
+// the fields whose position varies (query parameters, JSON keys). Both
+// tables have a fixed size, so the memo allocates nothing; paths longer
+// than a slot are not remembered.
+type pathMemo struct {
+	byIndex [pathIndexSlots]pathSlot
+	byHash  [pathHashSlots]pathSlot
+}
 
 const (
-	pathSlots   = 64
-	pathMaxSize = 46
+	pathIndexSlots = 64
+	pathHashSlots  = 256
+	pathMaxSize    = 46
 )
 
 // pathSlot is one remembered path and its action.
@@ -22,23 +30,43 @@ type pathSlot struct {
 	path [pathMaxSize]byte
 }
 
+var pathSeed = maphash.MakeSeed()
+
 // pathAction finds the action that the path of field i names: by exact
 // path, then by a "path.*" rule for everything below a path, then by key
 // name.
 func (p *Processor) pathAction(i int) (*action, bool) {
 	path := p.rec.Fields[i].Path
-	if i >= pathSlots || len(path) > pathMaxSize {
+	if len(path) > pathMaxSize {
 		return p.lookupPath(path)
 	}
 	if p.paths == nil {
 		p.paths = new(pathMemo)
 	}
-	s := &p.paths[i]
-	if int(s.n) == len(path)+1 && string(s.path[:len(path)]) == string(path) {
-		return s.a, s.ok
+	var at *pathSlot
+	if i < pathIndexSlots {
+		if at = &p.paths.byIndex[i]; at.holds(path) {
+			return at.a, at.ok
+		}
 	}
-	a, ok := p.lookupPath(path)
+	s := &p.paths.byHash[maphash.Bytes(pathSeed, path)%pathHashSlots]
+	if !s.holds(path) {
+		a, ok := p.lookupPath(path)
+		s.set(path, a, ok)
+	}
+	if at != nil {
+		*at = *s
+	}
+	return s.a, s.ok
+}
+
+// holds reports whether s remembers path.
+func (s *pathSlot) holds(path []byte) bool {
+	return int(s.n) == len(path)+1 && string(s.path[:len(path)]) == string(path)
+}
+
+// set makes s remember path and its action.
+func (s *pathSlot) set(path []byte, a *action, ok bool) {
 	s.a, s.ok, s.n = a, ok, uint8(len(path)+1)
 	copy(s.path[:], path)
-	return a, ok
 }
