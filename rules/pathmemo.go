@@ -1,6 +1,6 @@
 package rules
 
-import "hash/maphash"
+import "github.com/cespare/xxhash/v2"
 
 // pathMemo remembers the actions that recent field paths name
 // (pathAction's result). Records of one input repeat their field names,
@@ -8,17 +8,18 @@ import "hash/maphash"
 // several hashes and passes over the path. The memo keeps, for each field
 // index, the path last seen there (the fields of a format come in the same
 // order: one comparison), and behind that a table by the path's hash for
-// the fields whose position varies (query parameters, JSON keys). Both
-// tables have a fixed size, so the memo allocates nothing; paths longer
-// than a slot are not remembered.
+// the fields whose position varies (query parameters, JSON keys), two
+// ways a bucket so that two frequent paths of one bucket do not evict each
+// other. Both tables have a fixed size, so the memo allocates nothing;
+// paths longer than a slot are not remembered.
 type pathMemo struct {
 	byIndex [pathIndexSlots]pathSlot
-	byHash  [pathHashSlots]pathSlot
+	byHash  [pathBuckets][2]pathSlot
 }
 
 const (
 	pathIndexSlots = 64
-	pathHashSlots  = 256
+	pathBuckets    = 128
 	pathMaxSize    = 46
 )
 
@@ -29,8 +30,6 @@ type pathSlot struct {
 	ok   bool
 	path [pathMaxSize]byte
 }
-
-var pathSeed = maphash.MakeSeed()
 
 // pathAction finds the action that the path of field i names: by exact
 // path, then by a "path.*" rule for everything below a path, then by key
@@ -49,8 +48,14 @@ func (p *Processor) pathAction(i int) (*action, bool) {
 			return at.a, at.ok
 		}
 	}
-	s := &p.paths.byHash[maphash.Bytes(pathSeed, path)%pathHashSlots]
-	if !s.holds(path) {
+	b := &p.paths.byHash[xxhash.Sum64(path)%pathBuckets]
+	s := &b[0]
+	switch {
+	case s.holds(path):
+	case b[1].holds(path):
+		s = &b[1]
+	default: // the older way goes, the newer one moves there
+		b[1] = b[0]
 		a, ok := p.lookupPath(path)
 		s.set(path, a, ok)
 	}
