@@ -25,6 +25,7 @@ var (
 	nameClientIP    = []byte("postfix.client.ip")
 	nameDovecotUser = []byte("dovecot.user")
 	nameDovecotRip  = []byte("dovecot.rip")
+	nameDovecotSess = []byte("dovecot.session")
 	pamPrefix       = []byte("pam_")
 	suFor           = []byte("su for ")
 	suBy            = []byte(" by ")
@@ -373,18 +374,23 @@ func sudoName(k []byte) []byte {
 	return nameSudoOther
 }
 
-// dovecotPrefix adds dovecot.user (and dovecot.rip) of a leading
-// "imap(user)" or "auth-worker(1): pam(user,1.2.3.4,<sess>):" and returns
-// where the key=value pairs start.
+// dovecotPrefix adds dovecot.user, dovecot.rip and dovecot.session of a
+// leading "imap(user)<pid><session>" (mail_log_prefix) or
+// "auth-worker(1): Info: pam(user,1.2.3.4,<session>):" and returns where
+// the key=value pairs start.
 func (r *Record) dovecotPrefix(m, s, e int) int {
 	b := r.Line
-	for k := 0; k < 3 && s < e; k++ {
+	for k := 0; k < 4 && s < e; k++ {
 		for s < e && b[s] == ' ' {
 			s++
 		}
 		p := s
 		for p < e && b[p] != '(' && b[p] != ' ' && b[p] != ':' {
 			p++
+		}
+		if p < e && b[p] == ':' && isDovecotLead(b[s:p]) {
+			s = p + 1
+			continue
 		}
 		if p >= e || b[p] != '(' {
 			return s
@@ -397,12 +403,26 @@ func (r *Record) dovecotPrefix(m, s, e int) int {
 		if isDovecotService(b[s:p]) {
 			r.dovecotParen(m, p+1, c)
 		}
-		s = c + 1
+		s = r.dovecotAngles(m, c+1, e)
 		for s < e && b[s] != ' ' {
 			s++
 		}
 	}
 	return s
+}
+
+// dovecotLeads are the words before a passdb's "sql(user,ip,<session>)":
+// the process ("auth:") and the log level ("auth-worker(1): Info:").
+var dovecotLeads = [...]string{"auth", "Debug", "Info", "Warning", "Error", "Fatal", "Panic"}
+
+// isDovecotLead reports whether w is one of dovecotLeads.
+func isDovecotLead(w []byte) bool {
+	for _, n := range dovecotLeads {
+		if string(w) == n {
+			return true
+		}
+	}
+	return false
 }
 
 // isDovecotService reports whether name is a dovecot service or passdb
@@ -416,23 +436,49 @@ func isDovecotService(name []byte) bool {
 	return false
 }
 
-// dovecotParen adds the user and address of "user,1.2.3.4,<session>".
+// dovecotParen adds the user, address and session of
+// "user,1.2.3.4,<session>" (a passdb's or userdb's log prefix).
 func (r *Record) dovecotParen(m, s, e int) {
 	b := r.Line
-	u := bytes.IndexByte(b[s:e], ',')
-	if u < 0 {
-		u = e - s
+	u := commaEnd(b, s, e)
+	if u > s {
+		r.addField(nameDovecotUser, Span{}, Span{s, u}, Bare, false, m)
 	}
-	if u > 0 {
-		r.addField(nameDovecotUser, Span{}, Span{s, s + u}, Bare, false, m)
-	}
-	if a := s + u + 1; a < e {
-		ae := a + bytes.IndexByte(b[a:e], ',')
-		if ae < a {
-			ae = e
-		}
+	if a := u + 1; a < e {
+		ae := commaEnd(b, a, e)
 		if looksIP(b[a:ae]) {
 			r.addField(nameDovecotRip, Span{}, Span{a, ae}, Bare, false, m)
 		}
+		if ss := ae + 1; ss < e && b[ss] == '<' && b[e-1] == '>' && e-ss > 2 {
+			r.addField(nameDovecotSess, Span{}, Span{ss + 1, e - 1}, Bare, false, m)
+		}
 	}
+}
+
+// commaEnd returns the index of the first ',' in b[s:e], or e.
+func commaEnd(b []byte, s, e int) int {
+	if j := bytes.IndexByte(b[s:e], ','); j >= 0 {
+		return s + j
+	}
+	return e
+}
+
+// dovecotAngles adds the session id of the "<pid><session>" that
+// dovecot's default mail_log_prefix "%s(%u)<%{pid}><%{session}>: " puts
+// right after "imap(user)", and returns the index after the groups. A
+// group of digits is the pid; any other group is a session id.
+func (r *Record) dovecotAngles(m, s, e int) int {
+	b := r.Line
+	for s < e && b[s] == '<' {
+		c := bytes.IndexByte(b[s+1:e], '>')
+		if c < 0 {
+			return s
+		}
+		c += s + 1
+		if c > s+1 && !isDigits(b[s+1:c]) {
+			r.addField(nameDovecotSess, Span{}, Span{s + 1, c}, Bare, false, m)
+		}
+		s = c + 1
+	}
+	return s
 }
