@@ -103,6 +103,7 @@ type vendorRule struct {
 	groups   int     // number of capture groups of re
 	entropy  float64 // the secret's entropy must exceed this, when not 0
 	keywords []string
+	needs    []literalSet // literals every match holds (vendor_literals.go)
 	allow    []vendorAllow
 }
 
@@ -117,8 +118,8 @@ const (
 type vendorAllow struct {
 	and    bool // every present check must hold, not any
 	target int
-	re     *regexp.Regexp // the regexes joined, or nil
-	stop   []string       // lower-case stop words in the secret
+	res    []*regexp.Regexp // any of them allows (compiled one by one: joined, an unanchored alternative makes every anchored one search the whole text)
+	stop   []string         // lower-case stop words in the secret
 }
 
 // loadVendor compiles the gitleaks configuration toml.
@@ -188,7 +189,7 @@ func loadVendor(toml string) (*vendorCat, error) {
 			c.skipped[r.ID] = "secret group out of range"
 			continue
 		}
-		vr := vendorRule{id: r.ID, re: re, group: r.SecretGroup, groups: re.NumSubexp(), entropy: r.Entropy}
+		vr := vendorRule{id: r.ID, re: re, group: r.SecretGroup, groups: re.NumSubexp(), entropy: r.Entropy, needs: neededLiterals(r.Regex)}
 		for _, k := range r.Keywords {
 			k = strings.ToLower(k)
 			if !slices.Contains(vendorDropKeywords[r.ID], k) && !slices.Contains(vr.keywords, k) {
@@ -257,9 +258,12 @@ func compileAllow(cond, target string, regexes, stop []string, pathOrCommit bool
 		return a, false, fmt.Errorf("unknown regex target %q", target)
 	}
 	if len(regexes) > 0 {
-		a.re, err = regexp.Compile("(?:" + strings.Join(regexes, ")|(?:") + ")")
-		if err != nil {
-			return a, false, errors.New("allowlist regex does not compile")
+		for _, r := range regexes {
+			re, err := regexp.Compile(r)
+			if err != nil {
+				return a, false, errors.New("allowlist regex does not compile")
+			}
+			a.res = append(a.res, re)
 		}
 	}
 	for _, w := range stop {
@@ -268,22 +272,22 @@ func compileAllow(cond, target string, regexes, stop []string, pathOrCommit bool
 	if a.and && pathOrCommit {
 		return a, false, nil
 	}
-	return a, a.re != nil || len(a.stop) > 0, nil
+	return a, len(a.res) > 0 || len(a.stop) > 0, nil
 }
 
 // allows reports whether a allows the secret text[s:e] of the match
 // text[ms:me].
 func (a *vendorAllow) allows(text []byte, s, e, ms, me int) bool {
 	var re, stop bool
-	if a.re != nil {
+	if len(a.res) > 0 {
+		t := text
 		switch a.target {
 		case targetSecret:
-			re = a.re.Match(text[s:e])
+			t = text[s:e]
 		case targetMatch:
-			re = a.re.Match(text[ms:me])
-		default:
-			re = a.re.Match(text)
+			t = text[ms:me]
 		}
+		re = slices.ContainsFunc(a.res, func(r *regexp.Regexp) bool { return r.Match(t) })
 	}
 	for _, w := range a.stop {
 		if containsFold(text[s:e], w) {
@@ -292,24 +296,9 @@ func (a *vendorAllow) allows(text []byte, s, e, ms, me int) bool {
 		}
 	}
 	if a.and {
-		return (a.re == nil || re) && (len(a.stop) == 0 || stop)
+		return (len(a.res) == 0 || re) && (len(a.stop) == 0 || stop)
 	}
 	return re || stop
-}
-
-// containsFold reports whether b contains the lower-case word w, ignoring
-// the case of ASCII letters in b.
-func containsFold(b []byte, w string) bool {
-	for i := 0; i+len(w) <= len(b); i++ {
-		j := 0
-		for j < len(w) && lower(b[i+j]) == w[j] {
-			j++
-		}
-		if j == len(w) {
-			return true
-		}
-	}
-	return false
 }
 
 // shannonEntropy is gitleaks' entropy of a secret: over its runes, divided
@@ -396,8 +385,9 @@ func (s *Set) nextVendor(text []byte, from int) (start, end int, ok bool) {
 // find appends the secret spans of the candidate rules in text to dst,
 // sorted by start, longest first.
 func (c *vendorCat) find(text []byte, cand *ruleMask, dst []vspan) []vspan {
+	ascii := isASCII(text)
 	for i := range c.rules {
-		if !cand.has(i) {
+		if !cand.has(i) || !literalsIn(c.rules[i].needs, text, ascii) {
 			continue
 		}
 		r := &c.rules[i]
