@@ -360,14 +360,22 @@ func suffixStreet(text []byte, r int) (int, bool) {
 // preposition: "Am Markt", "An der Alster", "Unter den Linden". A
 // four-digit postcode is too often a year for those ("In Room 12, 2025").
 func prefixStreet(text []byte, r int, long bool) (int, bool) {
-	j := r
+	return streetWordBack(text, r, func(word []byte, ws int) bool {
+		return inFold(word, streetPrefixes[:]) || long && capitalAt(text, ws) && inFold(word, streetPrepositions[:])
+	})
+}
+
+// streetWordBack walks back over the words of a street name that ends at
+// j, at most streetMaxWords, to the first one after the last for which
+// isStreetWord holds, and returns that word's start. Every word walked
+// over must be a name word, one space before the next.
+func streetWordBack(text []byte, j int, isStreetWord func(word []byte, ws int) bool) (int, bool) {
 	for w := 0; w <= streetMaxWords; w++ {
 		ws := wordBack(text, j)
 		if ws == j {
 			return 0, false
 		}
-		word := text[ws:j]
-		if w > 0 && (inFold(word, streetPrefixes[:]) || long && capitalAt(text, ws) && inFold(word, streetPrepositions[:])) {
+		if w > 0 && isStreetWord(text[ws:j], ws) {
 			return ws, true
 		}
 		if !nameWord(text, ws, j, w == 0) {
@@ -385,43 +393,25 @@ func prefixStreet(text []byte, r int, long bool) (int, bool) {
 // number comes first: "12 rue de la Paix", "3, Rue de Général-Leclerc",
 // "7 bis avenue Foch".
 func numberFirst(text []byte, q int) (int, bool) {
-	j := q
-	for w := 0; w <= streetMaxWords; w++ {
-		ws := wordBack(text, j)
-		if ws == j {
-			return 0, false
-		}
-		word := text[ws:j]
-		if w > 0 && inFold(word, streetFrench[:]) {
-			k := ws
-			if k < 2 || text[k-1] != ' ' {
-				return 0, false
-			}
-			k--
-			if text[k-1] == ',' {
-				k--
-			}
-			for _, x := range [...]string{" bis", " ter"} {
-				if k >= len(x) && hasFoldSuffix(text[:k], x) {
-					k -= len(x)
-					break
-				}
-			}
-			ns, ok := houseNumberBack(text, k)
-			if !ok || at(text, ns-1, cDomain|cUnder) {
-				return 0, false
-			}
-			return ns, true
-		}
-		if !nameWord(text, ws, j, w == 0) {
-			return 0, false
-		}
-		if ws < 2 || text[ws-1] != ' ' {
-			return 0, false
-		}
-		j = ws - 1
+	k, ok := streetWordBack(text, q, func(word []byte, _ int) bool { return inFold(word, streetFrench[:]) })
+	if !ok || k < 2 || text[k-1] != ' ' {
+		return 0, false
 	}
-	return 0, false
+	k--
+	if text[k-1] == ',' {
+		k--
+	}
+	for _, x := range [...]string{" bis", " ter"} {
+		if k >= len(x) && hasFoldSuffix(text[:k], x) {
+			k -= len(x)
+			break
+		}
+	}
+	ns, ok := houseNumberBack(text, k)
+	if !ok || at(text, ns-1, cDomain|cUnder) {
+		return 0, false
+	}
+	return ns, true
 }
 
 // nameWord reports whether text[ws:we] may be a word of a street name: a
