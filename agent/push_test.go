@@ -137,11 +137,7 @@ func TestPushReceiverToLoki(t *testing.T) {
 	for i := 400; i < 500; i++ {
 		pr.Streams[0].Entries = append(pr.Streams[0].Entries, push.Entry{Timestamp: now.Add(time.Duration(i) * time.Millisecond), Line: appLine(i)})
 	}
-	raw, err := pr.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	postPush(t, url, "application/x-protobuf", "", snappy.Encode(nil, raw))
+	postProto(t, url, &pr)
 
 	from, to := window()
 	got := l.WaitFor(t, "", `{input="push"}`, from, to, 500, 30*time.Second)
@@ -235,11 +231,7 @@ func TestPushMetadataKeyCatalogue(t *testing.T) {
 		{Name: "note", Value: "mail erin@example.com"}}
 	pr := push.PushRequest{Streams: []push.Stream{{Labels: `{app="proto", username="alice", remote_ip="203.0.113.7"}`,
 		Entries: []push.Entry{{Timestamp: now.Add(time.Millisecond), Line: "line 1", StructuredMetadata: md}}}}}
-	raw, err := pr.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	postPush(t, url, "application/x-protobuf", "", snappy.Encode(nil, raw))
+	postProto(t, url, &pr)
 
 	from, to := window()
 	got := l.WaitFor(t, "", `{input="push"}`, from, to, 2, 30*time.Second)
@@ -275,4 +267,15 @@ func TestPushMetadataKeyCatalogue(t *testing.T) {
 	if got[0].Metadata["user"] != got[1].Metadata["user"] {
 		t.Errorf("one user, two pseudonyms: %v %v", got[0].Metadata, got[1].Metadata)
 	}
+}
+
+// postProto pushes pr as Promtail and Alloy send it: protobuf, snappy
+// compressed.
+func postProto(t *testing.T, url string, pr *push.PushRequest) {
+	t.Helper()
+	raw, err := pr.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	postPush(t, url, "application/x-protobuf", "", snappy.Encode(nil, raw))
 }

@@ -43,7 +43,7 @@ func agentEndToEnd(b *testing.B, rulesSection, format string) {
 	}
 	data := buf.Bytes()
 	if format != "combined" {
-		data = wrapCRI(data, corpusStart)
+		data = corpus.WrapCRI(data, corpusStart, 8)
 	}
 	if err := os.WriteFile(filepath.Join(logs, "0.log"), data, 0o644); err != nil {
 		b.Fatal(err)
@@ -69,24 +69,4 @@ server: {listen: ""}
 		}
 	}
 	b.ReportMetric(float64(agentLines)*float64(b.N)/time.Since(start).Seconds(), "lines/s")
-}
-
-// wrapCRI wraps each line of data in CRI records written at t, splitting
-// every eighth line into a partial and a final record.
-func wrapCRI(data []byte, t time.Time) []byte {
-	prefix := t.UTC().Format(time.RFC3339Nano) + " stdout "
-	var out []byte
-	for i := 0; len(data) > 0; i++ {
-		n := bytes.IndexByte(data, '\n')
-		line := data[:n]
-		data = data[n+1:]
-		if i%8 == 7 {
-			out = append(append(append(out, prefix...), "P "...), line[:n/2]...)
-			out = append(out, '\n')
-			line = line[n/2:]
-		}
-		out = append(append(append(out, prefix...), "F "...), line...)
-		out = append(out, '\n')
-	}
-	return out
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/tarn-project/tarn/benchmarks/plant"
 )
 
 // gen draws the random parts of planted values and look-alikes.
@@ -228,11 +230,11 @@ func (g gen) iban(spelling string) string {
 	case "de-compact":
 		return ibanFor("DE", g.digits(18))
 	case "de-spaced":
-		return groups4(ibanFor("DE", g.digits(18)))
+		return plant.Spaced(ibanFor("DE", g.digits(18)))
 	case "de-lower":
 		return strings.ToLower(ibanFor("DE", g.digits(18)))
 	case "fr-spaced":
-		return groups4(ibanFor("FR", g.digits(10)+g.upperAlnum(11)+g.digits(2)))
+		return plant.Spaced(ibanFor("FR", g.digits(10)+g.upperAlnum(11)+g.digits(2)))
 	case "nl-compact":
 		return ibanFor("NL", g.pick("ABNA", "INGB", "RABO")+g.digits(10))
 	}
@@ -255,17 +257,6 @@ func ibanFor(country, bban string) string {
 	return fmt.Sprintf("%s%02d%s", country, 98-rem, bban)
 }
 
-func groups4(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i += 4 {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(s[i:min(i+4, len(s))])
-	}
-	return b.String()
-}
-
 var cardSpellings = []string{"visa-compact", "visa-spaced", "visa-dashed", "mastercard-spaced", "amex-spaced"}
 
 func (g gen) card(spelling string) string {
@@ -273,11 +264,11 @@ func (g gen) card(spelling string) string {
 	case "visa-compact":
 		return luhn(g, "4", 16)
 	case "visa-spaced":
-		return groups4(luhn(g, "4", 16))
+		return plant.Spaced(luhn(g, "4", 16))
 	case "visa-dashed":
-		return strings.ReplaceAll(groups4(luhn(g, "4", 16)), " ", "-")
+		return strings.ReplaceAll(plant.Spaced(luhn(g, "4", 16)), " ", "-")
 	case "mastercard-spaced":
-		return groups4(luhn(g, "5"+g.pick("1", "2", "3", "4", "5"), 16))
+		return plant.Spaced(luhn(g, "5"+g.pick("1", "2", "3", "4", "5"), 16))
 	case "amex-spaced":
 		c := luhn(g, "3"+g.pick("4", "7"), 15)
 		return c[:4] + " " + c[4:10] + " " + c[10:]

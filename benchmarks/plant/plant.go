@@ -81,7 +81,7 @@ func newPerson(r *rand.Rand, i int) person {
 		phone:      fmt.Sprintf("+49 30 %d", 1000000+r.IntN(8999999)),
 		phoneNat:   fmt.Sprintf("0171-%d", 1000000+r.IntN(8999999)),
 		iban:       iban,
-		ibanSpaced: spaced(iban),
+		ibanSpaced: Spaced(iban),
 		card:       card,
 		cardDashed: card[:4] + "-" + card[4:8] + "-" + card[8:12] + "-" + card[12:],
 		session:    fmt.Sprintf("sess%016x", r.Uint64()),
@@ -162,7 +162,9 @@ func germanIBAN(r *rand.Rand) string {
 	return fmt.Sprintf("DE%02d%s", 98-rem, bban)
 }
 
-func spaced(s string) string {
+// Spaced writes s in groups of four characters separated by spaces, as
+// IBANs and card numbers are printed.
+func Spaced(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i += 4 {
 		if i > 0 {

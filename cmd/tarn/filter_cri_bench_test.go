@@ -37,8 +37,8 @@ func BenchmarkFilterCRI(b *testing.B) {
 		name, format string
 		data         []byte
 	}{
-		{"split", "cri", benchCRI(plain, start, 8)},
-		{"full", "cri", benchCRI(plain, start, 0)},
+		{"split", "cri", corpus.WrapCRI(plain, start, 8)},
+		{"full", "cri", corpus.WrapCRI(plain, start, 0)},
 		{"text", "auto", plain},
 		{"combined", "combined", plain},
 	} {
@@ -54,25 +54,4 @@ func BenchmarkFilterCRI(b *testing.B) {
 			b.ReportMetric(float64(n)*float64(b.N)/time.Since(t0).Seconds(), "lines/s")
 		})
 	}
-}
-
-// benchCRI wraps each line of data in CRI records written at t, splitting
-// every every-th line (none for 0) into a partial and a final record, as
-// the agent's benchmark (benchmarks/agent_test.go) does.
-func benchCRI(data []byte, t time.Time, every int) []byte {
-	prefix := t.UTC().Format(time.RFC3339Nano) + " stdout "
-	var out []byte
-	for i := 0; len(data) > 0; i++ {
-		n := bytes.IndexByte(data, '\n')
-		line := data[:n]
-		data = data[n+1:]
-		if every > 0 && i%every == every-1 {
-			out = append(append(append(out, prefix...), "P "...), line[:n/2]...)
-			out = append(out, '\n')
-			line = line[n/2:]
-		}
-		out = append(append(append(out, prefix...), "F "...), line...)
-		out = append(out, '\n')
-	}
-	return out
 }
