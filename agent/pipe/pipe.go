@@ -35,9 +35,10 @@ type Options struct {
 	Universal bool
 	// Stage, if set, runs in the reader on each chunk, in input order,
 	// before a worker gets the chunk: what it appends to dst replaces the
-	// chunk. It is called once more with a nil chunk at the end of the
-	// stream, and what it appends then is the last chunk. It must return
-	// whole lines (as Func gets them); it may keep state across chunks.
+	// chunk, or it returns chunk itself to pass it on unchanged. It is
+	// called once more with a nil chunk at the end of the stream, and what
+	// it appends then is the last chunk. It must return whole lines (as
+	// Func gets them); it may keep state across chunks.
 	Stage Func
 }
 
@@ -110,8 +111,9 @@ func readChunks(r io.Reader, o Options, free chan *job, jobs, order chan *job) e
 		j.raw, err = c.next(j.raw[:0])
 		j.in = j.raw
 		if o.Stage != nil && len(j.raw) > 0 {
-			j.staged = o.Stage(j.staged[:0], j.raw)
-			j.in = j.staged
+			if out := o.Stage(j.staged[:0], j.raw); len(out) == 0 || &out[0] != &j.raw[0] {
+				j.staged, j.in = out, out
+			}
 		}
 		queue(j, free, jobs, order)
 		if err != nil {

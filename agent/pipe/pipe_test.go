@@ -244,3 +244,31 @@ func TestRunStage(t *testing.T) {
 		}
 	}
 }
+
+// TestRunStagePassesChunks checks a stage that passes most chunks on
+// unchanged (returning them) and rewrites some.
+func TestRunStagePassesChunks(t *testing.T) {
+	var in strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&in, "line %d\n", i)
+	}
+	calls := 0
+	stage := func(dst, chunk []byte) []byte {
+		if chunk == nil {
+			return append(dst, "end\n"...)
+		}
+		calls++
+		if calls%3 == 0 {
+			return append(dst, chunk...) // a copy, into the stage's buffer
+		}
+		return chunk
+	}
+	var out bytes.Buffer
+	o := Options{Workers: 2, ChunkBytes: 1000, Stage: stage}
+	if err := Run(iotest.HalfReader(strings.NewReader(in.String())), &out, o, upper); err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.ToUpper(in.String()) + "END\n"; out.String() != want {
+		t.Fatalf("output differs (len %d vs %d)", out.Len(), len(want))
+	}
+}

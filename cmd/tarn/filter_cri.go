@@ -105,6 +105,11 @@ func (j *containerJoin) chunk(dst, chunk []byte) []byte {
 	if chunk == nil {
 		return j.flush(dst)
 	}
+	n := j.plainLines(chunk)
+	if n == len(chunk) {
+		return chunk // the common case: no runtime record, nothing to join
+	}
+	dst, chunk = append(dst, chunk[:n]...), chunk[n:]
 	for len(chunk) > 0 {
 		line, nl := chunk, false
 		if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
@@ -115,6 +120,28 @@ func (j *containerJoin) chunk(dst, chunk []byte) []byte {
 		dst = j.line(dst, line, nl)
 	}
 	return dst
+}
+
+// plainLines returns the length of the lines at the start of chunk that
+// pass verbatim: no runtime record and not cut, so that line would write
+// them as they are. It sets j.open as line would.
+func (j *containerJoin) plainLines(chunk []byte) int {
+	n := 0
+	for n < len(chunk) {
+		line, nl := chunk[n:], false
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line, nl = line[:i], true
+		}
+		if len(line) > j.max || j.wrap.cri && format.ParseCRI(line, &j.rec) || j.wrap.docker && format.MayBeDocker(line) {
+			break
+		}
+		n += len(line)
+		if nl {
+			n++
+		}
+		j.open = !nl
+	}
+	return n
 }
 
 // line handles one input line; nl reports that it ended with a newline.
