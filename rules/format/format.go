@@ -142,6 +142,7 @@ type Record struct {
 	timeRank int     // index into timeKeys of the current Time field
 	msgStart int     // start of the message in Line (after a CRI prefix)
 	msgEnd   int     // end of the message in Line (before a CRI newline)
+	inCRI    bool    // parseAuto is parsing a CRI record's message
 }
 
 // Parse parses line as format f (Auto detects the format per line) into rec,
@@ -161,7 +162,8 @@ type Record struct {
 // newline, if any), still a CRI line with an empty message. The CRI time is
 // not a field: RecordTime reports the message's own time. Each line is
 // parsed alone; joining partial lines (tag "P") needs the state of the
-// agent's reader (ParseCRI plus a Joiner).
+// agent's reader (ParseCRI plus a Joiner). Parse(Auto, ...) parses a CRI
+// record as Parse(CRI) does.
 // Parse(Docker, ...) always returns false: the message is JSON-escaped
 // inside the "log" string, so its fields are not byte ranges of the line
 // and an edit would need escaping twice; the agent's reader and the rules
@@ -185,7 +187,7 @@ func Parse(f Format, line []byte, timeKeys [][]byte, rec *Record) bool {
 	case Logfmt:
 		ok = rec.parseLogfmt(timeKeys)
 	case CRI:
-		ok = rec.parseCRI(timeKeys)
+		ok = rec.parseContainer(timeKeys)
 	case Syslog:
 		ok = rec.parseSyslog()
 	case NginxError:
@@ -210,9 +212,17 @@ func (r *Record) reset(line []byte) {
 }
 
 // parseAuto picks the format of one line from its first bytes and falls back
-// to Text when no structured parser accepts it.
+// to Text when no structured parser accepts it. A CRI record is parsed as
+// Parse(CRI) parses it (see parseContainer): the fields of its message, the
+// message's format and the runtime's time.
 func (r *Record) parseAuto(timeKeys [][]byte) {
 	line := r.Line
+	if !r.inCRI && mayBeCRI(line) {
+		if r.parseContainer(timeKeys) {
+			return
+		}
+		r.reset(line)
+	}
 	i := skipJSONSpace(line, 0)
 	if i < len(line) && line[i] == '{' {
 		if r.parseJSON(timeKeys) {
@@ -236,6 +246,24 @@ func (r *Record) parseAuto(timeKeys [][]byte) {
 		return
 	}
 	r.reset(line)
+}
+
+// parseContainer is parseCRI with the message parsed one level deep: a
+// CRI record inside its message is the message's text, as it was before
+// Auto recognised CRI records, so that the message's bounds Rewrite keeps
+// to are those of the one prefix.
+func (r *Record) parseContainer(timeKeys [][]byte) bool {
+	r.inCRI = true
+	ok := r.parseCRI(timeKeys)
+	r.inCRI = false
+	return ok
+}
+
+// mayBeCRI reports whether line starts like a CRI record: a digit, three
+// more bytes of the year and '-' (what splitCRI checks first). An access
+// log line starts with an address, which has no '-' at index 4.
+func mayBeCRI(line []byte) bool {
+	return len(line) > 4 && line[4] == '-' && line[0] >= '0' && line[0] <= '9'
 }
 
 // addField appends a field and returns its index.

@@ -52,6 +52,11 @@ func TestAutoDetect(t *testing.T) {
 		{``, Text},
 		{"\x00\xff\xfe", Text},
 		{`level="unterminated`, Text},
+		// a CRI record has its message's format
+		{`2026-11-20T10:00:00.123456789Z stdout F {"user":{"name":"x"}}`, JSON},
+		{`2026-11-20T10:00:00.123456789Z stdout F level=info user=x`, Logfmt},
+		{`2026-11-20T10:00:00.123456789Z stderr F Oct 11 22:14:15 host sshd[1]: Failed password for x from 1.2.3.4 port 22`, Syslog},
+		{`2026-11-20T10:00:00.123456789Z stdout F plain text`, Text},
 	} {
 		var rec Record
 		if !Parse(Auto, []byte(c.line), nil, &rec) || rec.Format != c.want {

@@ -19,6 +19,8 @@ var fuzzSeeds = []string{
 	"\x00\xff{\"a\":\"\xfe\"}",
 	"level=info\tmsg=\"x\ny\"\r",
 	`Oct 11 22:14:15 host sshd[1]: Failed password for x from 1.2.3.4 port 22`,
+	"2026-11-20T10:00:00.123456789Z stdout F {\"user\":{\"name\":\"x\"},\"ts\":\"2024-05-01T10:00:00Z\"}\n",
+	`2026-11-20T10:00:00Z stderr P level=info user=x time="2024-05-01T10:00:00Z"`,
 }
 
 // FuzzParse checks every format on arbitrary lines: no panic, spans in
@@ -67,7 +69,11 @@ func checkEdits(t *testing.T, rec *Record, value []byte, mode uint8) {
 		t.Fatalf("edit inserted a newline")
 	}
 	var again Record
-	ok := Parse(rec.Format, out, nil, &again)
+	f := rec.Format
+	if rec.msgStart > 0 {
+		f = CRI // a CRI record of Auto
+	}
+	ok := Parse(f, out, nil, &again)
 	switch rec.Format {
 	case JSON:
 		if !ok || len(again.Fields) != len(rec.Fields)-dropped {
