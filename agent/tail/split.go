@@ -99,8 +99,9 @@ func (s *splitter) flush() *Chunk {
 
 // add appends line l (without its newline) to c, removing a trailing "\r"
 // and cutting it at max bytes where no identifier is cut in half
-// (detect.CutEnd). over marks a line whose end was already dropped (l then
-// holds max+1 bytes). end is the offset just after the line.
+// (detect.CutEnd), which is counted in c.Cut and c.Cuts. over marks a line
+// whose end was already dropped (l then holds max+1 bytes). end is the
+// offset just after the line.
 func (c *Chunk) add(l []byte, over bool, max int, end int64) {
 	if !over && len(l) > 0 && l[len(l)-1] == '\r' {
 		l = l[:len(l)-1]
@@ -109,6 +110,7 @@ func (c *Chunk) add(l []byte, over bool, max int, end int64) {
 		if n := min(max, len(l)-1); n >= 0 {
 			l = l[:detect.CutEnd(l[:n], l[n])]
 		}
+		c.Cuts = append(c.Cuts, len(c.Lines))
 		c.Cut++
 	}
 	c.Lines = append(c.Lines, l[:len(l):len(l)])

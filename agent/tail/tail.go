@@ -60,6 +60,11 @@ type Chunk struct {
 	End int64
 	// Cut is how many of Lines were cut at MaxLineBytes.
 	Cut int
+	// Cuts are the indexes in Lines of the lines cut at MaxLineBytes, in
+	// ascending order (len(Cuts) == Cut), so a reader joining lines (a
+	// container log's partial records) knows which of them lost their
+	// end. It is nil when no line was cut.
+	Cuts []int
 	// Done reports that the file is gone or rotated away and fully read,
 	// or (without Lines) that a truncated file's old content was taken
 	// over by its copy; no further chunks come for this ID. A Done chunk
@@ -82,7 +87,8 @@ type Options struct {
 	// MaxLineBytes cuts longer lines to at most this many bytes (default
 	// 256 KiB), dropping the word at the cut (detect.CutEnd) so no
 	// identifier stays in half; the rest up to the newline is discarded
-	// and counted in Chunk.Cut and Stats.Cut.
+	// and counted in Chunk.Cut (the lines' indexes in Chunk.Cuts) and
+	// Stats.Cut.
 	MaxLineBytes int
 	// ChunkBytes is the size of one read (default 256 KiB). A chunk holds
 	// the complete lines of one read plus a carried-over partial line.
