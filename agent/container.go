@@ -1,10 +1,12 @@
 package agent
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/tarn-project/tarn/agent/positions"
 	"github.com/tarn-project/tarn/agent/tail"
+	"github.com/tarn-project/tarn/rules/detect"
 	"github.com/tarn-project/tarn/rules/format"
 )
 
@@ -21,44 +23,78 @@ import (
 // After a restart the records up to Skip only rebuild the pending lines
 // (a line completed before Skip was spooled and is not sent again), so
 // every line reaches the spool exactly once.
+//
+// Where a line cannot be joined whole it is cut fail-closed, as `tarn
+// filter` does (cmd/tarn/filter_cri.go): a record the tailer cut at
+// max_line_bytes (tail.Chunk.Cuts) ends its line there, its kept part
+// already cut where no identifier is cut in half (detect.CutEnd), and the
+// line's further records up to its last one are discarded; a line still
+// pending when its file is gone loses the word at its end (its
+// continuation never came); and a docker record cut beyond parsing, of
+// unknown stream, ends the pending lines of both streams, cut, and the
+// next record of each stream loses the word at its start (CutStart). The
+// discarding and the cut start are state a restart must rebuild too, so
+// while either is in force the stream's line counts as pending for the
+// checkpoint. Each line that is cut is counted once.
 
 // inode identifies a file across the growth of its fingerprint.
 type inode struct{ dev, ino uint64 }
 
 // container is the state of one container log file.
 type container struct {
-	join  format.Joiner
-	from  [2]int64     // by stream: offset of the pending line's first record
-	first [2]time.Time // by stream: the runtime time of that record
-	skip  int64        // records ending at or before skip were spooled before a restart
-	next  int64        // where the next chunk starts
-	dbuf  []byte       // docker's unescaped message
+	join format.Joiner
+	// By stream: the offset re-reading must start at to rebuild the
+	// stream's state (its pending line's first record, or the cut record
+	// that made it drop or orphan), the runtime time of the pending
+	// line's first record, and whether the line was cut already.
+	from  [2]int64
+	first [2]time.Time
+	cut   [2]bool
+	// drop marks a stream discarding the rest of a line cut before;
+	// orphan one whose next record may continue a line of which a piece
+	// was lost.
+	drop   [2]bool
+	orphan [2]bool
+	skip   int64  // records ending at or before skip were spooled before a restart
+	next   int64  // where the next chunk starts
+	dbuf   []byte // docker's unescaped message
+	rev    []byte // CutStart's scratch
+	text   []byte // an unparsed record with its start cut
 }
+
+// span is where a record lies in its file, and whether the tailer cut it.
+type span struct {
+	start, end int64
+	cut        bool
+}
+
+// streams are the streams whose lines a container joins.
+var streams = [2]format.Stream{format.Stdout, format.Stderr}
 
 // containerChunk unwraps the records of c and returns the checkpoint: the
 // offset to resume from and the skip offset (0 when no line is pending).
 func (in *ingest) containerChunk(c *tail.Chunk, src *source, now time.Time) (resume, skip int64) {
 	st := in.container(c)
+	cuts := c.Cuts
 	for i, line := range c.Lines {
-		start := c.Start
+		r := span{start: c.Start, end: c.Ends[i]}
 		if i > 0 {
-			start = c.Ends[i-1]
+			r.start = c.Ends[i-1]
 		}
-		in.record(st, src, line, start, c.Ends[i], now)
+		if len(cuts) > 0 && cuts[0] == i {
+			r.cut, cuts = true, cuts[1:]
+		}
+		in.record(st, src, line, r, now)
 	}
 	st.next = c.End
 	if c.Done { // the file is gone: its pending lines end here
-		for _, s := range []format.Stream{format.Stdout, format.Stderr} {
-			if msg, cut, ok := st.join.Flush(s); ok {
-				in.emit(src, s, msg, cut, st.first[s&1], now)
-			}
-		}
+		in.endLines(st, src, now, true)
 		delete(in.conts, inode{c.ID.Dev, c.ID.Ino})
 		return c.End, 0
 	}
 	resume = c.End
-	for _, s := range []format.Stream{format.Stdout, format.Stderr} {
-		if st.join.Pending(s) {
+	for _, s := range streams {
+		if st.held(s) {
 			resume = min(resume, st.from[s&1])
 		}
 	}
@@ -66,6 +102,13 @@ func (in *ingest) containerChunk(c *tail.Chunk, src *source, now time.Time) (res
 		return c.End, 0
 	}
 	return resume, max(c.End, st.skip)
+}
+
+// held reports whether the state of stream s must be rebuilt after a
+// restart: a line is pending, or the stream drops or orphans records.
+func (st *container) held(s format.Stream) bool {
+	i := s & 1
+	return st.join.Pending(s) || st.drop[i] || st.orphan[i]
 }
 
 // container returns the state of c's file, new (with the skip offset of
@@ -86,8 +129,8 @@ func (in *ingest) container(c *tail.Chunk) *container {
 	return st
 }
 
-// record handles one runtime record spanning [start, end) of the file.
-func (in *ingest) record(st *container, src *source, line []byte, start, end int64, now time.Time) {
+// record handles one runtime record at r.
+func (in *ingest) record(st *container, src *source, line []byte, r span, now time.Time) {
 	var rec format.Container
 	ok := false
 	if in.wrapper == format.CRI {
@@ -95,24 +138,102 @@ func (in *ingest) record(st *container, src *source, line []byte, start, end int
 	} else {
 		st.dbuf, ok = format.ParseDocker(line, st.dbuf, &rec)
 	}
-	if !ok { // not a runtime record: the rules scrub it as a plain line
-		if end > st.skip {
-			in.add(src, format.Stdout, line, time.Time{}, now)
-		}
+	if !ok {
+		in.unparsed(st, src, line, r, now)
 		return
 	}
+	in.join(st, src, &rec, r, now)
+}
+
+// join adds the parsed record rec at r to its stream's line, and emits
+// the line when it ends.
+func (in *ingest) join(st *container, src *source, rec *format.Container, r span, now time.Time) {
 	i := rec.Stream & 1
+	if st.drop[i] { // the rest of a line cut before
+		st.drop[i] = rec.Partial
+		return
+	}
 	if !st.join.Pending(rec.Stream) {
-		st.from[i], st.first[i] = start, rec.Time
+		if !st.orphan[i] { // an orphan's state is rebuilt from its cause
+			st.from[i] = r.start
+		}
+		st.first[i], st.cut[i] = rec.Time, false
+	}
+	if st.orphan[i] {
+		st.orphan[i] = false
+		rec.Message = rec.Message[CutStart(rec.Message, '0', &st.rev):]
+		st.cut[i] = true
+	}
+	st.cut[i] = st.cut[i] || r.cut
+	msg, cut, done := st.join.Add(rec)
+	if r.cut && rec.Partial { // the record lost its end: so does the line
+		msg, cut, done = st.join.Flush(rec.Stream)
+		st.drop[i] = true
 	}
 	// Up to skip, lines were spooled before a restart: the records only
 	// rebuild the lines still pending then.
-	if msg, cut, done := st.join.Add(&rec); done && end > st.skip {
-		in.emit(src, rec.Stream, msg, cut, st.first[i], now)
+	if done && r.end > st.skip {
+		in.emit(src, rec.Stream, msg, cut || st.cut[i], st.first[i], now)
 	}
 }
 
-// emit processes one whole message written at t.
+// unparsed handles a line at r that is not a runtime record: the rules
+// scrub it as a plain line. A docker record the tailer cut cannot be
+// parsed any more, and its stream is unknown: it may have held a piece of
+// a pending line (the line then ends before it, cut, and the record loses
+// the word at the start of its message) or the start of the next record's
+// line (whose first word is then cut).
+func (in *ingest) unparsed(st *container, src *source, line []byte, r span, now time.Time) {
+	send := r.end > st.skip
+	if r.cut && in.wrapper == format.Docker {
+		if st.held(format.Stdout) || st.held(format.Stderr) {
+			line = st.cutLog(line)
+		}
+		in.endLines(st, src, now, send)
+		st.orphan, st.from = [2]bool{true, true}, [2]int64{r.start, r.start}
+		st.drop = [2]bool{}
+	}
+	if send {
+		in.emit(src, format.Stdout, line, r.cut, time.Time{}, now)
+	}
+}
+
+// dockerLog is how docker's json-file driver begins a record.
+var dockerLog = []byte(`{"log":"`)
+
+// cutLog returns the docker record line with the word at the start of its
+// "log" value cut (CutStart), in st.text.
+func (st *container) cutLog(line []byte) []byte {
+	i := bytes.Index(line, dockerLog)
+	if i < 0 {
+		return line
+	}
+	i += len(dockerLog)
+	n := CutStart(line[i:], '0', &st.rev)
+	st.text = append(append(st.text[:0], line[:i]...), line[i+n:]...)
+	return st.text
+}
+
+// endLines ends the pending lines of st, sending them when send is set:
+// their continuation is lost, so the word at their end is cut
+// (detect.CutEnd) unless the Joiner cut them already.
+func (in *ingest) endLines(st *container, src *source, now time.Time, send bool) {
+	for _, s := range streams {
+		msg, cut, ok := st.join.Flush(s)
+		if !ok {
+			continue
+		}
+		if !cut {
+			msg = msg[:detect.CutEnd(msg, '0')]
+		}
+		if send {
+			in.emit(src, s, msg, true, st.first[s&1], now)
+		}
+	}
+}
+
+// emit processes one whole message written at t; cut reports that it was
+// cut, which is counted.
 func (in *ingest) emit(src *source, s format.Stream, msg []byte, cut bool, t, now time.Time) {
 	if cut {
 		in.cut++

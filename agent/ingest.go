@@ -99,11 +99,11 @@ func (in *ingest) chunk(ctx context.Context, c *tail.Chunk) error {
 	in.buf, in.entries, in.meta = in.buf[:0], in.entries[:0], in.meta[:0]
 	src := in.source(in.cp.name(c))
 	unlock := in.lockAggregates()
-	in.cut += c.Cut
 	end, skip := c.End, int64(0)
 	if in.wrapper != format.Text {
-		end, skip = in.containerChunk(c, src, now)
+		end, skip = in.containerChunk(c, src, now) // counts the lines it cuts
 	} else {
+		in.cut += c.Cut
 		for _, line := range c.Lines {
 			in.add(src, format.Stdout, line, time.Time{}, now)
 		}
