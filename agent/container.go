@@ -32,7 +32,7 @@ import (
 // pending when its file is gone loses the word at its end (its
 // continuation never came); and a docker record cut beyond parsing, of
 // unknown stream, ends the pending lines of both streams, cut, and the
-// next record of each stream loses the word at its start (CutStart). The
+// next record of each stream loses the word at its start (detect.CutStart). The
 // discarding and the cut start are state a restart must rebuild too, so
 // while either is in force the stream's line counts as pending for the
 // checkpoint. Each line that is cut is counted once.
@@ -58,7 +58,7 @@ type container struct {
 	skip   int64  // records ending at or before skip were spooled before a restart
 	next   int64  // where the next chunk starts
 	dbuf   []byte // docker's unescaped message
-	rev    []byte // CutStart's scratch
+	rev    []byte // detect.CutStart's scratch
 	text   []byte // an unparsed record with its start cut
 }
 
@@ -161,7 +161,7 @@ func (in *ingest) join(st *container, src *source, rec *format.Container, r span
 	}
 	if st.orphan[i] {
 		st.orphan[i] = false
-		rec.Message = rec.Message[CutStart(rec.Message, '0', &st.rev):]
+		rec.Message = rec.Message[detect.CutStart(rec.Message, '0', &st.rev):]
 		st.cut[i] = true
 	}
 	st.cut[i] = st.cut[i] || r.cut
@@ -202,16 +202,25 @@ func (in *ingest) unparsed(st *container, src *source, line []byte, r span, now 
 var dockerLog = []byte(`{"log":"`)
 
 // cutLog returns the docker record line with the word at the start of its
-// "log" value cut (CutStart), in st.text.
+// "log" value cut (CutDockerLog), in st.text.
 func (st *container) cutLog(line []byte) []byte {
+	st.text = CutDockerLog(st.text[:0], line, &st.rev)
+	return st.text
+}
+
+// CutDockerLog appends to dst the docker json-file record line, which
+// could not be parsed (it was cut at max_line_bytes), with the word at the
+// start of its "log" value cut (detect.CutStart): that word may continue
+// an identifier of the stream's pending line. A line that does not begin
+// as the driver writes records is appended whole. scratch is CutStart's.
+func CutDockerLog(dst, line []byte, scratch *[]byte) []byte {
 	i := bytes.Index(line, dockerLog)
 	if i < 0 {
-		return line
+		return append(dst, line...)
 	}
 	i += len(dockerLog)
-	n := CutStart(line[i:], '0', &st.rev)
-	st.text = append(append(st.text[:0], line[:i]...), line[i+n:]...)
-	return st.text
+	n := detect.CutStart(line[i:], '0', scratch)
+	return append(append(dst, line[:i]...), line[i+n:]...)
 }
 
 // endLines ends the pending lines of st, sending them when send is set:

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/tarn-project/tarn/agent"
 	"github.com/tarn-project/tarn/agent/pipe"
 	"github.com/tarn-project/tarn/rules/detect"
 	"github.com/tarn-project/tarn/rules/format"
@@ -33,7 +34,7 @@ import (
 // never came); and where a record that cannot be parsed (an overlong
 // docker record) may have held a piece of a line, the pending lines end
 // there, cut, and the next record of each stream loses the word at its
-// start (cutStart).
+// start (detect.CutStart).
 
 // joinWrapper says which runtime records a format joins.
 type joinWrapper struct{ cri, docker bool }
@@ -80,7 +81,7 @@ type containerJoin struct {
 	orphan  [2]bool
 	rec     format.Container
 	dbuf    []byte // docker's unescaped message
-	rev     []byte // cutStart's reversed window
+	rev     []byte // detect.CutStart's scratch
 	enc     []byte // an encoded docker record
 	open    bool   // what was written so far ends without a newline
 	cutRecs uint64 // records cut or discarded here, for --stats
@@ -162,9 +163,12 @@ func (j *containerJoin) line(dst, line []byte, nl bool) []byte {
 	}
 	if over && j.wrap.docker {
 		// Maybe a docker record cut beyond parsing: it may have held a
-		// piece of a pending line, or the start of the next record's line.
+		// piece of a pending line (at the start of its message), or the
+		// start of the next record's line.
 		dst = j.flush(dst)
 		j.orphan = [2]bool{true, true}
+		j.enc = agent.CutDockerLog(j.enc[:0], line, &j.rev)
+		line = j.enc
 	}
 	return j.verbatim(dst, line, nl)
 }
@@ -185,7 +189,7 @@ func (j *containerJoin) record(dst []byte, w int, line []byte, nl, over bool) []
 	counted := over
 	if j.orphan[s] {
 		j.orphan[s] = false
-		c.Message = c.Message[cutStart(c.Message, '0', &j.rev):]
+		c.Message = c.Message[detect.CutStart(c.Message, '0', &j.rev):]
 		if !over {
 			j.cutRecs++
 		}
@@ -296,19 +300,4 @@ func (j *containerJoin) flush(dst []byte) []byte {
 		}
 	}
 	return dst
-}
-
-// cutStart returns how many bytes to drop from the start of b, which
-// continues a line whose earlier part (ending with byte prev) was lost, so
-// that no part of an identifier that began before the cut is kept: the
-// mirror image of detect.CutEnd, computed by it on b's start reversed into
-// *scratch.
-func cutStart(b []byte, prev byte, scratch *[]byte) int {
-	w := min(len(b), detect.MaxCutWalk)
-	rev := (*scratch)[:0]
-	for i := w - 1; i >= 0; i-- {
-		rev = append(rev, b[i])
-	}
-	*scratch = rev
-	return w - detect.CutEnd(rev, prev)
 }

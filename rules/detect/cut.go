@@ -92,3 +92,20 @@ func spacedGroup(g []byte) bool {
 	}
 	return num || len(g) == 4
 }
+
+// CutStart returns how many bytes to drop from the start of b, which
+// continues a line whose earlier part (ending with byte prev) was lost, so
+// that no part of an identifier that began before the cut is kept: the
+// mirror image of CutEnd, computed by it on b's start reversed into
+// *scratch (reused, so CutStart allocates nothing once *scratch has grown
+// to MaxCutWalk bytes). Container inputs and `tarn filter` cut so the
+// record after one that could not be read.
+func CutStart(b []byte, prev byte, scratch *[]byte) int {
+	w := min(len(b), MaxCutWalk)
+	rev := (*scratch)[:0]
+	for i := w - 1; i >= 0; i-- {
+		rev = append(rev, b[i])
+	}
+	*scratch = rev
+	return w - CutEnd(rev, prev)
+}

@@ -51,3 +51,20 @@ func TestCutEndAllocates(t *testing.T) {
 		t.Errorf("%v allocations", n)
 	}
 }
+
+// TestCutStart checks the mirror image of CutEnd.
+func TestCutStart(t *testing.T) {
+	var scratch []byte
+	for _, c := range []struct{ in, want string }{
+		{"warz@example.org sent", " sent"},
+		{" sent now", " now"}, // "sent" may be a group of an IBAN that ended in "0"
+		{"3.77 port", " port"},
+		{"44 0532 0130 00 paid no", " no"},
+		{`x","a":1`, `","a":1`},
+		{"nospace", ""},
+	} {
+		if got := c.in[CutStart([]byte(c.in), '0', &scratch):]; got != c.want {
+			t.Errorf("CutStart(%q) keeps %q, want %q", c.in, got, c.want)
+		}
+	}
+}
