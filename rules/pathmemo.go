@@ -1,6 +1,12 @@
 package rules
 
-import "github.com/cespare/xxhash/v2"
+import (
+	"bytes"
+
+	"github.com/cespare/xxhash/v2"
+
+	"github.com/tarn-project/tarn/rules/detect"
+)
 
 // pathMemo remembers the actions that recent field paths name
 // (pathAction's result). Records of one input repeat their field names,
@@ -23,11 +29,13 @@ const (
 	pathMaxSize    = 46
 )
 
-// pathSlot is one remembered path and its action.
+// pathSlot is one remembered path, its action and whether its key is a
+// look-alike name (detect.LookAlikeName).
 type pathSlot struct {
 	a    *action
 	n    uint8 // len(path)+1; 0 for an empty slot
 	ok   bool
+	look bool
 	path [pathMaxSize]byte
 }
 
@@ -65,6 +73,18 @@ func (p *Processor) pathAction(i int) (*action, bool) {
 	return s.a, s.ok
 }
 
+// heldSlot returns field i's index slot if it holds the field's path (as
+// it does after pathAction(i)), else nil.
+func (p *Processor) heldSlot(i int) *pathSlot {
+	if p.paths == nil || i >= pathIndexSlots {
+		return nil
+	}
+	if s := &p.paths.byIndex[i]; s.holds(p.rec.Fields[i].Path) {
+		return s
+	}
+	return nil
+}
+
 // holds reports whether s remembers path.
 func (s *pathSlot) holds(path []byte) bool {
 	return int(s.n) == len(path)+1 && string(s.path[:len(path)]) == string(path)
@@ -73,5 +93,6 @@ func (s *pathSlot) holds(path []byte) bool {
 // set makes s remember path and its action.
 func (s *pathSlot) set(path []byte, a *action, ok bool) {
 	s.a, s.ok, s.n = a, ok, uint8(len(path)+1)
+	s.look = detect.LookAlikeName(path[bytes.LastIndexByte(path, '.')+1:])
 	copy(s.path[:], path)
 }

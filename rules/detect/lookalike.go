@@ -105,6 +105,13 @@ func idName(name []byte) bool {
 	return false
 }
 
+// LookAlikeName reports whether FieldLookAlike can hold for some value
+// under key: whether key is a version key or an id key. It depends on the
+// key only, so a caller may remember it per field name.
+func LookAlikeName(key []byte) bool {
+	return len(key) > 0 && len(key) <= maxNameLen && (versionName(key) || idName(key))
+}
+
 // FieldLookAlike reports whether value, the whole value of a field named
 // key (a JSON, logfmt or header key), is a look-alike the detectors must
 // leave alone: a dotted quad under a version key ("app_version":
