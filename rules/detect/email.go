@@ -3,7 +3,8 @@ package detect
 // nextEmail finds the first e-mail address at or after from: a local part
 // (plus-tags included, or quoted: `"john doe"@example.com`), '@' or its URL
 // encoding "%40", and a domain with at least one dot whose last label has
-// two or more letters. The display name of an address in angle brackets
+// two or more letters, or the start of a domain cut by "..." (see
+// cutDomainEnd). The display name of an address in angle brackets
 // (`Hannah Schwarz <h.schwarz@example.de>`) is a match of its own, found
 // before the address (see displayName).
 //
@@ -27,7 +28,11 @@ func nextEmail(text []byte, from int) (start, end int, ok bool) {
 			s = quotedLocal(text, i, from)
 		}
 		e := domainEnd(text, i+n)
-		if s < i && e > i+n {
+		cut := false
+		if e == i+n {
+			e, cut = cutDomainEnd(text, i+n)
+		}
+		if s < i && (e > i+n || cut) {
 			if ns, ne, ok := displayName(text, s, e, from); ok {
 				return ns, ne, true
 			}
@@ -101,4 +106,21 @@ func domainEnd(text []byte, i int) int {
 		return i
 	}
 	return e
+}
+
+// cutDomainEnd returns the end of the start of a domain at i that "..."
+// cuts off ("anna@exampl...", "anna@..."), and true; i and false when the
+// host name characters at i do not end in "...". PHP cuts every string
+// argument of a stack trace after zend.exception_string_param_max_len
+// bytes (15 by default) and appends "..."; an address cut there has lost
+// its top-level label but not its local part, which is still personal.
+func cutDomainEnd(text []byte, i int) (int, bool) {
+	e := i
+	for e < len(text) && is(text[e], cDomain) {
+		if text[e] == '.' && e+2 < len(text) && text[e+1] == '.' && text[e+2] == '.' {
+			return e, true
+		}
+		e++
+	}
+	return i, false
 }
