@@ -41,20 +41,23 @@ const (
 	Syslog
 	// NginxError is nginx's error log (see parseNginxError).
 	NginxError
+	// PHPTrace is a frame line of a PHP stack trace, "#0 file(12):
+	// f('arg')" (see parsePHPFrame).
+	PHPTrace
 )
 
-var formatNames = [...]string{"auto", "text", "combined", "common", "json", "logfmt", "cri", "docker", "syslog", "nginx_error"}
+var formatNames = [...]string{"auto", "text", "combined", "common", "json", "logfmt", "cri", "docker", "syslog", "nginx_error", "php_trace"}
 
 // ParseFormat returns the Format named s ("auto", "text", "combined",
-// "common", "json", "logfmt", "cri", "docker", "syslog" or "nginx_error",
-// case-insensitive).
+// "common", "json", "logfmt", "cri", "docker", "syslog", "nginx_error" or
+// "php_trace", case-insensitive).
 func ParseFormat(s string) (Format, error) {
 	for i, n := range formatNames {
 		if strings.EqualFold(s, n) {
 			return Format(i), nil
 		}
 	}
-	return Auto, fmt.Errorf("format: unknown format %q (want one of auto, text, combined, common, json, logfmt, cri, docker, syslog, nginx_error)", s)
+	return Auto, fmt.Errorf("format: unknown format %q (want one of auto, text, combined, common, json, logfmt, cri, docker, syslog, nginx_error, php_trace)", s)
 }
 
 // String returns the format's name as accepted by ParseFormat.
@@ -192,6 +195,8 @@ func Parse(f Format, line []byte, timeKeys [][]byte, rec *Record) bool {
 		ok = rec.parseSyslog()
 	case NginxError:
 		ok = rec.parseNginxError()
+	case PHPTrace:
+		ok = rec.parsePHPFrame()
 	}
 	if !ok {
 		rec.reset(line)
@@ -229,6 +234,9 @@ func (r *Record) parseAuto(timeKeys [][]byte) {
 			return
 		}
 		r.reset(line)
+	}
+	if len(line) > 0 && line[0] == '#' && looksPHPFrame(line) && r.parsePHPFrame() {
+		return
 	}
 	if r.parseCombined() {
 		return

@@ -57,6 +57,9 @@ func TestAutoDetect(t *testing.T) {
 		{`2026-11-20T10:00:00.123456789Z stdout F level=info user=x`, Logfmt},
 		{`2026-11-20T10:00:00.123456789Z stderr F Oct 11 22:14:15 host sshd[1]: Failed password for x from 1.2.3.4 port 22`, Syslog},
 		{`2026-11-20T10:00:00.123456789Z stdout F plain text`, Text},
+		{`#0 /var/www/html/index.php(12): Account->find('first.last+sh...')`, PHPTrace},
+		{`#1 {main}`, PHPTrace},
+		{`#1 priority`, Text},
 	} {
 		var rec Record
 		if !Parse(Auto, []byte(c.line), nil, &rec) || rec.Format != c.want {

@@ -21,6 +21,7 @@ var fuzzSeeds = []string{
 	`Oct 11 22:14:15 host sshd[1]: Failed password for x from 1.2.3.4 port 22`,
 	"2026-11-20T10:00:00.123456789Z stdout F {\"user\":{\"name\":\"x\"},\"ts\":\"2024-05-01T10:00:00Z\"}\n",
 	`2026-11-20T10:00:00Z stderr P level=info user=x time="2024-05-01T10:00:00Z"`,
+	`#0 /var/www/html/index.php(12): Account->find('first.last+sh...', 42)`,
 }
 
 // FuzzParse checks every format on arbitrary lines: no panic, spans in

@@ -180,7 +180,7 @@ func (r *Record) nextSep(me int) int {
 // appendEdit appends the replacement bytes of edit e.
 func (r *Record) appendEdit(dst []byte, e *Edit) []byte {
 	f := &r.Fields[e.Field]
-	if r.Format == Syslog || r.Format == NginxError {
+	if r.Format == Syslog || r.Format == NginxError || r.Format == PHPTrace {
 		return r.appendTextEdit(dst, f, e)
 	}
 	if e.Drop {
