@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tarn-project/tarn/rules/format"
 )
 
 // dockerRecord is the decoded form of a docker json-file record.
@@ -116,5 +118,38 @@ func TestDockerRealdataRecords(t *testing.T) {
 				t.Errorf("%s: raw %s in %q", filepath.Base(f), raw, d.Log)
 			}
 		}
+	}
+}
+
+// TestDockerUnderAuto checks that auto reads a docker json-file record as
+// docker does: the message is anonymized by its own format (here an access
+// line with a user), not the record as a JSON document of three strings.
+func TestDockerUnderAuto(t *testing.T) {
+	cfg, err := LoadConfig("builtin:default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := Compile(cfg, TestKey) // format auto
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := eng.NewProcessor()
+	at := testTime.Add(-time.Hour)
+	b, _ := json.Marshal(dockerRecord{Log: `203.0.113.7 - bob [20/Nov/2026:13:55:36 +0100] "GET / HTTP/1.1" 200 5 "-" "curl/8"` + "\n", Stream: "stdout", Time: at})
+	out, res := p.Append(nil, b, testTime)
+	var d dockerRecord
+	if err := json.Unmarshal(out, &d); err != nil {
+		t.Fatalf("not a docker record: %s (%v)", out, err)
+	}
+	if strings.Contains(d.Log, "bob") || !strings.HasPrefix(d.Log, "203.0.113.0 - ") || d.Stream != "stdout" || !d.Time.Equal(at) {
+		t.Errorf("record %+v", d)
+	}
+	if res.Reason != Kept || res.Format != format.Combined {
+		t.Errorf("result %+v, want kept as combined", res)
+	}
+	// A JSON record that is no docker record stays JSON.
+	out, _ = p.Append(nil, []byte(`{"log":"x","user":"bob"}`), testTime)
+	if strings.Contains(string(out), "bob") || !strings.HasPrefix(string(out), `{"log":"x","user":"`) {
+		t.Errorf("plain JSON with a log key: %s", out)
 	}
 }

@@ -131,8 +131,13 @@ func (p *Processor) AppendAs(dst, line []byte, f format.Format, now time.Time) (
 		line = line[:detect.CutEnd(line[:p.e.maxLine], line[p.e.maxLine])]
 		p.Stats.Cut++
 	}
-	if f == format.Docker {
-		return p.appendDocker(dst, line, now)
+	if f == format.Docker || f == format.Auto && format.MayBeDocker(line) {
+		if out, res, ok := p.appendDocker(dst, line, now); ok {
+			return out, res
+		}
+		if f == format.Docker { // no docker record: scrubbed as text
+			return p.unparsed(dst, line, Result{Time: cmp.Or(p.written, now), Format: format.Text})
+		}
 	}
 	return p.appendRecord(dst, line, f, now)
 }
