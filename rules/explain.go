@@ -28,7 +28,7 @@ var detectorFinds = [detect.NumKinds]string{
 	detect.JWT:     "JSON Web Tokens (JWS and JWE compact form)",
 	detect.Auth:    "HTTP credentials after Basic, Bearer and Authorization",
 	detect.Secret:  "values of secret parameters and headers, URL passwords, and vendor API keys of gitleaks' catalogue",
-	detect.Token:   "values of token, session and user parameters, and user names in URL paths (/users/, /user/, /u/, /~, /profile/, /account/)",
+	detect.Token:   "values of token, session and user parameters, user names in URL paths (/users/, /user/, /u/, /~, /profile/, /account/) and after the words user/username/login, and string arguments PHP cut in stack traces",
 	detect.Address: "postal addresses in free text: street, house number, postcode and town",
 }
 

@@ -200,7 +200,8 @@ func (s *Set) enabled() []detector {
 		{detIP, []Kind{IPv4, IPv6}}, {detEmail, []Kind{Email}},
 		{detWord, []Kind{Phone, Card, IBAN}}, {detJWT, []Kind{JWT}},
 		{detAuth, []Kind{Auth}}, {detParam, []Kind{Secret, Token}}, {detUser, []Kind{Token}},
-		{detVendor, []Kind{Secret}}, {detAddress, []Kind{Address}}, {detCustom, []Kind{Custom}},
+		{detVendor, []Kind{Secret}}, {detAddress, []Kind{Address}}, {detCutArg, []Kind{Token}},
+		{detCustom, []Kind{Custom}},
 	}
 	var dets []detector
 	for _, w := range want {

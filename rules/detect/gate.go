@@ -114,6 +114,8 @@ func (t triggers) allowed(n int) detMask {
 	// has a house number, a postcode and a space before the town.
 	m |= bit(detVendor, n >= vendorMinLen)
 	m |= bit(detAddress, t.digits >= streetMinDigits && t.has(pSpace))
+	// "('x...')": a quote, a value and "...".
+	m |= bit(detCutArg, t.has(pDot) && n >= len("'x...'"))
 	return m
 }
 

@@ -23,6 +23,7 @@ const (
 	detUser    // user names in URL paths and named in text (userpath.go, userword.go)
 	detVendor  // vendor API keys of the secret catalogue (vendor.go)
 	detAddress // postal addresses in free text (street.go)
+	detCutArg  // string arguments PHP cut in stack-trace frames (cutarg.go)
 	detCustom
 	numDets
 )
@@ -144,6 +145,9 @@ func (s *Set) next(d detector, text []byte, from int, custom []Match, c *cand) {
 	case detAddress:
 		k = Address
 		start, end, ok = nextStreet(text, from)
+	case detCutArg:
+		k = Token
+		start, end, ok = nextCutArg(text, from)
 	case detCustom:
 		i, _ := slices.BinarySearchFunc(custom, from, func(m Match, from int) int { return m.Start - from })
 		if i < len(custom) {

@@ -1,6 +1,10 @@
 package format
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/tarn-project/tarn/rules/detect"
+)
 
 // Field names of the PHP stack-frame parser. They are shared by every
 // Record and must not be modified.
@@ -9,8 +13,6 @@ var (
 	namePHPArg       = []byte("php.arg")
 	phpMain          = []byte("{main}")
 	phpInternal      = []byte("[internal function]: ")
-	phpCutMark       = []byte("...'")
-	phpArgSep        = []byte(", ")
 	phpFrameLineMark = []byte("): ")
 )
 
@@ -76,27 +78,15 @@ func (r *Record) parsePHPFrame() bool {
 	return true
 }
 
-// phpCutArgs adds a php.arg for every cut string argument in b[s:e]: from
-// a quote after '(' or ", " to "...'" before ", ", ')' or the end. PHP does
-// not escape quotes inside strings, so the string is taken to start at the
-// last such quote before its end; one pass, linear in the frame.
+// phpCutArgs adds a php.arg for every cut string argument in b[s:e]
+// (detect.NextCutArg).
 func (r *Record) phpCutArgs(m, s, e int) {
-	b := r.Line
-	open := -1
-	for i := s + 1; i < e; i++ {
-		switch {
-		case b[i] != '\'':
-		case b[i-1] == '(' || i-2 >= s && b[i-1] == ' ' && b[i-2] == ',':
-			open = i
-		case open >= 0 && i-3 > open+1 && bytes.Equal(b[i-3:i+1], phpCutMark) && phpArgEnd(b, i+1, e):
-			r.addField(namePHPArg, Span{}, Span{open + 1, i - 3}, Bare, false, m)
-			open = -1
+	for pos := s; ; {
+		a, z, ok := detect.NextCutArg(r.Line[:e], pos)
+		if !ok {
+			return
 		}
+		r.addField(namePHPArg, Span{}, Span{a, z}, Bare, false, m)
+		pos = z + len("...'")
 	}
-}
-
-// phpArgEnd reports whether an argument may end before b[i:e]: at its
-// end, ')' or ", ".
-func phpArgEnd(b []byte, i, e int) bool {
-	return i == e || b[i] == ')' || bytes.HasPrefix(b[i:e], phpArgSep)
 }

@@ -89,7 +89,7 @@ func FuzzPHPFrame(f *testing.F) {
 		}
 		checkInvariants(t, &rec)
 		for _, fd := range rec.Fields[1:] {
-			if fd.Parent != 0 || !bytes.HasPrefix(rec.Line[fd.Value.End:], phpCutMark) {
+			if fd.Parent != 0 || !bytes.HasPrefix(rec.Line[fd.Value.End:], []byte("...'")) {
 				t.Fatalf("%q: php.arg %v not a cut argument of the frame", line, fd.Value)
 			}
 		}
