@@ -32,7 +32,7 @@ func (f *filterFlags) specs() []flagSpec {
 	a := &f.anon
 	return []flagSpec{
 		{[]string{"--rules"}, oneFlag, "rules file or builtin:NAME (default builtin:default)", setString(&f.rules)},
-		{[]string{"--format"}, oneFlag, "input format: auto, combined, common, json, logfmt, text, cri, docker, syslog, nginx_error", setString(&f.format)},
+		{[]string{"--format"}, oneFlag, "input format: auto, combined, common, json, logfmt, text, cri, docker, syslog, nginx_error, php_trace", setString(&f.format)},
 		{[]string{"--key-file"}, oneFlag, "pseudonym key file (default: a random key for this process)", setString(&f.keyFile)},
 		{[]string{"--input"}, oneFlag, "file or FIFO to read (default stdin)", setString(&f.input)},
 		{[]string{"-o", "--output"}, oneFlag, "file to append to (default stdout)", setString(&f.output)},
