@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/tarn-project/tarn/rules/internal/ascii"
@@ -21,6 +22,11 @@ func (p *Processor) decodeForScan(text []byte) []byte {
 	p.decoded, p.offs = p.decoded[:0], p.offs[:0]
 	form := startsForm(text)
 	for i := 0; i < len(text); {
+		if k := plainRun(text, i); k > i {
+			p.appendPlain(text, i, k)
+			i = k
+			continue
+		}
 		c := text[i]
 		p.offs = append(p.offs, int32(i))
 		switch {
@@ -42,6 +48,33 @@ func (p *Processor) decodeForScan(text []byte) []byte {
 	}
 	p.offs = append(p.offs, int32(len(text)))
 	return p.decoded
+}
+
+// decodeSpecial marks the bytes decodeForScan looks at one by one.
+var decodeSpecial = func() (t [256]bool) {
+	for _, c := range []byte("%?&+ \t\"") {
+		t[c] = true
+	}
+	return t
+}()
+
+// plainRun returns the end of the run of bytes from text[i] that
+// decodeForScan copies as they are.
+func plainRun(text []byte, i int) int {
+	for i < len(text) && !decodeSpecial[text[i]] {
+		i++
+	}
+	return i
+}
+
+// appendPlain copies text[i:k] and the offsets of its bytes.
+func (p *Processor) appendPlain(text []byte, i, k int) {
+	p.decoded = append(p.decoded, text[i:k]...)
+	n := len(p.offs)
+	p.offs = slices.Grow(p.offs, k-i)[:n+k-i]
+	for j := range k - i {
+		p.offs[n+j] = int32(i + j)
+	}
 }
 
 // appendUnescaped appends the bytes d decoded from the %XX sequences at

@@ -1,5 +1,7 @@
 package detect
 
+import "bytes"
+
 // Postal addresses in free text.
 //
 // nextStreet anchors on the postcode: a run of four or five digits (an
@@ -84,29 +86,32 @@ var streetConnectors = [...]string{
 var townLinks = [...]string{"am ", "an der ", "im ", "ob der ", "bei ", "in "}
 
 // nextStreet finds the next postal address in free text that starts at or
-// after from. It allocates nothing and runs in time linear in the text:
-// every byte is looked at once by the postcode search, and each postcode
+// after from. It allocates nothing and runs in time linear in the text: a
+// postcode is followed by a space (after the two letters of a Dutch one),
+// so only the bytes before each space are looked at, and each postcode
 // candidate looks at no more than a fixed number of bytes around it.
 func nextStreet(text []byte, from int) (start, end int, ok bool) {
 	for i := max(from, 0); i < len(text); {
-		for i < len(text) && text[i]-'0' > 9 {
-			i++
-		}
-		if i >= len(text) {
+		j := bytes.IndexByte(text[i:], ' ')
+		if j < 0 {
 			break
 		}
-		e := i + 1
-		for e < len(text) && text[e]-'0' <= 9 {
-			e++
+		e := i + j
+		i = e + 1
+		if e >= 2 && is(text[e-1], cUpper) && is(text[e-2], cUpper) {
+			e -= 2 // "1015CJ Amsterdam"
 		}
-		if n := e - i; (n == 4 || n == 5) && !at(text, i-1, cAlnum|cUnder) {
+		b := e
+		for b > 0 && e-b <= 5 && text[b-1]-'0' <= 9 {
+			b--
+		}
+		if n := e - b; (n == 4 || n == 5) && !at(text, b-1, cAlnum|cUnder) {
 			if te, ok := townAfter(text, e, n); ok {
-				if s, ok := streetBefore(text, i, n == 5); ok && s >= from {
+				if s, ok := streetBefore(text, b, n == 5); ok && s >= from {
 					return s, te, true
 				}
 			}
 		}
-		i = e
 	}
 	return 0, 0, false
 }
