@@ -133,7 +133,7 @@ func (j *containerJoin) plainLines(chunk []byte) int {
 		if i := bytes.IndexByte(line, '\n'); i >= 0 {
 			line, nl = line[:i], true
 		}
-		if len(line) > j.max || j.wrap.cri && format.ParseCRI(line, &j.rec) || j.wrap.docker && format.MayBeDocker(line) {
+		if len(line) > j.max || j.wrap.cri && format.MayBeCRI(line) && format.ParseCRI(line, &j.rec) || j.wrap.docker && format.MayBeDocker(line) {
 			break
 		}
 		n += len(line)

@@ -5,7 +5,7 @@ import "bytes"
 // userPaths are the URL path prefixes, after a '/', whose next path
 // segment names a user: /users/jdoe/settings, /user/42, /u/jdoe,
 // /~alice/, /profile/jdoe, /account/jdoe. Matched case-insensitively.
-var userPaths = [...]string{"users/", "user/", "u/", "~", "profile/", "account/"}
+var userPaths = [...]string{"users/", "user/", "u/", "~", "profile/", "account/"} // grouped by first letter, as userPrefix reads them
 
 // maxUserPath is the length of the longest prefix of userPaths, with its '/'.
 const maxUserPath = len("/account/")
@@ -57,12 +57,18 @@ func userPrefix(text []byte, i int) int {
 	if i >= len(text) {
 		return 0
 	}
+	var paths []string
 	switch lower(text[i]) {
-	case 'u', '~', 'p', 'a':
-	default:
-		return 0
+	case 'u':
+		paths = userPaths[:3]
+	case '~':
+		paths = userPaths[3:4]
+	case 'p':
+		paths = userPaths[4:5]
+	case 'a':
+		paths = userPaths[5:]
 	}
-	for _, p := range userPaths {
+	for _, p := range paths {
 		if len(text)-i >= len(p) && foldedIs(text[i:i+len(p)], p) {
 			return len(p)
 		}

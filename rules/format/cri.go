@@ -84,11 +84,17 @@ func ParseCRI(line []byte, c *Container) bool {
 	return ok
 }
 
+// MayBeCRI reports whether line may be a CRI record, a test cheap enough
+// to run on every line: a runtime time starts with the year and '-'.
+func MayBeCRI(line []byte) bool {
+	return len(line) >= 5 && line[0]-'0' <= 9 && line[4] == '-'
+}
+
 // splitCRI is ParseCRI that also returns the offset of the message.
 func splitCRI(line []byte, c *Container) (int, bool) {
 	*c = Container{}
-	if len(line) < 5 || line[0] < '0' || line[0] > '9' || line[4] != '-' {
-		return 0, false // a runtime time starts with the year and '-'
+	if !MayBeCRI(line) {
+		return 0, false
 	}
 	ts := bytes.IndexByte(line, ' ')
 	if ts < 0 {

@@ -17,7 +17,13 @@ type dockerScan struct{ log, stream, time dockerValue }
 
 // MayBeDocker reports whether line may be a docker json-file record, a
 // cheap test before ParseDocker: a JSON object with a "log" member name.
+// Its first test, on the first byte, is inlined into the caller.
 func MayBeDocker(line []byte) bool {
+	return len(line) > 0 && (line[0] == '{' || line[0] <= ' ') && dockerObject(line)
+}
+
+// dockerObject is MayBeDocker after its first test.
+func dockerObject(line []byte) bool {
 	i := skipJSONSpace(line, 0)
 	return i < len(line) && line[i] == '{' && bytes.Contains(line[i:], []byte(`"log"`))
 }
