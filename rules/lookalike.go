@@ -11,7 +11,7 @@ import (
 // key, an id under an id key: see detect.FieldLookAlike) is kept as it is:
 // the detectors scan v without its key and could not tell.
 func (p *Processor) scrubField(dst []byte, i int, v []byte) ([]byte, int) {
-	if p.lookAlikeName(i) && detect.FieldLookAlike(p.lastKey(i), v) {
+	if detect.LookAlikeValue(v) && p.lookAlikeName(i) && detect.FieldLookAlike(p.lastKey(i), v) {
 		return append(dst, v...), 0
 	}
 	return p.appendScrubbed(dst, v)

@@ -105,6 +105,12 @@ func idName(name []byte) bool {
 	return false
 }
 
+// LookAlikeValue reports whether value is short enough for FieldLookAlike
+// to hold: a test on its length only, cheap enough to come first.
+func LookAlikeValue(value []byte) bool {
+	return len(value) > 0 && len(value) <= idReach+16
+}
+
 // LookAlikeName reports whether FieldLookAlike can hold for some value
 // under key: whether key is a version key or an id key. It depends on the
 // key only, so a caller may remember it per field name.
@@ -120,7 +126,7 @@ func LookAlikeName(key []byte) bool {
 // before it scrubs a field's value, as the value is scanned without its
 // key.
 func FieldLookAlike(key, value []byte) bool {
-	if len(key) == 0 || len(key) > maxNameLen || len(value) == 0 || len(value) > idReach+16 {
+	if len(key) == 0 || len(key) > maxNameLen || !LookAlikeValue(value) {
 		return false
 	}
 	if versionName(key) && ipaddrV4(value) {
