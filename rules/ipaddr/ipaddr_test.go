@@ -2,6 +2,7 @@ package ipaddr
 
 import (
 	"bufio"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -301,6 +302,17 @@ func TestNextHostNames(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("Next(%q) = %q; want %q", text, got, want)
+		}
+	}
+}
+
+// TestAppendV4EveryOctet checks the octet table against strconv.
+func TestAppendV4EveryOctet(t *testing.T) {
+	for v := range 256 {
+		a := [4]byte{byte(v), 0, 255, byte(255 - v)}
+		want := fmt.Sprintf("%d.0.255.%d", v, 255-v)
+		if got := string(AppendV4([]byte("x"), a)); got != "x"+want {
+			t.Fatalf("AppendV4(%v) = %q, want %q", a, got, "x"+want)
 		}
 	}
 }

@@ -34,10 +34,23 @@ func AppendV4(dst []byte, a [4]byte) []byte {
 		if i > 0 {
 			dst = append(dst, '.')
 		}
-		dst = strconv.AppendUint(dst, uint64(c), 10)
+		d := &octets[c]
+		dst = append(dst, d[4-d[0]:]...)
 	}
 	return dst
 }
+
+// octets holds the decimal digits of every byte value, right-aligned in
+// the last three bytes after their count: writing an address is the hot
+// path of truncation.
+var octets = func() (t [256][4]byte) {
+	for v := range t {
+		s := strconv.Itoa(v)
+		t[v][0] = byte(len(s))
+		copy(t[v][4-len(s):], s)
+	}
+	return t
+}()
 
 // AppendV6 appends a in canonical RFC 5952 form: lower case, no leading
 // zeros, the longest run of two or more zero groups written as "::". When
