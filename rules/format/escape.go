@@ -231,17 +231,25 @@ func safeCLFBare(v []byte, inTime bool) bool {
 // logfmt or combined value: no control bytes and every quote escaped.
 func safeQuotedRaw(raw []byte) bool {
 	for i := 0; i < len(raw); i++ {
-		switch c := raw[i]; {
-		case c == '\\':
-			if i++; i == len(raw) {
-				return false
-			}
-			if raw[i] < ' ' || raw[i] == 0x7f {
-				return false
-			}
-		case c == '"' || c < ' ' || c == 0x7f:
+		if !quotedSpecial[raw[i]] {
+			continue // the common case: one table lookup a byte
+		}
+		if raw[i] != '\\' {
+			return false
+		}
+		if i++; i == len(raw) || raw[i] < ' ' || raw[i] == 0x7f {
 			return false
 		}
 	}
 	return true
 }
+
+// quotedSpecial marks the bytes safeQuotedRaw looks at: '\\', '"' and
+// control bytes.
+var quotedSpecial = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t[0x7f], t['"'], t['\\'] = true, true, true
+	return t
+}()
