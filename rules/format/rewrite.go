@@ -165,10 +165,14 @@ func (r *Record) prevSep(ms int) int {
 func (r *Record) nextSep(me int) int {
 	b := r.Line[:r.msgEnd]
 	if r.Format == Logfmt {
-		if me < len(b) && isLogfmtSpace(b[me]) {
-			return me + 1
+		if me >= len(b) || !isLogfmtSpace(b[me]) {
+			return -1
 		}
-		return -1
+		j := me + 1 // all of it: a first pair dropped leaves no leading space
+		for j < len(b) && isLogfmtSpace(b[j]) {
+			j++
+		}
+		return j
 	}
 	j := skipJSONSpace(b, me)
 	if j < len(b) && b[j] == ',' {
