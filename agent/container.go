@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"bytes"
 	"time"
 
 	"github.com/tarn-project/tarn/agent/positions"
@@ -198,29 +197,11 @@ func (in *ingest) unparsed(st *container, src *source, line []byte, r span, now 
 	}
 }
 
-// dockerLog is how docker's json-file driver begins a record.
-var dockerLog = []byte(`{"log":"`)
-
 // cutLog returns the docker record line with the word at the start of its
-// "log" value cut (CutDockerLog), in st.text.
+// "log" value cut (format.CutDockerLog), in st.text.
 func (st *container) cutLog(line []byte) []byte {
-	st.text = CutDockerLog(st.text[:0], line, &st.rev)
+	st.text = format.CutDockerLog(st.text[:0], line, &st.rev)
 	return st.text
-}
-
-// CutDockerLog appends to dst the docker json-file record line, which
-// could not be parsed (it was cut at max_line_bytes), with the word at the
-// start of its "log" value cut (detect.CutStart): that word may continue
-// an identifier of the stream's pending line. A line that does not begin
-// as the driver writes records is appended whole. scratch is CutStart's.
-func CutDockerLog(dst, line []byte, scratch *[]byte) []byte {
-	i := bytes.Index(line, dockerLog)
-	if i < 0 {
-		return append(dst, line...)
-	}
-	i += len(dockerLog)
-	n := detect.CutStart(line[i:], '0', scratch)
-	return append(append(dst, line[:i]...), line[i+n:]...)
 }
 
 // endLines ends the pending lines of st, sending them when send is set:

@@ -95,12 +95,21 @@ func TestDockerRecordsPerLine(t *testing.T) {
 
 // TestDockerRealdataRecords runs fluent-bit's real records through the
 // docker format at the time they were written.
-func TestDockerRealdataRecords(t *testing.T) {
+func TestDockerRealdataRecords(t *testing.T) { // and auto reads them alike
 	files, _ := filepath.Glob(filepath.Join(realdataDir, "fluent-bit", "*.log"))
 	if len(files) == 0 {
 		t.Skipf("no %s/fluent-bit", realdataDir)
 	}
 	p := dockerProcessor(t)
+	cfg, err := LoadConfig("builtin:default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	auto, err := Compile(cfg, TestKey) // format auto
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa := auto.NewProcessor()
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -108,7 +117,11 @@ func TestDockerRealdataRecords(t *testing.T) {
 		}
 		var in dockerRecord
 		json.Unmarshal(data, &in)
-		out, res := p.Append(nil, []byte(strings.TrimSpace(string(data))), in.Time.Add(time.Hour))
+		line := []byte(strings.TrimSpace(string(data)))
+		out, res := p.Append(nil, line, in.Time.Add(time.Hour))
+		if outAuto, _ := pa.Append(nil, line, in.Time.Add(time.Hour)); string(outAuto) != string(out) {
+			t.Errorf("%s: auto writes\n%s\nformat docker\n%s", filepath.Base(f), outAuto, out)
+		}
 		var d dockerRecord
 		if err := json.Unmarshal(out, &d); err != nil || res.Reason != Kept || !d.Time.Equal(in.Time) || d.Stream != in.Stream {
 			t.Fatalf("%s: %v %v %s", filepath.Base(f), err, res.Reason, out)

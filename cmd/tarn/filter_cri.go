@@ -5,7 +5,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/tarn-project/tarn/agent"
 	"github.com/tarn-project/tarn/agent/pipe"
 	"github.com/tarn-project/tarn/rules/detect"
 	"github.com/tarn-project/tarn/rules/format"
@@ -167,7 +166,7 @@ func (j *containerJoin) line(dst, line []byte, nl bool) []byte {
 		// start of the next record's line.
 		dst = j.flush(dst)
 		j.orphan = [2]bool{true, true}
-		j.enc = agent.CutDockerLog(j.enc[:0], line, &j.rev)
+		j.enc = format.CutDockerLog(j.enc[:0], line, &j.rev)
 		line = j.enc
 	}
 	return j.verbatim(dst, line, nl)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -177,6 +178,14 @@ func TestKubeletVectors(t *testing.T) {
 		line, wantLog := []byte(unescape(col[1])), unescape(col[4])
 		var c Container
 		ok, newline := ParseCRI(line, &c), bytes.HasSuffix(line, []byte("\n"))
+		if ok { // auto reads kubelet's CRI lines as Parse(CRI) does
+			var auto, cri Record
+			Parse(Auto, line, nil, &auto)
+			Parse(CRI, line, nil, &cri)
+			if !slices.Equal(dump(&auto), dump(&cri)) || !auto.Written.Equal(cri.Written) || auto.Format != cri.Format {
+				t.Errorf("%s: auto %q %v %v, CRI %q %v %v", col[0], dump(&auto), auto.Format, auto.Written, dump(&cri), cri.Format, cri.Written)
+			}
+		}
 		if !ok {
 			_, ok = ParseDocker(line, nil, &c)
 			newline = true

@@ -3,6 +3,8 @@ package format
 import (
 	"bytes"
 	"time"
+
+	"github.com/tarn-project/tarn/rules/detect"
 )
 
 // dockerValue is the raw string value of one docker json-file member.
@@ -244,4 +246,22 @@ func AppendDocker(dst []byte, c *Container, msg []byte) []byte {
 	dst = append(dst, `","time":"`...)
 	dst = c.Time.AppendFormat(dst, time.RFC3339Nano)
 	return append(dst, `"}`...)
+}
+
+// dockerLog is how docker's json-file driver begins a record.
+var dockerLog = []byte(`{"log":"`)
+
+// CutDockerLog appends to dst the docker json-file record line, which
+// could not be parsed (it was cut at max_line_bytes), with the word at the
+// start of its "log" value cut (detect.CutStart): that word may continue
+// an identifier of the stream's pending line. A line that does not begin
+// as the driver writes records is appended whole. scratch is CutStart's.
+func CutDockerLog(dst, line []byte, scratch *[]byte) []byte {
+	i := bytes.Index(line, dockerLog)
+	if i < 0 {
+		return append(dst, line...)
+	}
+	i += len(dockerLog)
+	n := detect.CutStart(line[i:], '0', scratch)
+	return append(append(dst, line[:i]...), line[i+n:]...)
 }
