@@ -3,6 +3,8 @@ package sinks
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/tarn-project/tarn/rules/strictyaml"
 )
 
 // ndjsonEntry is the NDJSON form of an entry.
@@ -35,4 +37,19 @@ func labelMap(ls []Label) map[string]string {
 		m[l.Name] = l.Value
 	}
 	return m
+}
+
+// LineFormat is the `format` key of sinks that write lines: line (the
+// anonymized line) or ndjson (time, tenant, labels, line, metadata).
+type LineFormat string
+
+// NDJSON reports whether the format is ndjson.
+func (f LineFormat) NDJSON() bool { return f == "ndjson" }
+
+// Validate checks the format; path is the key's path.
+func (f LineFormat) Validate(path string) error {
+	if f != "line" && f != "ndjson" {
+		return strictyaml.Errorf(path, "must be line or ndjson, got %q", string(f))
+	}
+	return nil
 }

@@ -19,7 +19,7 @@ import (
 func TestDiskFullLeavesNoPartialLine(t *testing.T) {
 	dir := sinktest.Tmpfs(t, "64k")
 	out := filepath.Join(dir, "out")
-	s, err := New("f", Options{Dir: out, MaxBytes: 1 << 30})
+	s, err := New("f", Options{Dir: out, Retention: 168 * time.Hour, MaxBytes: 1 << 30})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestDiskFullLeavesNoPartialLine(t *testing.T) {
 	var sendErr error
 	for i := 0; i < 1000 && sendErr == nil; i++ {
 		b := numbered(i, 7)
-		if sendErr = s.Send(context.Background(), b); sendErr == nil {
+		if sendErr = s.Send(context.Background(), &sinks.Batch{Entries: b}); sendErr == nil {
 			sent++
 		}
 	}
@@ -38,7 +38,7 @@ func TestDiskFullLeavesNoPartialLine(t *testing.T) {
 	checkWhole(t, out, sent)
 	files, _ := filepath.Glob(filepath.Join(out, "*"))
 	os.Truncate(files[0], 0) // space returns (as if older files were deleted)
-	if err := s.Send(context.Background(), numbered(sent, 7)); err != nil {
+	if err := s.Send(context.Background(), &sinks.Batch{Entries: numbered(sent, 7)}); err != nil {
 		t.Fatalf("send after space returned: %v", err)
 	}
 }
@@ -80,11 +80,11 @@ func checkWhole(t *testing.T, dir string, n int) {
 // cuts it away (the batch is re-sent whole), leaving whole lines only.
 func TestTornLineRepairedAtStart(t *testing.T) {
 	dir := t.TempDir()
-	s, err := New("f", Options{Dir: dir})
+	s, err := New("f", Options{Dir: dir, Retention: 168 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(context.Background(), numbered(0, 7)); err != nil {
+	if err := s.Send(context.Background(), &sinks.Batch{Entries: numbered(0, 7)}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close(context.Background())
@@ -92,7 +92,7 @@ func TestTornLineRepairedAtStart(t *testing.T) {
 	f, _ := os.OpenFile(files[0], os.O_WRONLY|os.O_APPEND, 0)
 	f.WriteString("198.51") // what a kill in the middle of a write leaves
 	f.Close()
-	s, err = New("f", Options{Dir: dir})
+	s, err = New("f", Options{Dir: dir, Retention: 168 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

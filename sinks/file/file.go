@@ -38,7 +38,8 @@ type Options struct {
 	// MaxAge starts a new file after this long (default 1h).
 	MaxAge time.Duration
 	// Retention deletes the sink's files whose last write is older than
-	// this (default 168h).
+	// this (required: retention.max_age, or aggregates_max_age for a sink
+	// of aggregates).
 	Retention time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -63,15 +64,6 @@ type Sink struct {
 
 var _ sinks.Sink = (*Sink)(nil)
 
-func init() {
-	sinks.Register("file", func(c sinks.Config) (sinks.Sink, error) {
-		o, ok := c.Options.(Options)
-		if !ok {
-			return nil, fmt.Errorf("file: sink %q: missing options", c.Name)
-		}
-		return New(c.Name, o)
-	})
-}
 
 // New creates the directory (0700) and deletes expired files.
 func New(name string, o Options) (*Sink, error) {
@@ -85,7 +77,7 @@ func New(name string, o Options) (*Sink, error) {
 		o.MaxAge = time.Hour
 	}
 	if o.Retention <= 0 {
-		o.Retention = 168 * time.Hour
+		return nil, errors.New("file: no retention")
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -165,7 +157,7 @@ func lastNewlineEnd(f *os.File) (int64, error) {
 // any error the file is truncated back to its size before the batch (an
 // lz4 file is then closed, a valid prefix of its frame, and the retry
 // starts a new one). Write errors are retryable.
-func (s *Sink) Send(_ context.Context, entries []sinks.Entry) error {
+func (s *Sink) Send(_ context.Context, b *sinks.Batch) error {
 	if s.closed {
 		return sinks.Permanent(errors.New("file: send after close"))
 	}
@@ -173,7 +165,7 @@ func (s *Sink) Send(_ context.Context, entries []sinks.Entry) error {
 		return err
 	}
 	s.buf = s.buf[:0]
-	for _, e := range entries {
+	for _, e := range b.Entries {
 		s.buf = sinks.AppendEncoded(s.buf, e, s.o.NDJSON)
 	}
 	if err := s.write(); err != nil {

@@ -48,18 +48,18 @@ func TestRotationBySizeAndAge(t *testing.T) {
 	for _, compress := range []bool{false, true} {
 		dir := t.TempDir()
 		c := &clock{time.Date(2026, 11, 20, 13, 0, 0, 0, time.UTC)}
-		s, err := New("archive", Options{Dir: dir, LZ4: compress, MaxBytes: 1000, MaxAge: time.Hour, Now: c.now})
+		s, err := New("archive", Options{Dir: dir, Retention: 168 * time.Hour, LZ4: compress, MaxBytes: 1000, MaxAge: time.Hour, Now: c.now})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
-		s.Send(ctx, batch(5, "a")) // 455 bytes
+		s.Send(ctx, &sinks.Batch{Entries: batch(5, "a")}) // 455 bytes
 		c.t = c.t.Add(time.Second)
-		s.Send(ctx, batch(6, "b")) // now past 1000
+		s.Send(ctx, &sinks.Batch{Entries: batch(6, "b")}) // now past 1000
 		c.t = c.t.Add(time.Second)
-		s.Send(ctx, batch(1, "c")) // rotates on size
+		s.Send(ctx, &sinks.Batch{Entries: batch(1, "c")}) // rotates on size
 		c.t = c.t.Add(2 * time.Hour)
-		s.Send(ctx, batch(1, "d")) // rotates on age
+		s.Send(ctx, &sinks.Batch{Entries: batch(1, "d")}) // rotates on age
 		if err := s.Close(ctx); err != nil || s.Close(ctx) != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +83,7 @@ func TestRetentionDeletesOldFiles(t *testing.T) {
 	dir := t.TempDir()
 	c := &clock{time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
 	s, _ := New("archive", Options{Dir: dir, MaxAge: time.Hour, Retention: 168 * time.Hour, Now: c.now})
-	s.Send(context.Background(), batch(1, "old"))
+	s.Send(context.Background(), &sinks.Batch{Entries: batch(1, "old")})
 	s.Close(context.Background())
 	files, _ := s.Files()
 	old := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
@@ -107,19 +107,21 @@ func TestRetentionDeletesOldFiles(t *testing.T) {
 
 func TestNDJSONAndRegistry(t *testing.T) {
 	dir := t.TempDir()
-	s, err := sinks.New(sinks.Config{Name: "j", Type: "file", Options: Options{Dir: dir, NDJSON: true}})
+	st := DefaultSettings()
+	st.Path, st.Format = dir, "ndjson"
+	s, err := sinks.New("file", st, sinks.Env{Name: "j", Retention: time.Hour, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := sinks.Entry{Time: time.Date(2026, 11, 20, 13, 0, 0, 0, time.UTC), Labels: []sinks.Label{{Name: "job", Value: "web"}}, Line: []byte("l")}
-	s.Send(context.Background(), []sinks.Entry{e})
+	s.Send(context.Background(), &sinks.Batch{Entries: []sinks.Entry{e}})
 	s.Close(context.Background())
 	files, _ := s.(*Sink).Files()
 	if got := read(t, files[0]); got != `{"time":"2026-11-20T13:00:00Z","labels":{"job":"web"},"line":"l"}`+"\n" {
 		t.Fatalf("got %q", got)
 	}
-	if _, err := sinks.New(sinks.Config{Name: "x", Type: "file"}); err == nil {
-		t.Fatal("missing options accepted")
+	if _, err := sinks.New("file", st, sinks.Env{Name: "x"}); err == nil {
+		t.Fatal("a sink without retention was built")
 	}
 }
 
@@ -129,7 +131,7 @@ func TestIdleClosesAndExpiresWithoutTraffic(t *testing.T) {
 	c := &clock{start}
 	s, _ := New("archive", Options{Dir: dir, MaxAge: time.Hour, Retention: 168 * time.Hour, Now: c.now})
 	defer s.Close(context.Background())
-	if err := s.Send(context.Background(), batch(1, "x")); err != nil {
+	if err := s.Send(context.Background(), &sinks.Batch{Entries: batch(1, "x")}); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := s.Files()

@@ -144,15 +144,6 @@ type batch struct {
 var _ sinks.Sink = (*Sink)(nil)
 var _ sinks.Reporter = (*Sink)(nil)
 
-func init() {
-	sinks.Register("loki", func(c sinks.Config) (sinks.Sink, error) {
-		o, ok := c.Options.(Options)
-		if !ok {
-			return nil, fmt.Errorf("loki: sink %q: missing options", c.Name)
-		}
-		return New(o)
-	})
-}
 
 // New returns a Loki sink; it does not contact Loki.
 func New(o Options) (*Sink, error) {

@@ -31,12 +31,6 @@ type Sink struct {
 
 var _ sinks.Sink = (*Sink)(nil)
 
-func init() {
-	sinks.Register("stdout", func(c sinks.Config) (sinks.Sink, error) {
-		o, _ := c.Options.(Options)
-		return New(o), nil
-	})
-}
 
 // New returns a stdout sink.
 func New(o Options) *Sink {
@@ -47,11 +41,11 @@ func New(o Options) *Sink {
 }
 
 // Send writes the entries and flushes; an error writing is retryable.
-func (s *Sink) Send(_ context.Context, entries []sinks.Entry) error {
+func (s *Sink) Send(_ context.Context, b *sinks.Batch) error {
 	if s.closed {
 		return sinks.Permanent(fmt.Errorf("stdout: send after close"))
 	}
-	for _, e := range entries {
+	for _, e := range b.Entries {
 		s.buf = sinks.AppendEncoded(s.buf[:0], e, s.ndjson)
 		s.w.Write(s.buf) // a write error sticks and is returned by Flush
 	}

@@ -18,7 +18,7 @@ var entries = []sinks.Entry{
 func TestLines(t *testing.T) {
 	var b bytes.Buffer
 	s := New(Options{Writer: &b})
-	if err := s.Send(context.Background(), entries); err != nil {
+	if err := s.Send(context.Background(), &sinks.Batch{Entries: entries}); err != nil {
 		t.Fatal(err)
 	}
 	if b.String() != "192.0.2.0 - - \"GET /\"\nsecond\n" {
@@ -27,18 +27,18 @@ func TestLines(t *testing.T) {
 	if s.Close(context.Background()) != nil || s.Close(context.Background()) != nil {
 		t.Fatal("close failed")
 	}
-	if err := s.Send(context.Background(), entries); !sinks.IsPermanent(err) {
+	if err := s.Send(context.Background(), &sinks.Batch{Entries: entries}); !sinks.IsPermanent(err) {
 		t.Fatalf("send after close: %v", err)
 	}
 }
 
 func TestNDJSONThroughRegistry(t *testing.T) {
 	var b bytes.Buffer
-	s, err := sinks.New(sinks.Config{Name: "c", Type: "stdout", Options: Options{Writer: &b, NDJSON: true}})
+	s, err := sinks.New("stdout", &Settings{Format: "ndjson"}, sinks.Env{Name: "c", Stdout: &b})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(context.Background(), entries[:1]); err != nil {
+	if err := s.Send(context.Background(), &sinks.Batch{Entries: entries[:1]}); err != nil {
 		t.Fatal(err)
 	}
 	want := `{"time":"2026-11-20T12:00:00.000000005Z","labels":{"job":"nginx"},"line":"192.0.2.0 - - \"GET /\""}` + "\n"
@@ -53,7 +53,7 @@ func (failing) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestWriteErrorIsRetryable(t *testing.T) {
 	s := New(Options{Writer: failing{}})
-	err := s.Send(context.Background(), entries)
+	err := s.Send(context.Background(), &sinks.Batch{Entries: entries})
 	if err == nil || sinks.IsPermanent(err) {
 		t.Fatalf("got %v", err)
 	}
