@@ -151,4 +151,25 @@ type Report struct {
 	// LabelsDemoted counts label names moved from stream labels to
 	// structured metadata by a cardinality guard.
 	LabelsDemoted uint64
+	// Objects counts the objects or files the sink wrote (an overwrite
+	// counts again).
+	Objects uint64
+	// WrittenBytes counts the bytes the sink wrote or uploaded (after
+	// compression).
+	WrittenBytes uint64
+	// Deleted counts the objects or files the sink deleted for being past
+	// its retention.
+	Deleted uint64
+}
+
+// Add returns the sum of two reports.
+func (r Report) Add(o Report) Report {
+	out := Report{Rejected: map[string]uint64{}, LabelsDemoted: r.LabelsDemoted + o.LabelsDemoted,
+		Objects: r.Objects + o.Objects, WrittenBytes: r.WrittenBytes + o.WrittenBytes, Deleted: r.Deleted + o.Deleted}
+	for _, m := range []map[string]uint64{r.Rejected, o.Rejected} {
+		for k, v := range m {
+			out.Rejected[k] += v
+		}
+	}
+	return out
 }
