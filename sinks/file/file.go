@@ -64,7 +64,6 @@ type Sink struct {
 
 var _ sinks.Sink = (*Sink)(nil)
 
-
 // New creates the directory (0700) and deletes expired files.
 func New(name string, o Options) (*Sink, error) {
 	if o.Dir == "" {

@@ -31,7 +31,6 @@ type Sink struct {
 
 var _ sinks.Sink = (*Sink)(nil)
 
-
 // New returns a stdout sink.
 func New(o Options) *Sink {
 	if o.Writer == nil {
