@@ -144,7 +144,6 @@ type batch struct {
 var _ sinks.Sink = (*Sink)(nil)
 var _ sinks.Reporter = (*Sink)(nil)
 
-
 // New returns a Loki sink; it does not contact Loki.
 func New(o Options) (*Sink, error) {
 	if o.URL == "" {
@@ -189,7 +188,8 @@ func New(o Options) (*Sink, error) {
 // counts no entry dropped as too old again. The guard learns from a batch
 // once it is done: accepted, permanently rejected, or followed by a
 // different batch (the delivery loop gave up on it).
-func (s *Sink) Send(ctx context.Context, entries []sinks.Entry) error {
+func (s *Sink) Send(ctx context.Context, b *sinks.Batch) error {
+	entries := b.Entries
 	s.begin(entries)
 	entries = s.dropTooOld(entries)
 	reqs := s.enc.build(entries, &s.guard, s.o.TenantID)
