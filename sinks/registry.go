@@ -84,29 +84,60 @@ type Factory struct {
 	New func(s Settings, env Env) (Sink, error)
 }
 
-var (
+// Registry holds the factories of one kind of component by type name:
+// the sinks here, the inputs in package agent/inputs. The zero value is
+// empty and ready; it is safe for concurrent use.
+type Registry[F any] struct {
+	// Kind names the components in panics and errors, e.g. "sinks".
+	Kind      string
 	mu        sync.RWMutex
-	factories = map[string]Factory{}
-)
+	factories map[string]F
+}
 
-// Register makes a sink type available; sink packages call it from init.
+// Register makes a type available; component packages call it from init.
 // Registering a type twice panics (a programming error).
-func Register(typ string, f Factory) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := factories[typ]; dup {
-		panic("sinks: type registered twice: " + typ)
+func (r *Registry[F]) Register(typ string, f F) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.factories[typ]; dup {
+		panic(r.Kind + ": type registered twice: " + typ)
 	}
-	factories[typ] = f
+	if r.factories == nil {
+		r.factories = map[string]F{}
+	}
+	r.factories[typ] = f
 }
 
 // Lookup returns the factory of a registered type.
-func Lookup(typ string) (Factory, bool) {
-	mu.RLock()
-	defer mu.RUnlock()
-	f, ok := factories[typ]
+func (r *Registry[F]) Lookup(typ string) (F, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	f, ok := r.factories[typ]
 	return f, ok
 }
+
+// Types lists the registered types, sorted.
+func (r *Registry[F]) Types() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.factories))
+	for t := range r.factories {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var registry = Registry[Factory]{Kind: "sinks"}
+
+// Register makes a sink type available; sink packages call it from init.
+func Register(typ string, f Factory) { registry.Register(typ, f) }
+
+// Lookup returns the factory of a registered sink type.
+func Lookup(typ string) (Factory, bool) { return registry.Lookup(typ) }
+
+// Types lists the registered sink types.
+func Types() []string { return registry.Types() }
 
 // New builds a sink of a registered type from its settings.
 func New(typ string, s Settings, env Env) (Sink, error) {
@@ -115,16 +146,4 @@ func New(typ string, s Settings, env Env) (Sink, error) {
 		return nil, fmt.Errorf("sinks: unknown type %q (have %v)", typ, Types())
 	}
 	return f.New(s, env)
-}
-
-// Types lists the registered sink types.
-func Types() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	out := make([]string, 0, len(factories))
-	for t := range factories {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
 }

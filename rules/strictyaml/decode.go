@@ -133,7 +133,8 @@ func DecodeNode(p *Positions, n *yaml.Node, path string, v any) error {
 type decoder struct {
 	pos   *Positions
 	errs  []error
-	nodes int // nodes visited, aliases expanded: bounded against alias bombs
+	nodes int    // nodes visited, aliases expanded: bounded against alias bombs
+	owner string // " for type X" in unknown-field errors of a component's keys
 }
 
 // maxNodes bounds the nodes one document may expand to.
@@ -213,7 +214,7 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 		seen[k.Value] = true
 		idx, ok := fields[k.Value]
 		if !ok {
-			d.fail(kp, "unknown field%s", suggest(k.Value, fields))
+			d.fail(kp, "unknown field%s%s", d.owner, suggest(k.Value, fields))
 			continue
 		}
 		d.value(val, kp, v.FieldByIndex(idx))
