@@ -14,8 +14,11 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/tarn-project/tarn/agent/httpserve"
+	"github.com/tarn-project/tarn/agent/inputs"
 	"github.com/tarn-project/tarn/rules"
 	"github.com/tarn-project/tarn/rules/strictyaml"
+	"github.com/tarn-project/tarn/sinks"
 )
 
 // Config is the agent's configuration file.
@@ -40,81 +43,88 @@ type Config struct {
 	Server Server `yaml:"server"`
 }
 
-// Input is one source of lines.
+// Input is one source of lines: the keys every input has, and its type's
+// own keys, which the type's registered factory decodes (package
+// agent/inputs).
 type Input struct {
 	// Name identifies the input in labels, metrics and positions.
 	Name string `yaml:"name"`
-	// Type is file, stdin or loki_push.
+	// Type is a registered input type: file, stdin, loki_push, ...
 	Type string `yaml:"type"`
-	// Paths are glob patterns of files to tail (type file).
-	Paths []string `yaml:"paths"`
-	// Exclude are glob patterns matched against the base name to skip.
-	Exclude []string `yaml:"exclude"`
 	// Format is auto, combined, common, json, logfmt, text, or a
 	// container log format, cri or docker, whose records are unwrapped
 	// and joined (default: the rules' format).
 	Format string `yaml:"format"`
-	// StartAt is where a never-seen file starts: beginning or end
-	// (default end).
-	StartAt string `yaml:"start_at"`
-	// Labels are static stream labels of the input's entries.
-	Labels map[string]string `yaml:"labels"`
-	// Cleanup deletes rotated, fully read source files older than MaxAge.
-	Cleanup *Cleanup `yaml:"cleanup"`
-	// Tenant is the tenant (Loki's X-Scope-OrgID) of the input's entries
-	// when no rule sets one.
-	Tenant string `yaml:"tenant"`
-	// NamespaceTenants maps Kubernetes namespaces (from kubelet's pod log
-	// paths) to tenants, e.g. a hoster's per-customer namespaces.
-	NamespaceTenants map[string]string `yaml:"namespace_tenants"`
 	// MessageFormat is the format of the messages inside container log
 	// records (format cri or docker): auto, combined, common, json, logfmt
 	// or text (default auto: containers write all kinds of lines).
 	MessageFormat string `yaml:"message_format"`
+	// Labels are static stream labels of the input's entries.
+	Labels map[string]string `yaml:"labels"`
+	// Tenant is the tenant (Loki's X-Scope-OrgID) of the input's entries
+	// when no rule sets one.
+	Tenant string `yaml:"tenant"`
+	// NamespaceTenants maps Kubernetes namespaces (from kubelet's pod log
+	// paths) to tenants, e.g. a hoster's per-customer namespaces (inputs
+	// that read files).
+	NamespaceTenants map[string]string `yaml:"namespace_tenants"`
 	// Select chooses rules and tenant per stream labels (e.g. per
-	// Kubernetes namespace); the first match wins.
+	// Kubernetes namespace); the first match wins (inputs that read
+	// files).
 	Select []Select `yaml:"select"`
-	// Push holds the keys of a loki_push input.
-	Push PushInput `yaml:",inline"`
+	// Settings are the type's own keys (nil for an unknown type).
+	Settings inputs.Settings `yaml:"-"`
 }
 
-// Cleanup is the opt-in retention of the raw source files.
-type Cleanup struct {
-	// MaxAge is the age after which a rotated file is deleted.
-	MaxAge strictyaml.Duration `yaml:"max_age"`
-	// DryRun only logs what would be deleted.
-	DryRun bool `yaml:"dry_run"`
+// inputKeys decodes the common keys of Input without its DecodeNode.
+type inputKeys Input
+
+// DecodeNode decodes the common keys into in and every other key into
+// the settings of in's type: a key of another type is an error.
+func (in *Input) DecodeNode(p *strictyaml.Positions, n *yaml.Node, path string) error {
+	return strictyaml.DecodeSplit(p, n, path, (*inputKeys)(in), func() (any, string) {
+		f, ok := inputs.Lookup(in.Type)
+		if !ok {
+			return nil, ""
+		}
+		in.Settings = f.Settings()
+		return in.Settings, in.Type
+	})
 }
 
-// Sink is one destination.
+// Sink is one destination: the keys every sink has, and its type's own
+// keys, which the type's registered factory decodes (package sinks).
 type Sink struct {
 	// Name identifies the sink in metrics and spool cursors.
 	Name string `yaml:"name"`
-	// Type is file, stdout or loki.
+	// Type is a registered sink type: file, stdout, loki, ...
 	Type string `yaml:"type"`
-	// Path is the output directory (type file).
-	Path string `yaml:"path"`
-	// Format is line (the anonymized line) or ndjson (time, labels, line).
-	Format string `yaml:"format"`
-	// Compress is none or lz4 (type file).
-	Compress string `yaml:"compress"`
-	// Rotate says when a file sink starts a new file.
-	Rotate Rotate `yaml:"rotate"`
 	// Entries selects what the sink gets: all (default), records (the
 	// anonymized lines) or aggregates (the records labelled
-	// tarn_aggregate). A file sink of aggregates keeps its files for
+	// tarn_aggregate). A sink of aggregates keeps what it writes for
 	// retention.aggregates_max_age.
 	Entries string `yaml:"entries"`
-	// Loki holds the keys of a loki sink.
-	Loki LokiSink `yaml:",inline"`
+	// Backup marks a sink whose store is a backup: it keeps what it writes
+	// for retention.backup_max_age.
+	Backup bool `yaml:"backup"`
+	// Settings are the type's own keys (nil for an unknown type).
+	Settings sinks.Settings `yaml:"-"`
 }
 
-// Rotate bounds one output file.
-type Rotate struct {
-	// MaxBytes starts a new file past this size (default 128MiB).
-	MaxBytes strictyaml.Size `yaml:"max_bytes"`
-	// MaxAge starts a new file after this time (default 1h).
-	MaxAge strictyaml.Duration `yaml:"max_age"`
+// sinkKeys decodes the common keys of Sink without its DecodeNode.
+type sinkKeys Sink
+
+// DecodeNode decodes the common keys into s and every other key into the
+// settings of s's type: a key of another type is an error.
+func (s *Sink) DecodeNode(p *strictyaml.Positions, n *yaml.Node, path string) error {
+	return strictyaml.DecodeSplit(p, n, path, (*sinkKeys)(s), func() (any, string) {
+		f, ok := sinks.Lookup(s.Type)
+		if !ok {
+			return nil, ""
+		}
+		s.Settings = f.Settings()
+		return s.Settings, s.Type
+	})
 }
 
 // Retention bounds the age of kept records.
@@ -122,9 +132,12 @@ type Retention struct {
 	// MaxAge: older records are not shipped, are purged from the spool and
 	// output files older than this are deleted (default 168h).
 	MaxAge strictyaml.Duration `yaml:"max_age"`
-	// AggregatesMaxAge is how long a file sink of aggregates keeps its
-	// files (default 400d); aggregates hold no personal data.
+	// AggregatesMaxAge is how long a sink of aggregates keeps what it
+	// writes (default 400d); aggregates hold no personal data.
 	AggregatesMaxAge strictyaml.Duration `yaml:"aggregates_max_age"`
+	// BackupMaxAge is how long a sink marked backup keeps what it writes
+	// (default: max_age).
+	BackupMaxAge strictyaml.Duration `yaml:"backup_max_age"`
 }
 
 // Spool bounds the on-disk spool.
@@ -139,7 +152,7 @@ type Server struct {
 	Listen string `yaml:"listen"`
 	// TLS serves the endpoints over TLS (and mutual TLS with
 	// client_ca_file).
-	TLS ServerTLS `yaml:"tls"`
+	TLS httpserve.ServerTLS `yaml:"tls"`
 }
 
 // RulesRef is the rules of the agent: a path or an inline mapping.
@@ -216,16 +229,14 @@ func (c *Config) resolvePaths(dir string) {
 	}
 	c.DataDir, c.KeyFile = abs(c.DataDir), abs(c.KeyFile)
 	for i := range c.Inputs {
-		for j, p := range c.Inputs[i].Paths {
-			c.Inputs[i].Paths[j] = abs(p)
+		if r, ok := c.Inputs[i].Settings.(sinks.PathResolver); ok {
+			r.ResolvePaths(abs)
 		}
 	}
 	for i := range c.Sinks {
-		c.Sinks[i].Path = abs(c.Sinks[i].Path)
-		c.Sinks[i].Loki.resolve(abs)
-	}
-	for i := range c.Inputs {
-		c.Inputs[i].Push.BearerTokenFile = abs(c.Inputs[i].Push.BearerTokenFile)
+		if r, ok := c.Sinks[i].Settings.(sinks.PathResolver); ok {
+			r.ResolvePaths(abs)
+		}
 	}
 }
 
@@ -233,33 +244,12 @@ func isBuiltin(p string) bool { return strings.HasPrefix(p, rules.BuiltinPrefix)
 
 // applyDefaults fills the per-input and per-sink defaults.
 func (c *Config) applyDefaults() {
-	for i := range c.Inputs {
-		if c.Inputs[i].StartAt == "" {
-			c.Inputs[i].StartAt = "end"
-		}
-		if c.Inputs[i].Type == "loki_push" && c.Inputs[i].Push.MaxBodyBytes == 0 {
-			c.Inputs[i].Push.MaxBodyBytes = 16 << 20
+	for i := range c.Sinks {
+		if c.Sinks[i].Entries == "" {
+			c.Sinks[i].Entries = "all"
 		}
 	}
-	for i := range c.Sinks {
-		s := &c.Sinks[i]
-		if s.Format == "" {
-			s.Format = "line"
-		}
-		if s.Compress == "" {
-			s.Compress = "none"
-		}
-		if s.Entries == "" {
-			s.Entries = "all"
-		}
-		if s.Rotate.MaxBytes == 0 {
-			s.Rotate.MaxBytes = 128 << 20
-		}
-		if s.Rotate.MaxAge == 0 {
-			s.Rotate.MaxAge = strictyaml.Duration(time.Hour)
-		}
-		if s.Type == "loki" {
-			s.Loki.applyDefaults()
-		}
+	if c.Retention.BackupMaxAge == 0 {
+		c.Retention.BackupMaxAge = c.Retention.MaxAge
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tarn-project/tarn/sinks/file"
+	"github.com/tarn-project/tarn/sinks/stdout"
 )
 
 func write(t *testing.T, name, s string) string {
@@ -22,7 +25,7 @@ func TestQuickstartExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Inputs) != 1 || c.Inputs[0].Labels["job"] != "sample" || c.Sinks[0].Rotate.MaxBytes != 128<<20 ||
+	if len(c.Inputs) != 1 || c.Inputs[0].Labels["job"] != "sample" || c.Sinks[0].Settings.(*file.Settings).Rotate.MaxBytes != 128<<20 ||
 		time.Duration(c.Retention.MaxAge) != 168*time.Hour || rc.Name != "default" {
 		t.Fatalf("loaded %+v", c)
 	}
@@ -34,10 +37,10 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := c.Sinks[0]
+	s := c.Sinks[0].Settings.(*stdout.Settings)
 	if c.DataDir != "/var/lib/tarn" || c.Server.Listen != "127.0.0.1:9464" || c.Spool.MaxBytes != 1<<30 ||
-		c.Inputs[0].StartAt != "end" || s.Format != "line" || s.Compress != "none" ||
-		time.Duration(s.Rotate.MaxAge) != time.Hour || rc.Name != "default" {
+		s.Format != "line" || c.Sinks[0].Entries != "all" ||
+		c.Retention.BackupMaxAge != c.Retention.MaxAge || rc.Name != "default" {
 		t.Fatalf("defaults wrong: %+v", c)
 	}
 }
@@ -96,11 +99,11 @@ server: {listen: "localhost"}
 	msg := err.Error()
 	for _, want := range []string{
 		p + `:4: rules.fields.remote_addr.truncate_ip.ipv4_prefix: must be 0..32, got 40`,
-		p + `:9: inputs[0].pathz: unknown field (did you mean "paths"?)`,
+		p + `:9: inputs[0].pathz: unknown field for type file (did you mean "paths"?)`,
 		p + `:8: inputs[0].start_at: must be beginning or end, got "middle"`,
 		p + `:6: inputs[0].paths: a file input needs at least one path`,
 		p + `:10: inputs[1].name: duplicate name "nginx"`,
-		p + `:11: inputs[1].type: must be file, stdin or loki_push, got "socket"`,
+		p + `:11: inputs[1].type: must be one of file, loki_push, stdin, got "socket"`,
 		p + `:13: sinks[0].path: a file sink needs a path`,
 		p + `:13: sinks[0].format: must be line or ndjson, got "xml"`,
 		p + `:13: sinks[0].compress: must be none or lz4, got "zstd"`,

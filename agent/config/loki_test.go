@@ -1,11 +1,14 @@
 package config
 
 import (
+	"github.com/tarn-project/tarn/agent/inputs/lokipush"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tarn-project/tarn/sinks/loki"
 )
 
 // A Promtail client entry carries over with a name and a type added.
@@ -39,15 +42,15 @@ func TestLokiSinkAndPushInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, in, dir := c.Sinks[0].Loki, c.Inputs[0], filepath.Dir(p)
+	l, in, dir := c.Sinks[0].Settings.(*loki.Settings), c.Inputs[0].Settings.(*lokipush.Settings), filepath.Dir(p)
 	if l.URL != "http://loki:3100/loki/api/v1/push" || l.TenantID != "hoster" || time.Duration(l.BatchWait) != 2*time.Second ||
 		l.BatchSize != 512<<10 || l.Backoff.MaxRetries != 20 || l.ExternalLabels["cluster"] != "eu1" || l.Encoding != "json" ||
 		l.BasicAuth.PasswordFile != filepath.Join(dir, "loki.pw") || l.TLS.CAFile != filepath.Join(dir, "ca.pem") {
 		t.Errorf("loki sink %+v", l)
 	}
-	if in.Push.Listen != "127.0.0.1:3500" || !in.Push.PassTenant || in.Push.TenantMap["team-a"] != "customer-a" ||
-		in.Push.MaxBodyBytes != 16<<20 || in.Push.BearerTokenFile != filepath.Join(dir, "push.token") {
-		t.Errorf("push input %+v", in.Push)
+	if in.Listen != "127.0.0.1:3500" || !in.PassTenant || in.TenantMap["team-a"] != "customer-a" ||
+		in.MaxBodyBytes != 16<<20 || in.BearerTokenFile != filepath.Join(dir, "push.token") {
+		t.Errorf("push input %+v", in)
 	}
 }
 
@@ -57,7 +60,7 @@ func TestLokiDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := c.Sinks[0].Loki
+	l := c.Sinks[0].Settings.(*loki.Settings)
 	if time.Duration(l.BatchWait) != time.Second || l.BatchSize != 1<<20 || time.Duration(l.Timeout) != 10*time.Second ||
 		l.Encoding != "protobuf" || time.Duration(l.Backoff.MinPeriod) != 500*time.Millisecond || time.Duration(l.Backoff.MaxPeriod) != 5*time.Minute ||
 		time.Duration(l.RejectOldSamplesMaxAge) != 168*time.Hour {
@@ -96,15 +99,15 @@ sinks:
 	for _, want := range []string{
 		"tarn.yaml:2: inputs[0].listen: a loki_push input needs host:port",
 		"tarn.yaml:4: inputs[0].tenant_map.a: tenant IDs may hold only",
-		"tarn.yaml:6: inputs[1].type: listen, max_body_bytes",
+		"tarn.yaml:8: inputs[1].listen: unknown field for type file",
 		"tarn.yaml:9: inputs[1].tenant: tenant IDs may hold only",
 		"tarn.yaml:13: sinks[0].url: a loki sink needs an http(s) URL",
 		"tarn.yaml:14: sinks[0].encoding: must be protobuf or json",
 		"tarn.yaml:15: sinks[0].external_labels.bad-name: not a valid Loki label name",
 		"sinks[0].tls: cert_file and key_file go together",
 		"tarn.yaml:17: sinks[0].reject_old_samples_max_age: must be longer than 15m",
-		"sinks[1].type: url, tenant_id, batch_wait, ... are keys of loki sinks, not of file sinks",
-		`tarn.yaml:22: sinks[1].urll: unknown field (did you mean "url"?)`,
+		"tarn.yaml:21: sinks[1].tenant_id: unknown field for type file",
+		"tarn.yaml:22: sinks[1].urll: unknown field for type file\n",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
@@ -117,7 +120,7 @@ func TestLokiExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Sinks[0].Loki.URL == "" || c.Inputs[1].Push.Listen != "127.0.0.1:3500" || rc.Tenant.Map["shop.example.com"] != "customer-a" {
+	if c.Sinks[0].Settings.(*loki.Settings).URL == "" || c.Inputs[1].Settings.(*lokipush.Settings).Listen != "127.0.0.1:3500" || rc.Tenant.Map["shop.example.com"] != "customer-a" {
 		t.Fatalf("loaded %+v", c)
 	}
 }

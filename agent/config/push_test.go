@@ -2,6 +2,7 @@ package config
 
 import (
 	"crypto/tls"
+	"github.com/tarn-project/tarn/agent/inputs/lokipush"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,7 +15,7 @@ func TestPushInputLimitsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := c.Inputs[0].Push
+	in := c.Inputs[0].Settings.(*lokipush.Settings)
 	if in.MaxConcurrentRequests != 16 || in.MaxEntriesPerRequest != 100000 || in.MaxDecodedBytes != 64<<20 ||
 		time.Duration(in.ReadTimeout) != 30*time.Second || time.Duration(in.IdleTimeout) != 2*time.Minute || in.TLS.Enabled() {
 		t.Errorf("defaults %+v", in)
@@ -46,7 +47,7 @@ server:
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, in := filepath.Dir(p), c.Inputs[0].Push
+	dir, in := filepath.Dir(p), c.Inputs[0].Settings.(*lokipush.Settings)
 	if in.MaxConcurrentRequests != 4 || in.MaxEntriesPerRequest != 5000 || in.MaxDecodedBytes != 8<<20 ||
 		time.Duration(in.ReadTimeout) != 5*time.Second || time.Duration(in.IdleTimeout) != 30*time.Second {
 		t.Errorf("limits %+v", in)

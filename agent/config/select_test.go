@@ -81,7 +81,7 @@ sinks: [{name: o, type: stdout}]
 		"tarn.yaml:9: inputs[0].select[1].match.namespace: not a valid pattern",
 		"tarn.yaml:11: inputs[0].select[2].rules: a select entry needs rules, a tenant or both",
 		"tarn.yaml:17: inputs[1].message_format: must be auto",
-		"tarn.yaml:18: inputs[1].select: only file inputs",
+		"tarn.yaml:18: inputs[1].select: only inputs that read files",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)

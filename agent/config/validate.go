@@ -3,10 +3,11 @@ package config
 import (
 	"errors"
 	"net"
-	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/tarn-project/tarn/agent/inputs"
 	"github.com/tarn-project/tarn/rules/format"
 	"github.com/tarn-project/tarn/rules/strictyaml"
 	"github.com/tarn-project/tarn/sinks"
@@ -25,6 +26,9 @@ func (c *Config) Validate() error {
 	}
 	if time.Duration(c.Retention.MaxAge) <= 0 {
 		fail("retention.max_age", "must be positive")
+	}
+	if time.Duration(c.Retention.BackupMaxAge) <= 0 {
+		fail("retention.backup_max_age", "must be positive")
 	}
 	if time.Duration(c.Retention.AggregatesMaxAge) <= 0 {
 		fail("retention.aggregates_max_age", "must be positive")
@@ -89,41 +93,18 @@ func labelName(s string) bool {
 }
 
 func (in *Input) validate(path string, seen map[string]bool) error {
-	var errs []error
+	errs := []error{validName(strictyaml.Join(path, "name"), in.Name, seen)}
 	fail := func(field, f string, args ...any) {
 		errs = append(errs, strictyaml.Errorf(strictyaml.Join(path, field), f, args...))
 	}
-	errs = append(errs, validName(strictyaml.Join(path, "name"), in.Name, seen))
-	switch in.Type {
-	case "file":
-		if len(in.Paths) == 0 {
-			fail("paths", "a file input needs at least one path")
-		}
-		for i, p := range append(append([]string{}, in.Paths...), in.Exclude...) {
-			if _, err := filepath.Match(p, ""); err != nil {
-				field := "paths[" + strconv.Itoa(i) + "]"
-				if i >= len(in.Paths) {
-					field = "exclude[" + strconv.Itoa(i-len(in.Paths)) + "]"
-				}
-				fail(field, "not a valid glob pattern")
-			}
-		}
-	case "stdin":
-		if len(in.Paths) > 0 {
-			fail("paths", "a stdin input has no paths")
-		}
-	case "loki_push":
-		if len(in.Paths) > 0 {
-			fail("paths", "a loki_push input has no paths")
-		}
-		errs = append(errs, in.Push.validatePush(path))
-	case "":
-		fail("type", "required: file, stdin or loki_push")
+	f, known := inputs.Lookup(in.Type)
+	switch {
+	case in.Type == "":
+		fail("type", "required: one of %s", strings.Join(inputs.Types(), ", "))
+	case !known || in.Settings == nil:
+		fail("type", "must be one of %s, got %q", strings.Join(inputs.Types(), ", "), in.Type)
 	default:
-		fail("type", "must be file, stdin or loki_push, got %q", in.Type)
-	}
-	if in.Type != "loki_push" && !unset(in.Push) {
-		fail("type", "listen, max_body_bytes, bearer_token_file, pass_tenant and tenant_map are keys of loki_push inputs")
+		errs = append(errs, strictyaml.Prefix(path, in.Settings.Validate()))
 	}
 	if in.Tenant != "" {
 		if err := sinks.ValidTenant(in.Tenant); err != nil {
@@ -135,22 +116,22 @@ func (in *Input) validate(path string, seen map[string]bool) error {
 			fail("namespace_tenants."+ns, "%v", err)
 		}
 	}
+	if known && !f.Files && len(in.NamespaceTenants) > 0 {
+		fail("namespace_tenants", "only inputs that read files have kubelet's pod log paths")
+	}
+	if known && !f.Files && len(in.Select) > 0 {
+		fail("select", "only inputs that read files select by labels")
+	}
 	if in.Format != "" {
 		if _, err := format.ParseFormat(in.Format); err != nil {
 			fail("format", "must be auto, combined, common, json, logfmt, text, cri or docker, got %q", in.Format)
 		}
 	}
 	errs = append(errs, in.validateContainer(path))
-	if in.StartAt != "beginning" && in.StartAt != "end" {
-		fail("start_at", "must be beginning or end, got %q", in.StartAt)
-	}
 	for k := range in.Labels {
 		if !labelName(k) || k[0] == '_' {
 			fail("labels."+k, "not a valid label name")
 		}
-	}
-	if in.Cleanup != nil && time.Duration(in.Cleanup.MaxAge) <= 0 {
-		fail("cleanup.max_age", "must be positive")
 	}
 	return errors.Join(errs...)
 }
@@ -167,9 +148,6 @@ func (in *Input) validateContainer(path string) error {
 			errs = append(errs, strictyaml.Errorf(strictyaml.Join(path, "message_format"), "only for format cri or docker"))
 		}
 	}
-	if len(in.Select) > 0 && in.Type != "file" {
-		errs = append(errs, strictyaml.Errorf(strictyaml.Join(path, "select"), "only file inputs select by labels"))
-	}
 	for i := range in.Select {
 		errs = append(errs, in.Select[i].validate(strictyaml.Join(path, "select["+strconv.Itoa(i)+"]")))
 	}
@@ -177,44 +155,23 @@ func (in *Input) validateContainer(path string) error {
 }
 
 func (s *Sink) validate(path string, seen map[string]bool) error {
-	var errs []error
+	errs := []error{validName(strictyaml.Join(path, "name"), s.Name, seen)}
 	fail := func(field, f string, args ...any) {
 		errs = append(errs, strictyaml.Errorf(strictyaml.Join(path, field), f, args...))
 	}
-	errs = append(errs, validName(strictyaml.Join(path, "name"), s.Name, seen))
-	switch s.Type {
-	case "file":
-		if s.Path == "" {
-			fail("path", "a file sink needs a path")
-		}
-	case "stdout":
-		if s.Path != "" {
-			fail("path", "a stdout sink has no path")
-		}
-	case "loki":
-		errs = append(errs, s.Loki.validate(path))
-	case "":
-		fail("type", "required: file, stdout or loki")
+	switch {
+	case s.Type == "":
+		fail("type", "required: one of %s", strings.Join(sinks.Types(), ", "))
+	case s.Settings == nil:
+		fail("type", "must be one of %s, got %q", strings.Join(sinks.Types(), ", "), s.Type)
 	default:
-		fail("type", "must be file, stdout or loki, got %q", s.Type)
-	}
-	if s.Type != "loki" && !unset(s.Loki) {
-		fail("type", "url, tenant_id, batch_wait, ... are keys of loki sinks, not of %s sinks", s.Type)
-	}
-	if s.Format != "line" && s.Format != "ndjson" {
-		fail("format", "must be line or ndjson, got %q", s.Format)
+		errs = append(errs, strictyaml.Prefix(path, s.Settings.Validate()))
 	}
 	if s.Entries != "all" && s.Entries != "records" && s.Entries != "aggregates" {
 		fail("entries", "must be all, records or aggregates, got %q", s.Entries)
 	}
-	if s.Compress != "none" && s.Compress != "lz4" {
-		fail("compress", "must be none or lz4, got %q", s.Compress)
-	}
-	if s.Rotate.MaxBytes < 1<<10 {
-		fail("rotate.max_bytes", "must be at least 1KiB")
-	}
-	if time.Duration(s.Rotate.MaxAge) < time.Second {
-		fail("rotate.max_age", "must be at least 1s")
+	if s.Backup && s.Entries == "aggregates" {
+		fail("backup", "a sink of aggregates keeps them for retention.aggregates_max_age, not as a backup")
 	}
 	return errors.Join(errs...)
 }

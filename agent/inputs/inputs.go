@@ -18,6 +18,7 @@ package inputs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -70,9 +71,6 @@ type Batch struct {
 	// runtime's time and stream, a push sender's labels). A batch holds
 	// Lines or Records.
 	Records []Record
-	// Tenant is the tenant of the batch's entries when no rule sets one;
-	// "" for the input's tenant.
-	Tenant string
 	// Cut counts the lines the input cut (at max_line_bytes, or a joined
 	// line that lost a piece), for the line_truncated counter.
 	Cut int
@@ -103,6 +101,9 @@ type Record struct {
 	// Metadata is structured metadata the source sent (raw, anonymized
 	// the same way).
 	Metadata []sinks.Label
+	// Tenant is the tenant of the entry when no rule sets one (a push
+	// sender's X-Scope-OrgID); "" for the input's tenant.
+	Tenant string
 }
 
 // Settings are one input type's own keys of an inputs[] entry, decoded
@@ -182,3 +183,16 @@ func Lookup(typ string) (Factory, bool) { return registry.Lookup(typ) }
 
 // Types lists the registered input types.
 func Types() []string { return registry.Types() }
+
+// CounterVec returns the counter of opts in reg, registering it on first
+// use, so that an input built again at a reload counts on.
+func CounterVec(reg *prometheus.Registry, opts prometheus.CounterOpts, labels ...string) *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(opts, labels)
+	var are prometheus.AlreadyRegisteredError
+	if err := reg.Register(c); errors.As(err, &are) {
+		return are.ExistingCollector.(*prometheus.CounterVec)
+	} else if err != nil {
+		panic(err)
+	}
+	return c
+}

@@ -1,9 +1,9 @@
-package agent
+package reader
 
 import (
 	"time"
 
-	"github.com/tarn-project/tarn/agent/positions"
+	"github.com/tarn-project/tarn/agent/inputs"
 	"github.com/tarn-project/tarn/agent/tail"
 	"github.com/tarn-project/tarn/rules/detect"
 	"github.com/tarn-project/tarn/rules/format"
@@ -72,8 +72,8 @@ var streams = [2]format.Stream{format.Stdout, format.Stderr}
 
 // containerChunk unwraps the records of c and returns the checkpoint: the
 // offset to resume from and the skip offset (0 when no line is pending).
-func (in *ingest) containerChunk(c *tail.Chunk, src *source, now time.Time) (resume, skip int64) {
-	st := in.container(c)
+func (rd *Reader) containerChunk(c *tail.Chunk) (resume, skip int64) {
+	st := rd.container(c)
 	cuts := c.Cuts
 	for i, line := range c.Lines {
 		r := span{start: c.Start, end: c.Ends[i]}
@@ -83,12 +83,12 @@ func (in *ingest) containerChunk(c *tail.Chunk, src *source, now time.Time) (res
 		if len(cuts) > 0 && cuts[0] == i {
 			r.cut, cuts = true, cuts[1:]
 		}
-		in.record(st, src, line, r, now)
+		rd.record(st, line, r)
 	}
 	st.next = c.End
 	if c.Done { // the file is gone: its pending lines end here
-		in.endLines(st, src, now, true)
-		delete(in.conts, inode{c.ID.Dev, c.ID.Ino})
+		rd.endLines(st, true)
+		delete(rd.conts, inode{c.ID.Dev, c.ID.Ino})
 		return c.End, 0
 	}
 	resume = c.End
@@ -112,41 +112,41 @@ func (st *container) held(s format.Stream) bool {
 
 // container returns the state of c's file, new (with the skip offset of
 // its checkpoint) when c does not continue what was read before.
-func (in *ingest) container(c *tail.Chunk) *container {
+func (rd *Reader) container(c *tail.Chunk) *container {
 	key := inode{c.ID.Dev, c.ID.Ino}
-	if st, ok := in.conts[key]; ok && st.next == c.Start {
+	if st, ok := rd.conts[key]; ok && st.next == c.Start {
 		return st
 	}
 	st := &container{next: c.Start}
-	st.join.Max = in.main.eng.MaxLineBytes()
-	if in.cp != nil {
-		if p, ok := in.cp.get(c.ID); ok && p.Offset == c.Start {
+	st.join.Max = rd.env.MaxLineBytes
+	if rd.env.Positions != nil {
+		if p, ok := rd.env.Positions.Get(c.ID); ok && p.Offset == c.Start {
 			st.skip = p.Skip
 		}
 	}
-	in.conts[key] = st
+	rd.conts[key] = st
 	return st
 }
 
 // record handles one runtime record at r.
-func (in *ingest) record(st *container, src *source, line []byte, r span, now time.Time) {
+func (rd *Reader) record(st *container, line []byte, r span) {
 	var rec format.Container
 	ok := false
-	if in.wrapper == format.CRI {
+	if rd.env.Container == format.CRI {
 		ok = format.ParseCRI(line, &rec)
 	} else {
 		st.dbuf, ok = format.ParseDocker(line, st.dbuf, &rec)
 	}
 	if !ok {
-		in.unparsed(st, src, line, r, now)
+		rd.unparsed(st, line, r)
 		return
 	}
-	in.join(st, src, &rec, r, now)
+	rd.join(st, &rec, r)
 }
 
 // join adds the parsed record rec at r to its stream's line, and emits
 // the line when it ends.
-func (in *ingest) join(st *container, src *source, rec *format.Container, r span, now time.Time) {
+func (rd *Reader) join(st *container, rec *format.Container, r span) {
 	i := rec.Stream & 1
 	if st.drop[i] { // the rest of a line cut before
 		st.drop[i] = rec.Partial
@@ -172,7 +172,7 @@ func (in *ingest) join(st *container, src *source, rec *format.Container, r span
 	// Up to skip, lines were spooled before a restart: the records only
 	// rebuild the lines still pending then.
 	if done && r.end > st.skip {
-		in.emit(src, rec.Stream, msg, cut || st.cut[i], st.first[i], now)
+		rd.emit(rec.Stream, msg, cut || st.cut[i], st.first[i])
 	}
 }
 
@@ -182,18 +182,18 @@ func (in *ingest) join(st *container, src *source, rec *format.Container, r span
 // a pending line (the line then ends before it, cut, and the record loses
 // the word at the start of its message) or the start of the next record's
 // line (whose first word is then cut).
-func (in *ingest) unparsed(st *container, src *source, line []byte, r span, now time.Time) {
+func (rd *Reader) unparsed(st *container, line []byte, r span) {
 	send := r.end > st.skip
-	if r.cut && in.wrapper == format.Docker {
+	if r.cut && rd.env.Container == format.Docker {
 		if st.held(format.Stdout) || st.held(format.Stderr) {
 			line = st.cutLog(line)
 		}
-		in.endLines(st, src, now, send)
+		rd.endLines(st, send)
 		st.orphan, st.from = [2]bool{true, true}, [2]int64{r.start, r.start}
 		st.drop = [2]bool{}
 	}
 	if send {
-		in.emit(src, format.Stdout, line, r.cut, time.Time{}, now)
+		rd.emit(format.Stdout, line, r.cut, time.Time{})
 	}
 }
 
@@ -207,7 +207,7 @@ func (st *container) cutLog(line []byte) []byte {
 // endLines ends the pending lines of st, sending them when send is set:
 // their continuation is lost, so the word at their end is cut
 // (detect.CutEnd) unless the Joiner cut them already.
-func (in *ingest) endLines(st *container, src *source, now time.Time, send bool) {
+func (rd *Reader) endLines(st *container, send bool) {
 	for _, s := range streams {
 		msg, cut, ok := st.join.Flush(s)
 		if !ok {
@@ -217,24 +217,19 @@ func (in *ingest) endLines(st *container, src *source, now time.Time, send bool)
 			msg = msg[:detect.CutEnd(msg, '0')]
 		}
 		if send {
-			in.emit(src, s, msg, true, st.first[s&1], now)
+			rd.emit(s, msg, true, st.first[s&1])
 		}
 	}
 }
 
-// emit processes one whole message written at t; cut reports that it was
-// cut, which is counted.
-func (in *ingest) emit(src *source, s format.Stream, msg []byte, cut bool, t, now time.Time) {
+// emit adds one whole message written at t to the batch, copied (the
+// joiner reuses its buffers); cut reports that it was cut, which is
+// counted.
+func (rd *Reader) emit(s format.Stream, msg []byte, cut bool, t time.Time) {
 	if cut {
-		in.cut++
+		rd.b.Cut++
 	}
-	in.add(src, s, msg, t, now)
-}
-
-// get returns the stored position of the file id (or of its inode with a
-// shorter fingerprint).
-func (c *checkpoints) get(id positions.ID) (positions.Position, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.store.Inode(id.Dev, id.Ino)
+	start := len(rd.arena)
+	rd.arena = append(rd.arena, msg...)
+	rd.b.Records = append(rd.b.Records, inputs.Record{Line: rd.arena[start:len(rd.arena):len(rd.arena)], Time: t, Stream: s})
 }

@@ -1,4 +1,4 @@
-package agent
+package httpserve
 
 import (
 	"strings"
@@ -12,7 +12,7 @@ import (
 // client; they reach the agent's log with the address truncated.
 func TestHTTPErrorLogTruncatesAddresses(t *testing.T) {
 	core, logs := observer.New(zap.DebugLevel)
-	l := httpErrorLog(zap.New(core))
+	l := ErrorLog(zap.New(core))
 	l.Printf("http: TLS handshake error from 203.0.113.77:51234: EOF")
 	l.Printf("http: Accept error from [2001:db8:abcd:12::1]:443; retrying")
 	got := ""

@@ -1,4 +1,8 @@
-package agent
+// Package httpserve serves tarn's HTTP endpoints (/metrics, a push
+// input's API) the same way: TLS from a server's tls keys with
+// certificates read again when renewed, an ErrorLog that truncates the
+// addresses net/http writes, and a graceful stop.
+package httpserve
 
 import (
 	"crypto/tls"
@@ -10,16 +14,14 @@ import (
 	"sync"
 
 	"go.uber.org/zap"
-
-	"github.com/tarn-project/tarn/agent/config"
 )
 
-// serverTLS returns the tls.Config of a server's tls keys, or nil when
+// TLS returns the tls.Config of a server's tls keys, or nil when
 // TLS is off. The certificate is loaded now (a broken pair fails the
 // start) and again whenever cert_file or key_file changed; with
 // client_ca_file, clients must present a certificate signed by one of
 // its CAs (mutual TLS).
-func serverTLS(c config.ServerTLS, log *zap.Logger) (*tls.Config, error) {
+func TLS(c ServerTLS, log *zap.Logger) (*tls.Config, error) {
 	if !c.Enabled() {
 		return nil, nil
 	}
@@ -42,8 +44,8 @@ func serverTLS(c config.ServerTLS, log *zap.Logger) (*tls.Config, error) {
 	return tc, nil
 }
 
-// listenTLS listens on addr, with TLS when tc is not nil.
-func listenTLS(addr string, tc *tls.Config) (net.Listener, error) {
+// Listen listens on addr, with TLS when tc is not nil.
+func Listen(addr string, tc *tls.Config) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil || tc == nil {
 		return ln, err

@@ -1,4 +1,4 @@
-package config
+package httpserve
 
 import (
 	"crypto/tls"

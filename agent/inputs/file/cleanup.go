@@ -1,4 +1,4 @@
-package agent
+package file
 
 import (
 	"os"
@@ -7,9 +7,12 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/tarn-project/tarn/agent/config"
+	"github.com/tarn-project/tarn/agent/inputs"
 	"github.com/tarn-project/tarn/agent/positions"
 )
+
+// keyPath is the log key of a file's path.
+const keyPath = "path"
 
 // cleanup enforces inputs[].cleanup: it deletes the input's rotated source
 // files whose last write is older than max_age, and returns how many it
@@ -20,19 +23,19 @@ import (
 // input excludes (compressed rotations such as *.gz) are never read, so
 // for them age alone decides. Each deletion (or, in dry_run, each would-be
 // deletion) is logged.
-func cleanup(ic config.Input, cp *checkpoints, now time.Time, log *zap.Logger) int {
-	cutoff := now.Add(-time.Duration(ic.Cleanup.MaxAge))
-	files := matches(ic.Paths)
+func cleanup(s *Settings, cp inputs.Positions, now time.Time, log *zap.Logger) int {
+	cutoff := now.Add(-time.Duration(s.Cleanup.MaxAge))
+	files := matches(s.Paths)
 	live := newestPerDir(files)
 	n := 0
 	for p, fi := range files {
 		if live[p] || !fi.ModTime().Before(cutoff) {
 			continue
 		}
-		if !excluded(ic.Exclude, p) && !fullyRead(p, fi, cp) {
+		if !excluded(s.Exclude, p) && !fullyRead(p, fi, cp) {
 			continue
 		}
-		if ic.Cleanup.DryRun {
+		if s.Cleanup.DryRun {
 			log.Info("cleanup (dry run): would delete rotated log", zap.String(keyPath, p))
 			continue
 		}
@@ -87,13 +90,13 @@ func excluded(patterns []string, path string) bool {
 
 // fullyRead reports whether the committed position of the file reaches its
 // size.
-func fullyRead(path string, fi os.FileInfo, cp *checkpoints) bool {
+func fullyRead(path string, fi os.FileInfo, cp inputs.Positions) bool {
 	off, ok := committed(path, cp)
 	return ok && off >= fi.Size()
 }
 
 // committed returns the committed offset of the file now at path.
-func committed(path string, cp *checkpoints) (int64, bool) {
+func committed(path string, cp inputs.Positions) (int64, bool) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, false
@@ -103,5 +106,5 @@ func committed(path string, cp *checkpoints) (int64, bool) {
 	if err != nil {
 		return 0, false
 	}
-	return cp.lookup(id, f)
+	return cp.Lookup(id, f)
 }

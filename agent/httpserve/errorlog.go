@@ -1,4 +1,4 @@
-package agent
+package httpserve
 
 import (
 	"bytes"
@@ -9,11 +9,11 @@ import (
 	"github.com/tarn-project/tarn/rules/ipaddr"
 )
 
-// httpErrorLog is the ErrorLog of tarn's HTTP servers. net/http writes
+// ErrorLog is the ErrorLog of tarn's HTTP servers. net/http writes
 // lines such as "http: TLS handshake error from 203.0.113.77:51234: EOF";
 // the client addresses in them are truncated before they reach the agent's
 // log, which holds no raw addresses (invariant 1).
-func httpErrorLog(l *zap.Logger) *log.Logger {
+func ErrorLog(l *zap.Logger) *log.Logger {
 	return log.New(&truncatingWriter{log: l}, "", 0)
 }
 
