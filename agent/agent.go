@@ -31,6 +31,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tarn-project/tarn/agent/config"
+	"github.com/tarn-project/tarn/agent/httpserve"
 )
 
 // Options configure an Agent. Zero fields take their defaults.
@@ -252,15 +253,15 @@ func (a *Agent) serve(c config.Server) (func(), error) {
 	if addr == "" || addr == "off" {
 		return func() {}, nil
 	}
-	tc, err := serverTLS(c.TLS, a.log)
+	tc, err := httpserve.TLS(c.TLS, a.log)
 	if err != nil {
 		return nil, fmt.Errorf("server.tls: %w", err)
 	}
-	ln, err := listenTLS(addr, tc)
+	ln, err := httpserve.Listen(addr, tc)
 	if err != nil {
 		return nil, fmt.Errorf("server.listen: %w", err)
 	}
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: httpErrorLog(a.log)}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: httpserve.ErrorLog(a.log)}
 	go func() { _ = srv.Serve(ln) }()
 	a.log.Info("serving metrics", zap.String(keyAddr, ln.Addr().String()), zap.Bool("tls", tc != nil))
 	return func() {

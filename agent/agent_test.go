@@ -17,6 +17,9 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/tarn-project/tarn/agent/positions"
+
+	_ "github.com/tarn-project/tarn/agent/inputs/all"
 	_ "github.com/tarn-project/tarn/sinks/all"
 )
 
@@ -351,7 +354,16 @@ func readAll(s *setup, path string, size int64) bool {
 	if g == nil {
 		return false
 	}
-	off, ok := committed(path, g.cp)
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	id, err := positions.Identify(f)
+	if err != nil {
+		return false
+	}
+	off, ok := g.cp.Lookup(id, f)
 	return ok && off >= size
 }
 

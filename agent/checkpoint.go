@@ -23,22 +23,22 @@ type checkpoints struct {
 	changed chan struct{}
 }
 
-// lookup is the tailer's Lookup: the committed offset of a file.
-func (c *checkpoints) lookup(id positions.ID, f *os.File) (int64, bool) {
+// Lookup is the tailer's Lookup: the committed offset of a file.
+func (c *checkpoints) Lookup(id positions.ID, f *os.File) (int64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.store.Find(id, f)
 	return p.Offset, ok
 }
 
-// name returns the name for the labels of ch's lines: the name its file
+// Name returns the name for the labels of ch's lines: the name its file
 // was first tailed under, stored with its position, so that lines read
 // again after a restart that straddled a rename get the labels of their
 // first reading, byte-identical; for a file without a position the
 // tailer's ch.Name, which the file's commits store from then on. Streams
 // (and inputs without checkpoints, c nil) are named by their path. The
 // ingest of a chunk calls name before commit.
-func (c *checkpoints) name(ch *tail.Chunk) string {
+func (c *checkpoints) Name(ch *tail.Chunk) string {
 	if c == nil || ch.Path == "-" {
 		return ch.Path
 	}
@@ -74,11 +74,11 @@ func (c *checkpoints) stored(id positions.ID) (positions.Position, bool) {
 	return p, ok && p.ID.FPLen < id.FPLen
 }
 
-// commit records that everything before end in the file is durable (with
+// Commit records that everything before end in the file is durable (with
 // skip, what positions.Position says of it), under the name name gave its
 // chunk; a file that is done (rotated away or deleted and read to its
 // end, or content its copy took over) is forgotten.
-func (c *checkpoints) commit(path string, id positions.ID, end, skip int64, done bool) {
+func (c *checkpoints) Commit(path string, id positions.ID, end, skip int64, done bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k := inode{id.Dev, id.Ino}
@@ -102,6 +102,14 @@ func (c *checkpoints) commit(path string, id positions.ID, end, skip int64, done
 	}
 }
 
+// Get returns the stored position of the file id (or of its inode with a
+// shorter fingerprint).
+func (c *checkpoints) Get(id positions.ID) (positions.Position, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.store.Inode(id.Dev, id.Ino)
+}
+
 // save writes the store if something changed since the last save.
 func (c *checkpoints) save() (saved bool, err error) {
 	c.mu.Lock()
@@ -115,3 +123,6 @@ func (c *checkpoints) save() (saved bool, err error) {
 	c.dirty = false
 	return true, nil
 }
+
+// inode identifies a file across the growth of its fingerprint.
+type inode struct{ dev, ino uint64 }

@@ -3,6 +3,8 @@ package agent
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/tarn-project/tarn/agent/inputs"
+	"github.com/tarn-project/tarn/rules/format"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -336,34 +338,25 @@ func checkCutLog(t *testing.T, got map[string][]string, want []string) {
 	}
 }
 
-// TestContainerChunkAllocatesNothing runs chunks of joined, cut and
-// dropped CRI records through the container reader again and again: once
-// its buffers have grown it allocates nothing per line.
-func TestContainerChunkAllocatesNothing(t *testing.T) {
-	in := containerIngest(testEngine(t), nil, nil)
-	long := strings.Repeat("zq ", cutMax)
-	log := cri(cutTime, "stdout", "P", "zq split a") + cri(cutTime, "stderr", "F", "zq err") +
-		cri(cutTime, "stdout", "F", " b") + cri(cutTime, "stdout", "P", long) + cri(cutTime, "stdout", "P", "x") +
-		cri(cutTime, "stdout", "F", "y") + cri(cutTime, "stderr", "F", "zq err 2")
-	c := chunkAt(log, 0, 100)
-	for i, l := range c.Lines {
-		if len(l) > cutMax { // as the tailer cuts at cutMax
-			c.Lines[i], c.Cuts, c.Cut = l[:cutMax-3], append(c.Cuts, i), c.Cut+1
-		}
-	}
+// TestIngestRecordsAllocatesNothing runs the records a container reader
+// makes (joined, cut) through the ingest's rules again and again: once
+// its buffers have grown it allocates nothing per record.
+func TestIngestRecordsAllocatesNothing(t *testing.T) {
+	in, _ := containerIngest(testEngine(t), nil, nil)
+	recs := []inputs.Record{{Line: []byte("zq split a b"), Time: cutTime}, {Line: []byte("zq err"), Time: cutTime, Stream: format.Stderr},
+		{Line: []byte(strings.Repeat("zq ", 300)), Time: cutTime}, {Line: []byte("zq err 2"), Time: cutTime, Stream: format.Stderr}}
 	src := in.source("/var/log/pods/ns_pod_uid/app/0.log")
 	run := func() {
-		in.buf, in.entries = in.buf[:0], in.entries[:0]
-		for _, st := range in.conts { // read the same records again
-			st.next = c.Start
+		in.out.Buf, in.out.Meta, in.entries = in.out.Buf[:0], in.out.Meta[:0], in.entries[:0]
+		for i := range recs {
+			in.record(src, &recs[i], time.Now())
 		}
-		in.containerChunk(c, src, time.Now())
 	}
 	run()
-	if len(in.entries) != 4 {
-		t.Fatalf("%d entries, want 4", len(in.entries))
+	if len(in.entries) != 4 || in.entries[1].Labels[len(in.entries[1].Labels)-1].Value != "stderr" {
+		t.Fatalf("entries %+v", in.entries)
 	}
 	if n := testing.AllocsPerRun(100, run); n != 0 {
-		t.Errorf("%v allocations per chunk of %d records", n, len(c.Lines))
+		t.Errorf("%v allocations per batch of %d records", n, len(recs))
 	}
 }

@@ -10,6 +10,8 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/tarn-project/tarn/agent/inputs"
+	"github.com/tarn-project/tarn/agent/inputs/reader"
 	"github.com/tarn-project/tarn/agent/positions"
 	"github.com/tarn-project/tarn/agent/spool"
 	"github.com/tarn-project/tarn/agent/tail"
@@ -108,17 +110,21 @@ func ingestWithRestarts(t *testing.T, eng *rules.Engine, rng *rand.Rand, log str
 	id := positions.ID{Dev: 1, Ino: 2, Fingerprint: 3, FPLen: 4}
 	const path = "/var/log/pods/ns_pod_uid/app/0.log"
 	var in *ingest
+	var rd *reader.Reader
 	offset := int64(0)
 	for offset < int64(len(log)) {
 		if in == nil || rng.IntN(4) == 0 { // a restart resumes at the checkpoint
-			in = containerIngest(eng, sp, cp)
-			if p, ok := cp.get(id); ok {
+			in, rd = containerIngest(eng, sp, cp)
+			if p, ok := cp.Get(id); ok {
 				offset = p.Offset
 			}
 		}
 		c := chunkAt(log, offset, 1+rng.IntN(6))
 		c.Path, c.ID = path, id
-		if err := in.chunk(t.Context(), c); err != nil {
+		chunks := make(chan *tail.Chunk, 1)
+		chunks <- c
+		close(chunks)
+		if err := rd.Run(t.Context(), in, chunks); err != nil {
 			t.Fatal(err)
 		}
 		offset = c.End
@@ -126,11 +132,13 @@ func ingestWithRestarts(t *testing.T, eng *rules.Engine, rng *rand.Rand, log str
 	return spooledLines(t, sp)
 }
 
-func containerIngest(eng *rules.Engine, sp *spool.Spool, cp *checkpoints) *ingest {
+// containerIngest returns the ingest of a CRI input and the reader that
+// feeds it, as the file input does.
+func containerIngest(eng *rules.Engine, sp *spool.Spool, cp *checkpoints) (*ingest, *reader.Reader) {
 	main := &selection{eng: eng, proc: eng.NewProcessor()}
-	return &ingest{input: "pods", format: format.Text, wrapper: format.CRI, main: main, sels: []*selection{main},
-		spool: sp, cp: cp, m: newMetrics(time.Now), log: zap.NewNop(), now: time.Now,
-		sources: map[string]*source{}, conts: map[inode]*container{}}
+	in := &ingest{input: "pods", format: format.Text, wrapper: format.CRI, main: main, sels: []*selection{main},
+		spool: sp, m: newMetrics(time.Now), log: zap.NewNop(), now: time.Now, sources: map[string]*source{}}
+	return in, reader.New(inputs.Env{Format: format.Text, Container: format.CRI, MaxLineBytes: eng.MaxLineBytes(), Positions: cp})
 }
 
 // chunkAt returns the chunk of up to n whole lines of log from offset.

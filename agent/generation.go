@@ -15,6 +15,7 @@ import (
 
 	"github.com/tarn-project/tarn/agent/config"
 	"github.com/tarn-project/tarn/agent/delivery"
+	"github.com/tarn-project/tarn/agent/inputs"
 	"github.com/tarn-project/tarn/agent/positions"
 	"github.com/tarn-project/tarn/agent/spool"
 	"github.com/tarn-project/tarn/agent/tail"
@@ -39,10 +40,10 @@ type generation struct {
 	inputs, delivery, house             sync.WaitGroup
 	inputsDone                          chan struct{} // closed when every input has ended
 	fatal                               chan error
-	tailers                             map[string]*tail.Tailer
-	aggs                                []*aggregates // per input, when the rules aggregate
-	damaged, truncated                  int64         // spool damage already counted in the metrics
-	paused                              atomic.Int32  // inputs paused by a full spool
+	tailers                             map[string]interface{ Stats() *tail.Stats } // inputs that tail
+	aggs                                []*aggregates                               // per input, when the rules aggregate
+	damaged, truncated                  int64                                       // spool damage already counted in the metrics
+	paused                              atomic.Int32                                // inputs paused by a full spool
 }
 
 // engines are the compiled rules of a configuration: the main engine
@@ -106,7 +107,7 @@ func compileCapped(cfg *config.Config, rc *rules.Config, key []byte) (*rules.Eng
 // goroutines. On error nothing is left running.
 func startGeneration(a *Agent, cfg *config.Config, engs *engines) (_ *generation, err error) {
 	g := &generation{a: a, cfg: cfg, engs: engs, sinks: map[string]sinks.Sink{}, drain: make(chan struct{}),
-		inputsDone: make(chan struct{}), fatal: make(chan error, len(cfg.Inputs)+len(cfg.Sinks)), tailers: map[string]*tail.Tailer{}}
+		inputsDone: make(chan struct{}), fatal: make(chan error, len(cfg.Inputs)+len(cfg.Sinks)), tailers: map[string]interface{ Stats() *tail.Stats }{}}
 	defer func() {
 		if err != nil {
 			g.closeResources()
@@ -114,6 +115,9 @@ func startGeneration(a *Agent, cfg *config.Config, engs *engines) (_ *generation
 	}()
 	if err := g.open(); err != nil {
 		return nil, err
+	}
+	for _, w := range cfg.Warnings() {
+		a.log.Warn(w)
 	}
 	a.m.setSpool(g.spool)
 	g.startDelivery()
@@ -134,11 +138,7 @@ func startGeneration(a *Agent, cfg *config.Config, engs *engines) (_ *generation
 func (g *generation) open() error {
 	names := make([]string, 0, len(g.cfg.Sinks))
 	for _, sc := range g.cfg.Sinks {
-		c, err := sinkConfig(sc, g.cfg, g.a)
-		if err != nil {
-			return fmt.Errorf("sink %s: %w", sc.Name, err)
-		}
-		s, err := sinks.New(c)
+		s, err := g.newSink(sc)
 		if err != nil {
 			return fmt.Errorf("sink %s: %w", sc.Name, err)
 		}
@@ -221,29 +221,26 @@ func (g *generation) startDelivery() {
 	}
 }
 
-// startInputs starts a reader and an ingest goroutine per input.
+// startInputs builds every input through its type's factory and runs it
+// with its ingest as host. An input that cannot be built (a taken port)
+// fails the start.
 func (g *generation) startInputs() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	g.stopInputs = cancel
 	for i, ic := range g.cfg.Inputs {
 		in := g.newIngest(i, ic)
-		chunks := make(chan *tail.Chunk, 4)
-		read, err := g.reader(ic, in)
+		input, err := g.newInput(ic, in)
 		if err != nil {
 			return fmt.Errorf("input %s: %w", ic.Name, err)
 		}
-		g.inputs.Add(2)
+		if st, ok := input.(interface{ Stats() *tail.Stats }); ok {
+			g.tailers[ic.Name] = st
+		}
+		g.inputs.Add(1)
 		go func() {
 			defer g.inputs.Done()
-			defer close(chunks)
-			if err := read(ctx, chunks); err != nil && ctx.Err() == nil {
+			if err := input.Run(ctx, in); err != nil && ctx.Err() == nil {
 				g.fatal <- fmt.Errorf("input %s: %w", ic.Name, err)
-			}
-		}()
-		go func() {
-			defer g.inputs.Done()
-			if err := in.run(ctx, chunks); err != nil {
-				g.fatal <- err
 			}
 		}()
 	}
@@ -254,26 +251,16 @@ func (g *generation) startInputs() error {
 	return nil
 }
 
-// reader returns the function that reads one input into chunks.
-func (g *generation) reader(ic config.Input, in *ingest) (func(context.Context, chan<- *tail.Chunk) error, error) {
-	if ic.Type == "loki_push" {
-		return g.pushReader(ic, in)
+// newInput builds the input of an inputs[] entry; in is its ingest.
+func (g *generation) newInput(ic config.Input, in *ingest) (inputs.Input, error) {
+	f, ok := inputs.Lookup(ic.Type)
+	if !ok {
+		return nil, fmt.Errorf("unknown input type %q", ic.Type) // validated with the configuration
 	}
-	o := tail.Options{Paths: ic.Paths, Exclude: ic.Exclude, StartAtEnd: ic.StartAt == "end",
-		MaxLineBytes: g.engs.main.MaxLineBytes(), Once: g.a.o.Once, Lookup: g.cp.lookup, Poll: g.a.o.Poll,
-		Logger: g.a.log.With(zap.String(keyComponent, "tail"), zap.String(keyInput, ic.Name))}
-	if ic.Type == "stdin" {
-		st := &tail.Stats{}
-		return func(ctx context.Context, out chan<- *tail.Chunk) error {
-			return tail.ReadStream(ctx, g.a.o.Stdin, o, st, out)
-		}, nil
-	}
-	t, err := tail.New(o)
-	if err != nil {
-		return nil, err
-	}
-	g.tailers[ic.Name] = t
-	return t.Run, nil
+	env := inputs.Env{Name: ic.Name, Format: in.format, Container: in.wrapper, MaxLineBytes: g.engs.main.MaxLineBytes(),
+		Once: g.a.o.Once, Poll: g.a.o.Poll, Housekeeping: g.a.o.PurgeEvery, Now: g.a.now, Stdin: g.a.o.Stdin,
+		Positions: g.cp, Registry: g.a.m.reg, Logger: g.a.log.With(zap.String(keyInput, ic.Name))}
+	return f.New(ic.Settings, env)
 }
 
 func (g *generation) newIngest(i int, ic config.Input) *ingest {
@@ -286,7 +273,7 @@ func (g *generation) newIngest(i int, ic config.Input) *ingest {
 	main := &selection{eng: g.engs.main, proc: g.engs.main.NewProcessor()}
 	in := &ingest{input: ic.Name, format: f, wrapper: wrapper, labels: ic.Labels, tenant: ic.Tenant, nsTenants: ic.NamespaceTenants,
 		main: main, sels: []*selection{main}, spool: g.spool, m: g.a.m, log: g.a.log.With(zap.String(keyComponent, "ingest")),
-		now: g.a.now, full: 100 * time.Millisecond, sources: map[string]*source{}, conts: map[inode]*container{}, pausedInputs: &g.paused}
+		now: g.a.now, full: 100 * time.Millisecond, sources: map[string]*source{}, pausedInputs: &g.paused}
 	for j, s := range ic.Select {
 		sel := main
 		if eng := g.engs.sel[i][j]; eng != nil {
@@ -296,9 +283,6 @@ func (g *generation) newIngest(i int, ic config.Input) *ingest {
 		in.selects = append(in.selects, selectEntry{cfg: s, sel: sel})
 	}
 	in.host, _ = os.Hostname()
-	if ic.Type == "file" {
-		in.cp = g.cp
-	}
 	if c := g.engs.main.Config().Aggregate; c != nil {
 		in.agg = newAggregates(ic.Name, in.host, *c)
 		g.aggs = append(g.aggs, in.agg)

@@ -1,7 +1,9 @@
 package agent
 
 import (
+	"cmp"
 	"context"
+	"os"
 	"time"
 
 	"go.uber.org/zap"
@@ -9,38 +11,40 @@ import (
 	"github.com/tarn-project/tarn/agent/config"
 	"github.com/tarn-project/tarn/agent/delivery"
 	"github.com/tarn-project/tarn/sinks"
-	"github.com/tarn-project/tarn/sinks/file"
-	"github.com/tarn-project/tarn/sinks/stdout"
 )
 
-// sinkConfig turns a sink section of the configuration into the options
-// of its registered type.
-func sinkConfig(sc config.Sink, cfg *config.Config, a *Agent) (sinks.Config, error) {
-	c := sinks.Config{Name: sc.Name, Type: sc.Type}
-	switch sc.Type {
-	case "loki":
-		o, err := lokiOptions(sc.Loki, a)
-		c.Options = o
-		return c, err
-	case "file":
-		retention := cfg.Retention.MaxAge
-		if sc.Entries == "aggregates" {
-			retention = cfg.Retention.AggregatesMaxAge
+// newSink builds the sink of a sinks[] entry through its type's factory.
+func (g *generation) newSink(sc config.Sink) (sinks.Sink, error) {
+	host, _ := os.Hostname()
+	env := sinks.Env{Name: sc.Name, Retention: g.sinkRetention(sc), Node: host, Version: g.a.o.Version,
+		Now: g.a.now, Stdout: g.a.o.Stdout, Logger: g.a.log.With(zap.String(keyComponent, "sink"), zap.String(keySink, sc.Name))}
+	return sinks.New(sc.Type, sc.Settings, env)
+}
+
+// sinkRetention is how long a sink keeps what it writes: aggregates for
+// retention.aggregates_max_age, a backup for retention.backup_max_age
+// (capped by the rules' backup_max_age, the promise of the privacy
+// statement), the others for retention.max_age.
+func (g *generation) sinkRetention(sc config.Sink) time.Duration {
+	r := g.cfg.Retention
+	switch {
+	case sc.Entries == "aggregates":
+		return time.Duration(r.AggregatesMaxAge)
+	case sc.Backup:
+		d := time.Duration(r.BackupMaxAge)
+		if b := g.engs.main.Config().Retention.BackupMaxAge; b != nil {
+			d = min(d, time.Duration(*b))
 		}
-		c.Options = file.Options{Dir: sc.Path, NDJSON: sc.Format == "ndjson", LZ4: sc.Compress == "lz4",
-			MaxBytes: int64(sc.Rotate.MaxBytes), MaxAge: time.Duration(sc.Rotate.MaxAge),
-			Retention: time.Duration(retention), Now: a.now}
-	case "stdout":
-		c.Options = stdout.Options{NDJSON: sc.Format == "ndjson", Writer: a.o.Stdout}
+		return d
 	}
-	return c, nil
+	return time.Duration(r.MaxAge)
 }
 
 // startHousekeeping runs the background work of a generation: saving
 // positions as soon as a commit changed them (so a crash re-reads at most
 // the chunk in flight), exporting tailer counters (every StatsEvery),
-// purging the spool and the dead-letter files past retention and cleaning
-// up rotated source files (every PurgeEvery).
+// purging the spool and the dead-letter files past retention (every
+// PurgeEvery). File inputs clean up their rotated files themselves.
 func (g *generation) startHousekeeping() {
 	ctx, cancel := context.WithCancel(context.Background())
 	g.stopHouse = cancel
@@ -76,7 +80,6 @@ func (g *generation) startHousekeeping() {
 				lastPurge = time.Now()
 				g.purge()
 				g.purgeDeadLetters()
-				g.cleanupAll()
 			}
 		}
 	}()
@@ -128,13 +131,25 @@ func (g *generation) purgeDeadLetters() {
 	}
 }
 
-// cleanupAll runs the opt-in cleanup of every input that has one.
-func (g *generation) cleanupAll() {
-	for _, ic := range g.cfg.Inputs {
-		if ic.Cleanup == nil {
-			continue
-		}
-		n := cleanup(ic, g.cp, g.a.now(), g.a.log.With(zap.String(keyComponent, "cleanup"), zap.String(keyInput, ic.Name)))
-		g.a.m.cleanupDeleted.WithLabelValues(ic.Name).Add(float64(n))
+// deliveryTuning applies a sink's entry selection and its type's tuning
+// (sinks.Tuner: batching and retries) to its delivery loop; the agent's
+// own MinBackoff/MaxBackoff (tests) win when set.
+func deliveryTuning(o *delivery.Options, sc config.Sink, a *Agent) {
+	switch sc.Entries {
+	case "records":
+		o.Select = func(e *sinks.Entry) bool { return !isAggregate(e) }
+	case "aggregates":
+		o.Select = isAggregate
 	}
+	if t, ok := sc.Settings.(sinks.Tuner); ok {
+		tu := t.Tuning()
+		o.BatchEntries = cmp.Or(tu.BatchEntries, o.BatchEntries)
+		o.BatchBytes = cmp.Or(tu.BatchBytes, o.BatchBytes)
+		o.BatchWait = cmp.Or(tu.BatchWait, o.BatchWait)
+		o.MinBackoff = cmp.Or(tu.MinBackoff, o.MinBackoff)
+		o.MaxBackoff = cmp.Or(tu.MaxBackoff, o.MaxBackoff)
+		o.MaxRetries = cmp.Or(tu.MaxRetries, o.MaxRetries)
+	}
+	o.MinBackoff = cmp.Or(a.o.MinBackoff, o.MinBackoff)
+	o.MaxBackoff = cmp.Or(a.o.MaxBackoff, o.MaxBackoff)
 }

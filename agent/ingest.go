@@ -15,16 +15,17 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tarn-project/tarn/agent/config"
+	"github.com/tarn-project/tarn/agent/inputs"
 	"github.com/tarn-project/tarn/agent/spool"
-	"github.com/tarn-project/tarn/agent/tail"
 	"github.com/tarn-project/tarn/rules"
-	"github.com/tarn-project/tarn/rules/aggregate"
 	"github.com/tarn-project/tarn/rules/format"
 	"github.com/tarn-project/tarn/sinks"
 )
 
-// ingest turns the chunks of one input into spooled entries: rules, then
-// the spool, then the checkpoint. One goroutine per input owns it.
+// ingest is the Host of one input (inputs.Host): it turns the input's
+// batches into spooled entries, running the rules over each line in one
+// call, and returns when they are durable. The input serializes its
+// Ingest calls.
 type ingest struct {
 	input     string
 	format    format.Format // of lines, or of messages in container records
@@ -37,19 +38,18 @@ type ingest struct {
 	selects   []selectEntry     // the input's select entries
 	sels      []*selection      // every selection, for the metrics
 	spool     *spool.Spool
-	cp        *checkpoints // nil for streams
 	m         *metrics
 	log       *zap.Logger
 	now       func() time.Time
 	full      time.Duration // wait while the spool is full
-	buf       []byte
+	out       rules.Out     // the lines and metadata of one batch
 	entries   []sinks.Entry
 	sources   map[string]*source // by file path
-	conts     map[inode]*container
-	agg       *aggregates // nil without an aggregate section
-	obs       aggregate.Obs
-	meta      []sinks.Label // the entries' metadata of one chunk
-	cut       int           // lines the tailer or a Joiner cut, not yet counted
+	agg       *aggregates        // nil without an aggregate section
+	cut       int                // lines the input cut, not yet counted
+	pushed    pushedLabels       // the labels of records that bring their own
+	key, raw  []byte             // anonymize's buffers
+	kv        []byte
 	// paused is set while appends fail for a full spool; pausedInputs
 	// counts the generation's paused inputs, for /readyz.
 	paused       atomic.Bool
@@ -77,46 +77,54 @@ type source struct {
 	tenant string
 }
 
-// run consumes chunks until the channel closes. A chunk is committed only
-// after its entries are durable; when ctx ends while the spool is full,
-// the chunk is left uncommitted and will be read again after a restart.
-func (in *ingest) run(ctx context.Context, chunks <-chan *tail.Chunk) error {
-	for c := range chunks {
-		if err := in.chunk(ctx, c); err != nil {
-			if ctx.Err() != nil {
-				for range chunks { // let the reader finish; nothing more is committed
-				}
-				return nil
-			}
-			return err
-		}
-	}
-	return nil
-}
+var _ inputs.Host = (*ingest)(nil)
 
-func (in *ingest) chunk(ctx context.Context, c *tail.Chunk) error {
+// Ingest runs the rules over the batch's lines and records and spools
+// their entries (see inputs.Host).
+func (in *ingest) Ingest(ctx context.Context, b *inputs.Batch) error {
 	now := in.now()
-	in.buf, in.entries, in.meta = in.buf[:0], in.entries[:0], in.meta[:0]
-	src := in.source(in.cp.name(c))
+	in.out.Buf, in.out.Meta, in.entries = in.out.Buf[:0], in.out.Meta[:0], in.entries[:0]
+	in.pushed = pushedLabels{}
+	src := in.source(b.Source)
 	unlock := in.lockAggregates()
-	end, skip := c.End, int64(0)
-	if in.wrapper != format.Text {
-		end, skip = in.containerChunk(c, src, now) // counts the lines it cuts
-	} else {
-		in.cut += c.Cut
-		for _, line := range c.Lines {
-			in.add(src, format.Stdout, line, time.Time{}, now)
-		}
+	in.cut += b.Cut
+	for _, line := range b.Lines {
+		in.add(src, src.labels[0], line, time.Time{}, now, src.tenant)
+	}
+	for i := range b.Records {
+		in.record(src, &b.Records[i], now)
 	}
 	unlock()
 	in.exportStats()
-	if err := in.append(ctx, in.entries, true); err != nil {
-		return err
+	err := in.append(ctx, in.entries, b.Wait)
+	if errors.Is(err, spool.ErrFull) && !b.Wait {
+		return fmt.Errorf("%w: %w", inputs.ErrFull, err)
 	}
-	if in.cp != nil && c.Path != "-" {
-		in.cp.commit(c.Path, c.ID, end, skip, c.Done)
+	return err
+}
+
+// record adds the entry of one record: a container's (labelled by its
+// stream) or one with labels and metadata of its own, which are
+// anonymized like the values of keys of the same names.
+func (in *ingest) record(src *source, r *inputs.Record, now time.Time) {
+	labels := src.labels[r.Stream&1]
+	if r.Labels != nil {
+		labels = in.pushed.get(in, r.Labels, now)
 	}
-	return nil
+	n := len(in.entries)
+	in.add(src, labels, r.Line, r.Time, now, cmp.Or(r.Tenant, src.tenant))
+	if len(in.entries) == n || len(r.Metadata) == 0 {
+		return
+	}
+	e := &in.entries[n]
+	start := len(in.out.Meta)
+	in.out.Meta = append(in.out.Meta, e.Metadata...)
+	for _, m := range r.Metadata {
+		if v, ok := in.anonymize(m.Name, m.Value, r.Time); ok {
+			in.out.Meta = append(in.out.Meta, sinks.Label{Name: m.Name, Value: v})
+		}
+	}
+	e.Metadata = in.out.Meta[start:len(in.out.Meta):len(in.out.Meta)]
 }
 
 // lockAggregates holds the input's aggregation while lines are processed
@@ -130,43 +138,22 @@ func (in *ingest) lockAggregates() (unlock func()) {
 	return in.agg.mu.Unlock
 }
 
-// add runs the rules over one line of src and appends its entry to
-// in.entries unless it is dropped; t is as for process.
-func (in *ingest) add(src *source, s format.Stream, line []byte, t, now time.Time) {
-	if e, ok := in.process(src.sel, line, t, now, src.tenant); ok {
-		e.Labels = src.labels[s&1]
-		in.entries = append(in.entries, e)
-	}
-}
-
-// process runs the rules of sel over one line and returns its entry
-// (without labels), or false when the record is dropped, and counts it in
-// the input's aggregates (the caller holds in.agg.mu). A non-zero t is
+// add runs the rules of src's selection over one line and appends its
+// entry, with labels, to in.entries unless it is dropped, and counts it
+// in the input's aggregates (the caller holds in.agg.mu). A non-zero t is
 // when the line was written (a container runtime's or a Loki sender's
 // time, see rules.Processor.AppendAt): the entry keeps t as its time. The
-// line is appended to in.buf, which the caller resets per chunk. The
 // entry's tenant is the one a rule chose, else tenant.
-func (in *ingest) process(sel *selection, line []byte, t, now time.Time, tenant string) (sinks.Entry, bool) {
-	mark := len(in.buf)
-	var res rules.Result
-	in.buf, res = sel.proc.AppendAt(in.buf, line, in.format, t, now)
-	if res.Reason != rules.Kept {
-		in.buf = in.buf[:mark]
-		return sinks.Entry{}, false
+func (in *ingest) add(src *source, labels []sinks.Label, line []byte, t, now time.Time, tenant string) {
+	r := src.sel.proc.Process(&in.out, line, in.format, t, now, in.agg != nil)
+	if r.Reason != rules.Kept {
+		return
 	}
-	e := sinks.Entry{Time: cmp.Or(t, res.Time), Line: in.buf[mark:len(in.buf):len(in.buf)], Tenant: tenant}
-	if in.agg != nil && sel.proc.Observe(&in.obs) {
-		in.agg.addLocked(&in.obs)
+	if r.Observed {
+		in.agg.addLocked(&in.out.Obs)
 	}
-	if sel.eng.HasRoutes() {
-		start := len(in.meta)
-		in.meta = sel.proc.AppendMetadata(in.meta)
-		e.Metadata = in.meta[start:len(in.meta):len(in.meta)]
-		if t := sel.proc.Tenant(); t != "" {
-			e.Tenant = t
-		}
-	}
-	return e, true
+	in.entries = append(in.entries, sinks.Entry{Time: cmp.Or(t, r.Time), Labels: labels, Line: r.Line,
+		Metadata: r.Metadata, Tenant: cmp.Or(r.Tenant, tenant)})
 }
 
 // append writes entries to the spool, splitting a batch too large for one
@@ -258,7 +245,7 @@ func (in *ingest) source(path string) *source {
 	if in.host != "" {
 		base["host"] = in.host
 	}
-	if path != "-" {
+	if path != "-" && path != "" {
 		base["filename"] = path
 	}
 	ns, pod, container, isPod := podLogPath(path)

@@ -41,7 +41,6 @@ type metrics struct {
 	spoolMissing           prometheus.Counter
 	reloads                *prometheus.CounterVec
 	configOK               prometheus.Gauge
-	cleanupDeleted         *prometheus.CounterVec
 	checkpointSaved        prometheus.Gauge
 
 	mu    sync.Mutex
@@ -72,7 +71,6 @@ func newMetrics(now func() time.Time) *metrics {
 	m.rotations = counter("tail_rotations_total", "Files rotated away or deleted and read to their end.", "input")
 	m.truncations = counter("tail_truncations_total", "Files truncated in place (copytruncate).", "input")
 	m.reloads = counter("config_reloads_total", "Configuration reloads by result (ok, failed).", "result")
-	m.cleanupDeleted = counter("cleanup_deleted_files_total", "Rotated source files deleted by inputs[].cleanup.", "input")
 	m.openFiles = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "tarn_open_files", Help: "Files open for tailing."}, []string{"input"})
 	m.sendSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "tarn_sink_send_duration_seconds", Help: "Duration of sends to a sink, by result.",
@@ -122,18 +120,7 @@ func (m *metrics) retireReporter(name string) {
 		return
 	}
 	delete(m.reporters, name)
-	m.retired[name] = addReports(m.retired[name], r.Report())
-}
-
-// addReports returns the sum of two reports.
-func addReports(a, b sinks.Report) sinks.Report {
-	out := sinks.Report{Rejected: map[string]uint64{}, LabelsDemoted: a.LabelsDemoted + b.LabelsDemoted}
-	for _, r := range []map[string]uint64{a.Rejected, b.Rejected} {
-		for k, v := range r {
-			out.Rejected[k] += v
-		}
-	}
-	return out
+	m.retired[name] = m.retired[name].Add(r.Report())
 }
 
 func (m *metrics) setSpool(s *spool.Spool) {
@@ -217,13 +204,16 @@ var (
 	descSinkTooOld   = prometheus.NewDesc("tarn_sink_dropped_too_old_entries_total", "Entries dropped before sending for being past retention.", []string{"sink"}, nil)
 	descSinkRejected = prometheus.NewDesc("tarn_sink_rejected_entries_total", "Entries the destination rejected (or the sink dropped because the destination would), by reason.", []string{"sink", "reason"}, nil)
 	descSinkDemoted  = prometheus.NewDesc("tarn_sink_labels_demoted_total", "Label names moved from stream labels to structured metadata by the cardinality guard.", []string{"sink"}, nil)
+	descSinkObjects  = prometheus.NewDesc("tarn_sink_objects_total", "Objects or files the sink wrote (object stores: uploads, an overwrite counts again).", []string{"sink"}, nil)
+	descSinkBytes    = prometheus.NewDesc("tarn_sink_written_bytes_total", "Bytes the sink wrote or uploaded, after compression.", []string{"sink"}, nil)
+	descSinkDeleted  = prometheus.NewDesc("tarn_sink_retention_deleted_total", "Objects or files the sink deleted for being past its retention.", []string{"sink"}, nil)
 )
 
 // Describe implements prometheus.Collector.
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descSpoolBytes, descSpoolEntries, descSpoolOldest,
 		descSinkSent, descSinkBatches, descSinkFailures, descSinkRetries, descSinkDead, descSinkTooOld,
-		descSinkRejected, descSinkDemoted} {
+		descSinkRejected, descSinkDemoted, descSinkObjects, descSinkBytes, descSinkDeleted} {
 		ch <- d
 	}
 }
@@ -261,10 +251,13 @@ func (c *stateCollector) collectReports(ch chan<- prometheus.Metric) {
 		all[name] = r
 	}
 	for name, r := range c.reporters {
-		all[name] = addReports(all[name], r.Report())
+		all[name] = all[name].Add(r.Report())
 	}
 	for name, r := range all {
 		ch <- prometheus.MustNewConstMetric(descSinkDemoted, prometheus.CounterValue, float64(r.LabelsDemoted), name)
+		ch <- prometheus.MustNewConstMetric(descSinkObjects, prometheus.CounterValue, float64(r.Objects), name)
+		ch <- prometheus.MustNewConstMetric(descSinkBytes, prometheus.CounterValue, float64(r.WrittenBytes), name)
+		ch <- prometheus.MustNewConstMetric(descSinkDeleted, prometheus.CounterValue, float64(r.Deleted), name)
 		for reason, n := range r.Rejected {
 			ch <- prometheus.MustNewConstMetric(descSinkRejected, prometheus.CounterValue, float64(n), name, reason)
 		}

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -14,9 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tarn-project/tarn/agent/config"
-	"github.com/tarn-project/tarn/agent/lokipush"
-	"github.com/tarn-project/tarn/agent/spool"
+	"github.com/tarn-project/tarn/agent/inputs/lokipush"
 )
 
 // filePushConfig writes a configuration with one loki_push input on addr
@@ -57,62 +54,6 @@ func jsonPush(from, to int) string {
 	}
 	b.WriteString(`]}]}`)
 	return b.String()
-}
-
-// TestPushGroupCommit: requests queued while the commit loop is busy are
-// anonymized and appended in one spool append; every request is answered
-// nil only after it, and every entry is in the spool exactly once.
-func TestPushGroupCommit(t *testing.T) {
-	const n = 24
-	dir := t.TempDir()
-	cfg, rc, err := config.Load(filePushConfig(t, dir, "127.0.0.1:0", fmt.Sprintf("    max_concurrent_requests: %d\n", n), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := compile(cfg, rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sp, err := spool.Open(spool.Options{Dir: filepath.Join(dir, "spool")}, []string{"archive"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sp.Close()
-	g := &generation{a: New(Options{}), cfg: cfg, engs: eng, spool: sp}
-	p := newPushInput(cfg.Inputs[0], g.newIngest(0, cfg.Inputs[0]))
-	errs := make(chan error, n)
-	for i := range n {
-		streams, err := lokipush.Decode("application/json", "", []byte(jsonPush(10*i, 10*i+10)), 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		go func() { errs <- p.push(context.Background(), "", streams) }()
-	}
-	waitFor(t, "the requests to queue", func() bool { return len(p.reqs) == n })
-	if sp.Stats().Entries != 0 {
-		t.Fatal("entries spooled before the commit loop ran")
-	}
-	stop := make(chan struct{})
-	go p.commitLoop(stop)
-	for range n {
-		if err := <-errs; err != nil {
-			t.Fatal(err)
-		}
-	}
-	close(stop)
-	<-p.done
-	if p.commits != 1 {
-		t.Errorf("%d requests queued together took %d spool appends, want 1", n, p.commits)
-	}
-	b, err := sp.Read("archive", 10*n+1, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	for _, e := range b.Entries {
-		lines = append(lines, string(e.Line))
-	}
-	checkExactlyOnce(t, lines, 0, 10*n)
 }
 
 // TestPushConcurrentRequestsAllSpooled: many concurrent pushes through the

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tarn-project/tarn/agent/lokipush"
+	"github.com/tarn-project/tarn/agent/inputs/lokipush"
 )
 
 // testCA is a certificate authority made for one test.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tarn-project/tarn/agent"
 	"github.com/tarn-project/tarn/benchmarks/corpus"
+	_ "github.com/tarn-project/tarn/agent/inputs/all"
 	_ "github.com/tarn-project/tarn/sinks/all"
 )
 

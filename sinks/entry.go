@@ -1,5 +1,10 @@
-// Package sinks defines what tarn ships: the anonymized Entry and the Sink
-// interface that every storage backend implements.
+// Package sinks defines what tarn ships and to where: the anonymized
+// Entry, the Sink contract every storage backend implements (Send with a
+// Batch identity, Permanent, Partial and Throttled errors), and the
+// registry of sink types with their Settings and Factory. One package per
+// sink (sinks/loki, sinks/file, sinks/stdout, sinks/s3) registers itself
+// and is linked by sinks/all; README.md in this directory says how to add
+// a sink, an input or a detector.
 //
 // Sinks never see raw records. An Entry is only ever built by the rules
 // engine from a line it has already anonymized, so every byte a sink writes

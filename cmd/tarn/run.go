@@ -14,7 +14,8 @@ import (
 
 	"github.com/tarn-project/tarn/agent"
 	"github.com/tarn-project/tarn/agent/config"
-	_ "github.com/tarn-project/tarn/sinks/all" // link every sink type
+	_ "github.com/tarn-project/tarn/agent/inputs/all" // link every input type
+	_ "github.com/tarn-project/tarn/sinks/all"        // link every sink type
 )
 
 // runAgent is `tarn run`: the long-running agent.
