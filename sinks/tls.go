@@ -3,7 +3,6 @@ package sinks
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"os"
 
@@ -48,13 +47,9 @@ func (t *ClientTLS) Config() (*tls.Config, error) {
 	}
 	c := &tls.Config{ServerName: t.ServerName, InsecureSkipVerify: t.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
 	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("tls.ca_file: %w", err)
-		}
-		c.RootCAs = x509.NewCertPool()
-		if !c.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, errors.New("tls.ca_file: no PEM certificate found")
+		var err error
+		if c.RootCAs, err = CertPool(t.CAFile, "tls.ca_file"); err != nil {
+			return nil, err
 		}
 	}
 	if t.CertFile != "" {
@@ -65,4 +60,18 @@ func (t *ClientTLS) Config() (*tls.Config, error) {
 		c.Certificates = []tls.Certificate{cert}
 	}
 	return c, nil
+}
+
+// CertPool reads the PEM certificates of the file at path into a pool;
+// key names the configuration key in errors.
+func CertPool(path, key string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", key, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s: %s holds no PEM certificate", key, path)
+	}
+	return pool, nil
 }

@@ -6,7 +6,6 @@ package httpserve
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -14,6 +13,8 @@ import (
 	"sync"
 
 	"go.uber.org/zap"
+
+	"github.com/tarn-project/tarn/sinks"
 )
 
 // TLS returns the tls.Config of a server's tls keys, or nil when
@@ -31,13 +32,9 @@ func TLS(c ServerTLS, log *zap.Logger) (*tls.Config, error) {
 	}
 	tc := &tls.Config{MinVersion: c.Version(), GetCertificate: r.certificate, NextProtos: []string{"http/1.1"}}
 	if c.ClientCAFile != "" {
-		pem, err := os.ReadFile(c.ClientCAFile)
-		if err != nil {
-			return nil, fmt.Errorf("tls: client_ca_file: %w", err)
-		}
-		tc.ClientCAs = x509.NewCertPool()
-		if !tc.ClientCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls: client_ca_file %s holds no PEM certificate", c.ClientCAFile)
+		var err error
+		if tc.ClientCAs, err = sinks.CertPool(c.ClientCAFile, "tls: client_ca_file"); err != nil {
+			return nil, err
 		}
 		tc.ClientAuth = tls.RequireAndVerifyClientCert
 	}
