@@ -28,7 +28,7 @@ func benchBatch() ([]sinks.Entry, int64) {
 
 // benchSpool opens a spool for one sink "a" and sets the byte count.
 func benchSpool(b *testing.B, n int64) *Spool {
-	s, err := Open(Options{Dir: b.TempDir(), MaxBytes: 1 << 40}, []string{"a"})
+	s, err := Open(Options{Dir: b.TempDir(), MaxBytes: 1 << 40, MaxAge: week}, []string{"a"})
 	if err != nil {
 		b.Fatal(err)
 	}

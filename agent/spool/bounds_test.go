@@ -15,13 +15,10 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/tarn-project/tarn/agent/queue/queuetest"
 	"github.com/tarn-project/tarn/sinks"
 	"github.com/tarn-project/tarn/sinks/sinktest"
 )
-
-// TestSpoolBounds runs the record-bounds and damage suite against the
-// spool implementation.
-func TestSpoolBounds(t *testing.T) { runBoundsSuite(t, Open) }
 
 // healthChecks returns n identical entries, as a burst of one probe's
 // requests writes them: they compress far below one byte per entry.
@@ -63,22 +60,24 @@ func sameAll(t *testing.T, got, want []sinks.Entry) {
 		t.Fatalf("read %d entries, appended %d", len(got), len(want))
 	}
 	for i := range want {
-		if !sameEntry(got[i], want[i]) {
+		if !queuetest.SameEntry(got[i], want[i]) {
 			t.Fatalf("entry %d differs: got %+v want %+v", i, got[i], want[i])
 		}
 	}
 }
 
 // reopen closes s and opens its directory again, as a restart does.
-func reopen(t *testing.T, open opener, s *Spool, o Options) *Spool {
+func reopen(t *testing.T, s *Spool, o Options) *Spool {
 	t.Helper()
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return mustOpen(t, open, o, "a")
+	return mustOpen(t, o, "a")
 }
 
-func runBoundsSuite(t *testing.T, open opener) {
+// TestSpoolBounds: records past the bounds of one record, damage found by
+// Open and by Read, legacy records and a full disk.
+func TestSpoolBounds(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		entries []sinks.Entry
@@ -89,15 +88,15 @@ func runBoundsSuite(t *testing.T, open opener) {
 		{"LargeLines", largeLines(40, 1<<20)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o := Options{Dir: t.TempDir(), MaxBytes: 1 << 31, SegmentBytes: 1 << 31}
-			s := mustOpen(t, open, o, "a")
+			o := Options{Dir: t.TempDir(), MaxBytes: 1 << 31, SegmentBytes: 1 << 31, MaxAge: week}
+			s := mustOpen(t, o, "a")
 			mustAppend(t, s, tc.entries)
 			sameAll(t, readAll(t, s, "a"), tc.entries)
 			s.Close()
 			o.Dir = t.TempDir()
-			s = mustOpen(t, open, o, "a")
+			s = mustOpen(t, o, "a")
 			mustAppend(t, s, tc.entries)
-			s = reopen(t, open, s, o) // the records must also pass Open's scan
+			s = reopen(t, s, o) // the records must also pass Open's scan
 			defer s.Close()
 			if st := s.Stats(); st.CorruptRecords != 0 || st.Entries != int64(len(tc.entries)) {
 				t.Fatalf("after reopen: %+v", st)
@@ -109,8 +108,8 @@ func runBoundsSuite(t *testing.T, open opener) {
 	t.Run("PropertyAppendedIsRead", func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		for round := range 20 {
-			o := Options{Dir: t.TempDir()}
-			s := mustOpen(t, open, o, "a")
+			o := Options{Dir: t.TempDir(), MaxAge: week}
+			s := mustOpen(t, o, "a")
 			var want []sinks.Entry
 			for range 1 + rng.IntN(6) {
 				batch := randomBatch(rng)
@@ -118,7 +117,7 @@ func runBoundsSuite(t *testing.T, open opener) {
 				want = append(want, batch...)
 			}
 			if round%2 == 1 {
-				s = reopen(t, open, s, o)
+				s = reopen(t, s, o)
 			}
 			sameAll(t, readAll(t, s, "a"), want)
 			s.Close()
@@ -128,8 +127,8 @@ func runBoundsSuite(t *testing.T, open opener) {
 	t.Run("FlippedBytesCostOneRecord", func(t *testing.T) {
 		dir := t.TempDir()
 		core, logs := observer.New(zap.ErrorLevel)
-		o := Options{Dir: dir, Logger: zap.New(core)}
-		s := mustOpen(t, open, o, "a")
+		o := Options{Dir: dir, Logger: zap.New(core), MaxAge: week}
+		s := mustOpen(t, o, "a")
 		for i := range 20 {
 			mustAppend(t, s, entries(i*1000, 1000, base))
 		}
@@ -143,11 +142,11 @@ func runBoundsSuite(t *testing.T, open opener) {
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		s = mustOpen(t, open, o, "a")
+		s = mustOpen(t, o, "a")
 		if st := s.Stats(); st.CorruptRecords != 1 {
 			t.Fatalf("stats after the first open %+v", st)
 		}
-		s = reopen(t, open, s, o) // the damage was padded over: not reported again
+		s = reopen(t, s, o) // the damage was padded over: not reported again
 		defer func() { s.Close() }()
 		if st := s.Stats(); st.CorruptRecords != 0 || st.Entries < 18_000 {
 			t.Fatalf("after a second open (damage reported again?): %+v", st)
@@ -171,7 +170,7 @@ func runBoundsSuite(t *testing.T, open opener) {
 
 	t.Run("DamageFoundByRead", func(t *testing.T) {
 		dir := t.TempDir()
-		s := mustOpen(t, open, Options{Dir: dir}, "a")
+		s := mustOpen(t, Options{Dir: dir, MaxAge: week}, "a")
 		defer s.Close()
 		for i := range 5 {
 			mustAppend(t, s, entries(i*10, 10, base))
@@ -187,7 +186,7 @@ func runBoundsSuite(t *testing.T, open opener) {
 		got := readAll(t, s, "a")
 		var nums []int
 		for _, e := range got {
-			nums = append(nums, number(t, e))
+			nums = append(nums, queuetest.Number(t, e))
 		}
 		if want := append(seq(0, 20), seq(30, 20)...); !slices.Equal(nums, want) {
 			t.Fatalf("got %v", nums)
@@ -199,7 +198,7 @@ func runBoundsSuite(t *testing.T, open opener) {
 
 	t.Run("LegacyRecordsStillRead", func(t *testing.T) {
 		dir := t.TempDir()
-		s := mustOpen(t, open, Options{Dir: dir}, "a")
+		s := mustOpen(t, Options{Dir: dir, MaxAge: week}, "a")
 		mustAppend(t, s, entries(0, 10, base))
 		mustAppend(t, s, entries(10, 10, base))
 		s.Close()
@@ -212,7 +211,7 @@ func runBoundsSuite(t *testing.T, open opener) {
 			off += headerSize + int(plen)
 		}
 		os.WriteFile(path, legacy, 0o600)
-		s = mustOpen(t, open, Options{Dir: dir}, "a")
+		s = mustOpen(t, Options{Dir: dir, MaxAge: week}, "a")
 		defer s.Close()
 		if got := drain(t, s, "a", 7); !slices.Equal(got, seq(0, 20)) {
 			t.Fatalf("legacy records: got %v", got)
@@ -221,7 +220,7 @@ func runBoundsSuite(t *testing.T, open opener) {
 
 	t.Run("DiskFullIsBackpressure", func(t *testing.T) {
 		dir := sinktest.Tmpfs(t, "256k")
-		s := mustOpen(t, open, Options{Dir: dir}, "a")
+		s := mustOpen(t, Options{Dir: dir, MaxAge: week}, "a")
 		defer s.Close()
 		var n int
 		var err error

@@ -3,6 +3,7 @@ package spool
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tarn-project/tarn/agent/queue/queuetest"
 )
 
 const (
@@ -30,7 +33,7 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(Options{Dir: dir, SegmentBytes: 32 << 10}, []string{"verify"})
+	s, err := Open(Options{Dir: dir, SegmentBytes: 32 << 10, MaxAge: week}, []string{"verify"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +60,7 @@ func TestCrashSIGKILL(t *testing.T) {
 	for iter := 0; iter < 15 && time.Now().Before(deadline); iter++ {
 		printed := runChild(t, dir, next, time.Duration(rng.IntN(80))*time.Millisecond)
 
-		s, err := Open(Options{Dir: dir}, []string{"verify"})
+		s, err := Open(Options{Dir: dir, MaxAge: week}, []string{"verify"})
 		if err != nil {
 			t.Fatalf("iteration %d: reopen: %v", iter, err)
 		}
@@ -73,7 +76,7 @@ func TestCrashSIGKILL(t *testing.T) {
 				break
 			}
 			for _, e := range b.Entries {
-				if n := number(t, e); n != next {
+				if n := queuetest.Number(t, e); n != next {
 					t.Fatalf("iteration %d: got entry %d, want %d (lost or out of order)", iter, n, next)
 				}
 				next++
@@ -136,4 +139,98 @@ func runChild(t *testing.T, dir string, start int, delay time.Duration) int {
 	}
 	cmd.Wait()
 	return printed
+}
+
+const idDirEnv = "TARN_SPOOL_ID_DIR"
+
+// TestBatchIDChild is the child process of TestBatchIDSurvivesSIGKILL: it
+// appends, acknowledges a first batch, reads a second one, prints its ID
+// and first entry's number, and appends on until it is killed. It does
+// nothing in a normal test run.
+func TestBatchIDChild(t *testing.T) {
+	dir := os.Getenv(idDirEnv)
+	if dir == "" {
+		t.Skip("child of TestBatchIDSurvivesSIGKILL only")
+	}
+	s, err := Open(Options{Dir: dir, SegmentBytes: 4 << 10, MaxAge: week}, []string{"a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		if err := s.Append(entries(i*10, 10, base)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := s.Read("a", 37, 0)
+	if err == nil {
+		err = s.Ack(b)
+	}
+	if err == nil {
+		b, err = s.Read("a", 25, 0)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(os.Stdout, "%s %d\n", b.ID, queuetest.Number(t, b.Entries[0]))
+	for n := 100; ; n += 10 {
+		if err := s.Append(entries(n, 10, base)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestBatchIDSurvivesSIGKILL: the batch a killed process had read but not
+// acknowledged is read again after the restart under the same ID.
+func TestBatchIDSurvivesSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a process")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBatchIDChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), idDirEnv+"="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Scan()
+		line <- sc.Text()
+		io.Copy(io.Discard, out)
+	}()
+	var id string
+	var first int
+	select {
+	case l := <-line:
+		if _, err := fmt.Sscanf(l, "%s %d", &id, &first); err != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("child printed %q: %v", l, err)
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatal("child printed nothing within 10s")
+	}
+	time.Sleep(20 * time.Millisecond) // let it append some more
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	s, err := Open(Options{Dir: dir, MaxAge: week}, []string{"a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b, err := s.Read("a", 25, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.ID != id || first != 37 || queuetest.Number(t, b.Entries[0]) != first {
+		t.Fatalf("after SIGKILL: batch %q from %d; the child read %q from %d (want 37)", b.ID, queuetest.Number(t, b.Entries[0]), id, first)
+	}
 }

@@ -97,3 +97,7 @@ func maxCursorSegment(dir string) (uint64, error) {
 	}
 	return max, nil
 }
+
+// id renders c as a batch ID: segment (20 digits), record offset and
+// index in the record.
+func (c cursor) id() string { return fmt.Sprintf("%020d-%d-%d", c.seg, c.off, c.idx) }

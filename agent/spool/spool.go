@@ -1,7 +1,8 @@
 // Package spool is tarn's on-disk buffer between the rules engine and the
-// sinks (DESIGN.md, "Data flow", conventions 6 and 7). It holds only
-// anonymized sinks.Entry values, never raw lines: it stores exactly what it
-// is given, and only the rules engine builds entries.
+// sinks (DESIGN.md, "Data flow", conventions 6 and 7), the implementation
+// of queue.Queue. It holds only anonymized sinks.Entry values, never raw
+// lines: it stores exactly what it is given, and only the rules engine
+// builds entries.
 //
 // Entries are appended in batches; each batch becomes one record (or, past
 // the bounds of one record, a few) of a segment file
@@ -9,11 +10,14 @@
 // lz4-compressed msgpack payload. A damaged record costs that record only:
 // Open resynchronizes at the next valid one, and Read skips a record that
 // fails its CRC later; both are counted and logged (segment and offset,
-// never content). Every sink has its own cursor, which
-// advances only when the sink acknowledged a batch (at-least-once
-// delivery). Segments that every sink has passed are deleted; segments whose
-// newest entry is older than MaxAge are purged even if undelivered
-// (invariant 4).
+// never content). Every sink has its own cursor, which advances only when
+// the sink acknowledged a batch (at-least-once delivery). A batch's ID is
+// the position of its first entry, <segment, 20 digits>-<record
+// offset>-<index in the record>: entries never move within their segment,
+// so the ID is the same whenever a batch starting there is read, also
+// after a restart or a crash. Segments that every sink has passed are
+// deleted; segments whose newest entry is older than MaxAge are purged
+// even if undelivered (invariant 4).
 //
 // All methods are safe for concurrent use: one mutex serialises them. The
 // intended callers are one ingest goroutine (Append), one delivery goroutine
@@ -33,6 +37,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tarn-project/tarn/agent/durable"
+	"github.com/tarn-project/tarn/agent/queue"
 	"github.com/tarn-project/tarn/sinks"
 )
 
@@ -56,7 +61,8 @@ var ErrClosed = errors.New("spool: closed")
 // ErrUnknownSink is returned by Read and Ack for a sink not given to Open.
 var ErrUnknownSink = errors.New("spool: unknown sink")
 
-// Options configures a Spool. Zero fields take their defaults.
+// Options configures a Spool. Zero fields take their defaults, except
+// Dir and MaxAge, which are required.
 type Options struct {
 	// Dir is the spool directory; created with mode 0700.
 	Dir string
@@ -67,9 +73,11 @@ type Options struct {
 	SegmentBytes int64
 	// Now returns the current time (default time.Now); injected for tests.
 	Now func() time.Time
-	// MaxAge is the retention period: Purge drops entries older than this
-	// (default 168h). A segment is also closed after MaxAge/8 so that Purge,
-	// which deletes whole segments, keeps data at most ~MaxAge*9/8.
+	// MaxAge is the retention period, required (retention.max_age: one
+	// value, decided by the configuration, never defaulted here): Purge
+	// drops entries older than this. A segment is also closed after
+	// MaxAge/8 so that Purge, which deletes whole segments, keeps data at
+	// most ~MaxAge*9/8.
 	MaxAge time.Duration
 	// Logger receives one line per damaged record found (segment, offset,
 	// bytes; never content). Default: none.
@@ -99,20 +107,14 @@ type Stats struct {
 	Purged int64
 }
 
-// Batch is a run of consecutive entries for one sink, returned by Read and
-// handed back to Ack once the sink acknowledged it.
-type Batch struct {
-	// Sink is the sink the batch was read for.
-	Sink string
-	// Entries are the entries, oldest first. Callers must not modify them.
-	Entries []sinks.Entry
-	// Full says Read stopped at its entry or byte limit (more entries may
-	// be pending).
-	Full bool
-
-	spool      *Spool
-	start, end cursor
+// span is the spool's part of a queue.Batch (its Cursor): the spool it
+// was read from and the position after its last entry.
+type span struct {
+	spool *Spool
+	end   cursor
 }
+
+var _ queue.Queue = (*Spool)(nil)
 
 // readCache keeps the last decoded record of a sink, so that reading a
 // record in several batches decodes it once.
@@ -168,7 +170,7 @@ func Open(o Options, sinkNames []string) (*Spool, error) {
 		o.Now = time.Now
 	}
 	if o.MaxAge <= 0 {
-		o.MaxAge = 168 * time.Hour
+		return nil, fmt.Errorf("spool: max age must be positive, got %s", o.MaxAge)
 	}
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
@@ -329,14 +331,15 @@ func (s *Spool) Full() bool {
 // was deleted while tarn was stopped.
 func (s *Spool) Created() bool { return s.created }
 
-// Read returns up to max of the entries sink has not acknowledged yet, from
-// its cursor, stopping early once their approximate size reaches maxBytes
-// (0 means no byte limit; at least one entry is always returned when any is
-// pending). The batch is empty when nothing is pending. Read does not move
-// the cursor: reading again before Ack returns the same entries. Called by
-// the one delivery goroutine of that sink; safe concurrently with all other
-// methods.
-func (s *Spool) Read(sink string, max int, maxBytes int) (*Batch, error) {
+// Read implements queue.Queue: it returns up to max of the entries sink
+// has not acknowledged yet, from its cursor, stopping early once their
+// approximate size reaches maxBytes (0 means no byte limit; at least one
+// entry is always returned when any is pending). The batch is empty when
+// nothing is pending. Read does not move the cursor: reading again before
+// Ack returns the same entries, under the same ID (see the package doc).
+// Called by the one delivery goroutine of that sink; safe concurrently
+// with all other methods.
+func (s *Spool) Read(sink string, max int, maxBytes int) (*queue.Batch, error) {
 	if max <= 0 {
 		return nil, fmt.Errorf("spool: read: max must be positive, got %d", max)
 	}
@@ -349,8 +352,7 @@ func (s *Spool) Read(sink string, max int, maxBytes int) (*Batch, error) {
 	if !ok {
 		return nil, fmt.Errorf("spool: read %q: %w", sink, ErrUnknownSink)
 	}
-	c = s.normalize(c)
-	b := &Batch{Sink: sink, spool: s, start: c}
+	b := &queue.Batch{Sink: sink}
 	size, full := 0, false
 	for len(b.Entries) < max && !full {
 		c = s.normalize(c)
@@ -367,6 +369,9 @@ func (s *Spool) Read(sink string, max int, maxBytes int) (*Batch, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(b.Entries) == 0 {
+			b.ID = c.id() // c is the first entry's position: normalized, in a record that decoded
+		}
 		for c.idx < len(entries) && len(b.Entries) < max {
 			n := entrySize(&entries[c.idx])
 			if maxBytes > 0 && len(b.Entries) > 0 && size+n > maxBytes {
@@ -379,17 +384,21 @@ func (s *Spool) Read(sink string, max int, maxBytes int) (*Batch, error) {
 		}
 	}
 	b.Full = full || len(b.Entries) == max
-	b.end = c
+	b.Cursor = &span{spool: s, end: c}
 	return b, nil
 }
 
-// Ack records that the sink acknowledged b: its cursor moves past b's
-// entries durably (temp file → fsync → rename → fsync dir), and segments all
-// sinks have passed are deleted. Acknowledging a batch the cursor is already
-// past (after Purge, or twice) is a no-op. Called by the delivery goroutine
-// of b.Sink; safe concurrently with all other methods.
-func (s *Spool) Ack(b *Batch) error {
-	if b == nil || b.spool != s {
+// Ack implements queue.Queue: the cursor of b.Sink moves past b's entries
+// durably (temp file → fsync → rename → fsync dir), and segments all sinks
+// have passed are deleted. Acknowledging a batch the cursor is already
+// past (after Purge, or twice) is a no-op. Called by the delivery
+// goroutine of b.Sink; safe concurrently with all other methods.
+func (s *Spool) Ack(b *queue.Batch) error {
+	var sp *span
+	if b != nil {
+		sp, _ = b.Cursor.(*span)
+	}
+	if sp == nil || sp.spool != s {
 		return errors.New("spool: ack of a batch not read from this spool")
 	}
 	s.mu.Lock()
@@ -401,10 +410,10 @@ func (s *Spool) Ack(b *Batch) error {
 	if !ok {
 		return fmt.Errorf("spool: ack %q: %w", b.Sink, ErrUnknownSink)
 	}
-	if !cur.less(b.end) {
+	if !cur.less(sp.end) {
 		return nil
 	}
-	c := s.normalize(b.end)
+	c := s.normalize(sp.end)
 	err := saveCursor(s.o.Dir, b.Sink, c)
 	if err != nil && !errors.Is(diskFull(err), ErrDiskFull) {
 		return err
