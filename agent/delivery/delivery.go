@@ -1,9 +1,27 @@
-// Package delivery moves anonymized entries from the spool to one sink:
-// read a batch, drop what is past retention, send, and acknowledge only
-// after the sink accepted it. Retries live here, not in the sinks
-// (DESIGN.md, convention 2): retryable errors back off exponentially with
-// jitter until the context ends; errors marked sinks.Permanent move the
-// batch to a dead-letter file and delivery goes on.
+// Package delivery moves anonymized entries from the queue (queue.Queue,
+// the spool) to one sink: read a batch, drop what is past retention, send,
+// and acknowledge only after the sink answered for every entry. Retries
+// live here, not in the sinks (DESIGN.md, convention 2), and the sink says
+// through its contract (sinks.Sink) what an error means:
+//
+//   - nil: the batch is accepted and acknowledged.
+//   - a *sinks.PartialError: the sink accepted all entries but the ones it
+//     lists; those go to the dead-letter file with their reason, and the
+//     batch is acknowledged.
+//   - sinks.Permanent: the whole batch goes to the dead-letter file, and
+//     delivery goes on.
+//   - anything else is retried with exponential backoff and jitter until it
+//     is delivered, the context ends or MaxRetries is reached (then the
+//     batch is dead-lettered). A sinks.Throttled error makes the loop wait
+//     at least the time the destination asked for, at most MaxThrottle
+//     (default 5 minutes: a longer or bogus Retry-After does not stall the
+//     sink for longer than that between attempts).
+//
+// The sink gets a sinks.Batch: its ID is the queue batch's, the position
+// of its first entry, the same after a restart; Attempt counts the retries
+// of the batch in this process. Entries past MaxAge are dropped before the
+// first attempt, so a batch sent again after a restart may lack entries at
+// its front that aged out meanwhile; it never holds others.
 //
 // Dead-letter files hold anonymized entries, so retention applies to them
 // too (DESIGN.md, invariant 4). Keep it simple: there is one file per sink
@@ -11,37 +29,40 @@
 // appended to during that day only, and PurgeDeadLetters (called by the
 // agent's housekeeping) deletes a file once its day ended max_age ago. So
 // like a file sink's output, a dead-letter file is deleted at most max_age
-// after its last write (plus the housekeeping interval).
+// after its last write (plus the housekeeping interval). Each line is an
+// entry in the NDJSON form of sinks.AppendEncoded with a "reason" member
+// in front: the sink's reason for a rejected entry (line_too_long,
+// too_old, ...), "rejected" for a batch rejected as a whole, "max_retries"
+// for one given up on.
 package delivery
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
 
-	"github.com/tarn-project/tarn/agent/spool"
+	"github.com/tarn-project/tarn/agent/queue"
 	"github.com/tarn-project/tarn/sinks"
 )
 
+// DefaultMaxThrottle is the default of Options.MaxThrottle.
+const DefaultMaxThrottle = 5 * time.Minute
+
 // Options configure one delivery loop.
 type Options struct {
-	// Name is the sink's name, its spool cursor.
+	// Name is the sink's name, its queue cursor.
 	Name string
-	// Spool is where entries come from.
-	Spool *spool.Spool
+	// Queue is where entries come from.
+	Queue queue.Queue
 	// Sink is where they go.
 	Sink sinks.Sink
 	// BatchEntries and BatchBytes bound one batch (default 1000, 1 MiB).
 	BatchEntries, BatchBytes int
-	// Poll is how long to wait when the spool has nothing (default 200ms).
+	// Poll is how long to wait when the queue has nothing (default 200ms).
 	Poll time.Duration
 	// BatchWait is how long a batch that is not full may wait for more
 	// entries before it is sent (default 0: send at once).
@@ -49,24 +70,28 @@ type Options struct {
 	// MinBackoff and MaxBackoff bound the wait between retries (default
 	// 100ms and 30s).
 	MinBackoff, MaxBackoff time.Duration
+	// MaxThrottle caps the wait a throttled destination may ask for
+	// (sinks.Throttled, HTTP Retry-After); default DefaultMaxThrottle.
+	MaxThrottle time.Duration
 	// MaxRetries, if positive, moves a batch to the dead-letter file after
-	// this many failed retries; 0 retries until it is delivered.
+	// this many failed retries (throttled ones too); 0 retries until it is
+	// delivered.
 	MaxRetries int
-	// MaxAge drops entries older than this instead of sending them
-	// (default 168h).
+	// MaxAge is the retention period, required: entries older than this
+	// are dropped instead of sent.
 	MaxAge time.Duration
 	// Select, if set, picks the entries this sink gets; the others are
 	// acknowledged without sending (another sink takes them).
 	Select func(e *sinks.Entry) bool
-	// DeadLetterDir is the directory of the dead-letter files: a
-	// permanently rejected batch is appended, as NDJSON of anonymized
-	// entries (0600), to DeadLetterPath(DeadLetterDir, Name, Now()), a
-	// file per UTC day that PurgeDeadLetters deletes past retention.
+	// DeadLetterDir is the directory of the dead-letter files: rejected
+	// entries are appended, as NDJSON of anonymized entries (0600), to
+	// DeadLetterPath(DeadLetterDir, Name, Now()), a file per UTC day that
+	// PurgeDeadLetters deletes past retention.
 	DeadLetterDir string
 	// Now is the clock of ages, dead-letter days and BatchWait (default
 	// time.Now).
 	Now func() time.Time
-	// Drain, once closed, makes Run return nil as soon as the spool has
+	// Drain, once closed, makes Run return nil as soon as the queue has
 	// nothing more for the sink (graceful shutdown, run-once mode).
 	Drain <-chan struct{}
 	// Observe, if set, is called after every send with its duration and
@@ -81,11 +106,18 @@ type Options struct {
 
 // Stats count what a loop did; read them with the atomic loads.
 type Stats struct {
-	// Sent entries and batches acknowledged by the sink.
+	// Sent entries and batches accepted by the sink (a partially accepted
+	// batch counts, with the entries accepted of it).
 	Sent, Batches atomic.Uint64
 	// Retries of failed sends.
 	Retries atomic.Uint64
-	// DeadLettered entries, rejected permanently.
+	// Throttled counts the retries the sink asked to delay
+	// (sinks.Throttled); they are counted in Retries too.
+	Throttled atomic.Uint64
+	// Partial counts batches the sink accepted but for some entries.
+	Partial atomic.Uint64
+	// DeadLettered entries: rejected permanently, alone or with their
+	// batch, or given up on after MaxRetries.
 	DeadLettered atomic.Uint64
 	// TooOld entries dropped for age before sending.
 	TooOld atomic.Uint64
@@ -104,7 +136,14 @@ type Idler interface {
 	Idle(ctx context.Context) error
 }
 
-func (o *Options) defaults() {
+// check reports options Run cannot work with and sets the defaults.
+func (o *Options) check() error {
+	if o.Queue == nil || o.Sink == nil {
+		return fmt.Errorf("delivery %s: no queue or no sink", o.Name)
+	}
+	if o.MaxAge <= 0 {
+		return fmt.Errorf("delivery %s: max age must be positive, got %s", o.Name, o.MaxAge)
+	}
 	if o.BatchEntries <= 0 {
 		o.BatchEntries = 1000
 	}
@@ -120,8 +159,8 @@ func (o *Options) defaults() {
 	if o.MaxBackoff < o.MinBackoff {
 		o.MaxBackoff = max(30*time.Second, o.MinBackoff)
 	}
-	if o.MaxAge <= 0 {
-		o.MaxAge = 168 * time.Hour
+	if o.MaxThrottle <= 0 {
+		o.MaxThrottle = DefaultMaxThrottle
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -130,14 +169,18 @@ func (o *Options) defaults() {
 		o.Logger = zap.NewNop()
 	}
 	o.failures = newFailureLog(o.Logger, o.Now)
+	return nil
 }
 
 // Run delivers until ctx ends and returns ctx's error, or the first error
-// of the spool or the dead-letter file (which it cannot get past).
+// of the queue or the dead-letter file (which it cannot get past). It
+// returns an error at once when MaxAge is not positive.
 func Run(ctx context.Context, o Options, st *Stats) error {
-	o.defaults()
+	if err := o.check(); err != nil {
+		return err
+	}
 	for {
-		b, err := o.Spool.Read(o.Name, o.BatchEntries, o.BatchBytes)
+		b, err := o.Queue.Read(o.Name, o.BatchEntries, o.BatchBytes)
 		if err != nil {
 			return fmt.Errorf("delivery %s: %w", o.Name, err)
 		}
@@ -156,39 +199,46 @@ func Run(ctx context.Context, o Options, st *Stats) error {
 		if err := deliver(ctx, &o, b, st); err != nil {
 			return err
 		}
-		if err := o.Spool.Ack(b); err != nil {
+		if err := o.Queue.Ack(b); err != nil {
 			return fmt.Errorf("delivery %s: %w", o.Name, err)
 		}
 	}
 }
 
-// deliver sends one batch until it is accepted or permanently rejected.
-func deliver(ctx context.Context, o *Options, b *spool.Batch, st *Stats) error {
-	entries := fresh(selected(b.Entries, o.Select), o.Now().Add(-o.MaxAge), st)
+// deliver sends one batch until the sink answered for every entry:
+// accepted it, or rejected it as a whole or in part.
+func deliver(ctx context.Context, o *Options, qb *queue.Batch, st *Stats) error {
+	entries := fresh(selected(qb.Entries, o.Select), o.Now().Add(-o.MaxAge), st)
 	if len(entries) == 0 {
 		return nil
 	}
+	b := &sinks.Batch{ID: qb.ID, Entries: entries}
 	backoff := o.MinBackoff
-	for try := 0; ; try++ {
-		err := send(ctx, o, entries, st)
-		switch {
-		case err == nil:
+	for ; ; b.Attempt++ {
+		err := send(ctx, o, b, st)
+		if err == nil {
 			o.failures.succeeded()
 			st.Sent.Add(uint64(len(entries)))
 			st.Batches.Add(1)
 			return nil
+		}
+		if p, ok := sinks.AsPartial(err); ok {
+			o.failures.succeeded()
+			return partial(o, b, p, st)
+		}
+		switch {
 		case sinks.IsPermanent(err):
-			o.failures.failed(err, try+1, 0, len(entries))
-			return deadLetter(o, entries, st, err)
-		case o.MaxRetries > 0 && try >= o.MaxRetries && ctx.Err() == nil:
-			o.failures.failed(err, try+1, 0, len(entries))
-			return deadLetter(o, entries, st, fmt.Errorf("after %d retries (max_retries): %w", try, err))
+			o.failures.failed(err, b.Attempt+1, 0, len(entries))
+			return deadLetterAll(o, entries, reasonRejected, st, err)
+		case o.MaxRetries > 0 && b.Attempt >= o.MaxRetries && ctx.Err() == nil:
+			o.failures.failed(err, b.Attempt+1, 0, len(entries))
+			return deadLetterAll(o, entries, reasonMaxRetries, st, fmt.Errorf("after %d retries (max_retries): %w", b.Attempt, err))
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		wait := jitter(backoff)
-		o.failures.failed(err, try+1, wait, len(entries))
+		wait := retryWait(o, err, backoff, st)
+		o.failures.failed(err, b.Attempt+1, wait, len(entries))
 		st.Retries.Add(1)
 		if err := sleep(ctx, wait); err != nil {
 			return err
@@ -197,16 +247,29 @@ func deliver(ctx context.Context, o *Options, b *spool.Batch, st *Stats) error {
 	}
 }
 
-// send calls the sink once and records the outcome.
-func send(ctx context.Context, o *Options, entries []sinks.Entry, st *Stats) error {
+// retryWait is the wait before the next attempt: the jittered backoff, or
+// what a throttled sink asked for when that is longer, capped at
+// MaxThrottle.
+func retryWait(o *Options, err error, backoff time.Duration, st *Stats) time.Duration {
+	wait := jitter(backoff)
+	if after, ok := sinks.RetryAfter(err); ok {
+		st.Throttled.Add(1)
+		wait = max(wait, min(after, o.MaxThrottle))
+	}
+	return wait
+}
+
+// send calls the sink once and records the outcome; a partial acceptance
+// is not a failure.
+func send(ctx context.Context, o *Options, b *sinks.Batch, st *Stats) error {
 	start := time.Now()
-	err := o.Sink.Send(ctx, entries)
+	err := o.Sink.Send(ctx, b)
 	if o.Observe != nil {
 		o.Observe(time.Since(start), err)
 	}
-	if err == nil {
+	if _, ok := sinks.AsPartial(err); err == nil || ok {
 		st.FailingSince.Store(0)
-		return nil
+		return err
 	}
 	st.Failures.Add(1)
 	st.FailingSince.CompareAndSwap(0, o.Now().UnixNano())
@@ -218,7 +281,7 @@ func send(ctx context.Context, o *Options, entries []sinks.Entry, st *Stats) err
 // is measured on the injected clock; it also ends once the polls alone
 // have slept BatchWait, so a clock that stands still (in tests) cannot
 // hold a batch forever.
-func fill(ctx context.Context, o *Options, b *spool.Batch) (*spool.Batch, error) {
+func fill(ctx context.Context, o *Options, b *queue.Batch) (*queue.Batch, error) {
 	deadline := o.Now().Add(o.BatchWait)
 	var slept time.Duration
 	for !b.Full && !draining(o.Drain) {
@@ -231,7 +294,7 @@ func fill(ctx context.Context, o *Options, b *spool.Batch) (*spool.Batch, error)
 			return nil, err
 		}
 		slept += step
-		nb, err := o.Spool.Read(o.Name, o.BatchEntries, o.BatchBytes)
+		nb, err := o.Queue.Read(o.Name, o.BatchEntries, o.BatchBytes)
 		if err != nil {
 			return nil, fmt.Errorf("delivery %s: %w", o.Name, err)
 		}
@@ -307,101 +370,6 @@ func anyOld(entries []sinks.Entry, cutoff time.Time) bool {
 		}
 	}
 	return false
-}
-
-// deadLetter appends permanently rejected entries (anonymized) to the
-// dead-letter file of the current day and logs it (count, reason, file).
-func deadLetter(o *Options, entries []sinks.Entry, st *Stats, reason error) error {
-	if o.DeadLetterDir == "" {
-		return errors.New("delivery: a batch was rejected permanently and no dead-letter directory is configured")
-	}
-	path := DeadLetterPath(o.DeadLetterDir, o.Name, o.Now())
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return fmt.Errorf("delivery: dead letter: %w", err)
-	}
-	var buf []byte
-	for _, e := range entries {
-		buf = sinks.AppendEncoded(buf, e, true)
-	}
-	_, err = f.Write(buf)
-	err = errors.Join(err, f.Sync(), f.Close())
-	if err != nil {
-		return fmt.Errorf("delivery: dead letter: %w", err)
-	}
-	st.DeadLettered.Add(uint64(len(entries)))
-	o.Logger.Error("batch dead-lettered", zap.Int("entries", len(entries)), zap.NamedError("reason", reason), zap.String("file", path))
-	return nil
-}
-
-const deadLetterPrefix, deadLetterExt = "deadletter-", ".ndjson"
-
-// DeadLetterPath is the dead-letter file of sink in dir for the UTC day
-// of t: dir/deadletter-<sink>-YYYY-MM-DD.ndjson.
-func DeadLetterPath(dir, sink string, t time.Time) string {
-	return filepath.Join(dir, deadLetterPrefix+sink+"-"+t.UTC().Format(time.DateOnly)+deadLetterExt)
-}
-
-// PurgeDeadLetters deletes the dead-letter files of every sink in dir
-// whose UTC day ended maxAge or longer before now, and returns how many
-// it deleted. A dead-letter file without a day in its name (one
-// deadletter-<sink>.ndjson per sink, written by versions before the daily
-// files) is deleted by its modification time instead. A missing dir is
-// not an error.
-func PurgeDeadLetters(dir string, now time.Time, maxAge time.Duration) (int, error) {
-	des, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("delivery: dead letters: %w", err)
-	}
-	n := 0
-	var errs []error
-	for _, de := range des {
-		name := de.Name()
-		if !de.Type().IsRegular() || !strings.HasPrefix(name, deadLetterPrefix) || !strings.HasSuffix(name, deadLetterExt) {
-			continue
-		}
-		end, ok := deadLetterDayEnd(name)
-		if !ok {
-			fi, err := de.Info()
-			if err != nil {
-				if !errors.Is(err, os.ErrNotExist) {
-					errs = append(errs, err)
-				}
-				continue
-			}
-			end = fi.ModTime()
-		}
-		if now.Before(end.Add(maxAge)) {
-			continue
-		}
-		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
-			continue
-		}
-		n++
-	}
-	if err := errors.Join(errs...); err != nil {
-		return n, fmt.Errorf("delivery: dead letters: %w", err)
-	}
-	return n, nil
-}
-
-// deadLetterDayEnd is the end of the UTC day in the name of a daily
-// dead-letter file.
-func deadLetterDayEnd(name string) (time.Time, bool) {
-	stem := strings.TrimSuffix(strings.TrimPrefix(name, deadLetterPrefix), deadLetterExt)
-	n := len(time.DateOnly)
-	if len(stem) < n+2 || stem[len(stem)-n-1] != '-' {
-		return time.Time{}, false
-	}
-	day, err := time.Parse(time.DateOnly, stem[len(stem)-n:])
-	if err != nil {
-		return time.Time{}, false
-	}
-	return day.AddDate(0, 0, 1), true
 }
 
 // jitter spreads a wait over [d/2, d).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,29 +17,44 @@ import (
 )
 
 // flaky is a sink that fails its first `fail` sends, rejects permanently
-// any batch holding a line with "bad", and records what it accepted.
+// any batch holding a line with "bad", and records what it accepted and
+// every batch it was handed.
 type flaky struct {
 	mu    sync.Mutex
 	fail  int
-	calls int
+	calls []call
 	got   []string
+	// answer, if set, decides instead (after the failures).
+	answer func(b *sinks.Batch) error
 }
 
-func (f *flaky) Send(_ context.Context, es []sinks.Entry) error {
+// call is what the sink saw of one Send.
+type call struct {
+	id      string
+	attempt int
+	lines   []string
+	at      time.Time
+}
+
+func (f *flaky) Send(_ context.Context, b *sinks.Batch) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls++
-	if f.calls <= f.fail {
+	c := call{id: b.ID, attempt: b.Attempt, at: time.Now()}
+	for _, e := range b.Entries {
+		c.lines = append(c.lines, string(e.Line))
+	}
+	f.calls = append(f.calls, c)
+	if len(f.calls) <= f.fail {
 		return errors.New("503 unavailable")
 	}
-	for _, e := range es {
-		if strings.Contains(string(e.Line), "bad") {
-			return sinks.Permanent(errors.New("400 line too long"))
+	if f.answer != nil {
+		if err := f.answer(b); err != nil {
+			return err
 		}
+	} else if slices.ContainsFunc(c.lines, func(l string) bool { return strings.Contains(l, "bad") }) {
+		return sinks.Permanent(errors.New("400 line too long"))
 	}
-	for _, e := range es {
-		f.got = append(f.got, string(e.Line))
-	}
+	f.got = append(f.got, c.lines...)
 	return nil
 }
 
@@ -50,11 +66,20 @@ func (f *flaky) lines() []string {
 	return append([]string(nil), f.got...)
 }
 
+func (f *flaky) sends() []call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]call(nil), f.calls...)
+}
+
 var now = time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC)
+
+const week = 168 * time.Hour
 
 func setup(t *testing.T, lines ...[]sinks.Entry) *spool.Spool {
 	t.Helper()
-	sp, err := spool.Open(spool.Options{Dir: filepath.Join(t.TempDir(), "spool"), Now: func() time.Time { return now }}, []string{"out"})
+	sp, err := spool.Open(spool.Options{Dir: filepath.Join(t.TempDir(), "spool"), Now: func() time.Time { return now }, MaxAge: week},
+		[]string{"out"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +122,7 @@ func runUntil(t *testing.T, o Options, cond func() bool) *Stats {
 }
 
 func options(sp *spool.Spool, s sinks.Sink, deadDir string) Options {
-	return Options{Name: "out", Spool: sp, Sink: s, BatchEntries: 4, Poll: time.Millisecond,
+	return Options{Name: "out", Queue: sp, Sink: s, BatchEntries: 4, Poll: time.Millisecond, MaxAge: week,
 		MinBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond, DeadLetterDir: deadDir, Now: func() time.Time { return now }}
 }
 
@@ -125,7 +150,8 @@ func TestPermanentGoesToDeadLetter(t *testing.T) {
 	s := &flaky{}
 	st := runUntil(t, options(sp, s, deadDir), func() bool { return len(s.lines()) == 8 })
 	data, err := os.ReadFile(dead)
-	if err != nil || strings.Count(string(data), "\n") != 4 || !strings.Contains(string(data), `"line":"bad3"`) {
+	if err != nil || strings.Count(string(data), "\n") != 4 || !strings.Contains(string(data), `"line":"bad3"`) ||
+		strings.Count(string(data), `{"reason":"rejected",`) != 4 {
 		t.Fatalf("dead letter %q, %v", data, err)
 	}
 	fi, _ := os.Stat(dead)
