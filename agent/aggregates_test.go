@@ -151,7 +151,7 @@ func TestPodLabelsAndNamespaceTenants(t *testing.T) {
 // TestFlushAndScrapeDoNotDeadlock flushes windows while /metrics is
 // scraped: both take the aggregation's and the web metrics' locks.
 func TestFlushAndScrapeDoNotDeadlock(t *testing.T) {
-	sp, err := spool.Open(spool.Options{Dir: t.TempDir()}, []string{"s"})
+	sp, err := spool.Open(spool.Options{Dir: t.TempDir(), MaxAge: 168 * time.Hour}, []string{"s"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,7 @@ func splitParts(rng *rand.Rand, s string, max int) []string {
 func ingestWithRestarts(t *testing.T, eng *rules.Engine, rng *rand.Rand, log string) []string {
 	t.Helper()
 	dir := t.TempDir()
-	sp, err := spool.Open(spool.Options{Dir: filepath.Join(dir, "spool")}, []string{"s"})
+	sp, err := spool.Open(spool.Options{Dir: filepath.Join(dir, "spool"), MaxAge: 168 * time.Hour}, []string{"s"})
 	if err != nil {
 		t.Fatal(err)
 	}

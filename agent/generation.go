@@ -207,7 +207,7 @@ func (g *generation) startDelivery() {
 	g.stopDelivery = cancel
 	for _, sc := range g.cfg.Sinks {
 		name, s := sc.Name, g.sinks[sc.Name]
-		o := delivery.Options{Name: name, Spool: g.spool, Sink: s, MaxAge: g.engs.maxAge(),
+		o := delivery.Options{Name: name, Queue: g.spool, Sink: s, MaxAge: g.engs.maxAge(),
 			DeadLetterDir: g.cfg.DataDir, Now: g.a.now, Drain: g.drain,
 			Observe: g.a.m.observeSend(name), Logger: g.a.log.With(zap.String(keyComponent, "delivery"), zap.String(keySink, name))}
 		deliveryTuning(&o, sc, g.a)

@@ -201,6 +201,8 @@ var (
 	descSinkFailures = prometheus.NewDesc("tarn_sink_failures_total", "Failed sends.", []string{"sink"}, nil)
 	descSinkRetries  = prometheus.NewDesc("tarn_sink_retries_total", "Retries after a retryable failure.", []string{"sink"}, nil)
 	descSinkDead     = prometheus.NewDesc("tarn_sink_dead_lettered_entries_total", "Entries rejected permanently and written to the dead-letter file.", []string{"sink"}, nil)
+	descSinkThrottle = prometheus.NewDesc("tarn_sink_throttled_total", "Retries the destination asked to delay (Retry-After); counted in tarn_sink_retries_total too.", []string{"sink"}, nil)
+	descSinkPartial  = prometheus.NewDesc("tarn_sink_partial_batches_total", "Batches the destination accepted but for some entries, which were dead-lettered.", []string{"sink"}, nil)
 	descSinkTooOld   = prometheus.NewDesc("tarn_sink_dropped_too_old_entries_total", "Entries dropped before sending for being past retention.", []string{"sink"}, nil)
 	descSinkRejected = prometheus.NewDesc("tarn_sink_rejected_entries_total", "Entries the destination rejected (or the sink dropped because the destination would), by reason.", []string{"sink", "reason"}, nil)
 	descSinkDemoted  = prometheus.NewDesc("tarn_sink_labels_demoted_total", "Label names moved from stream labels to structured metadata by the cardinality guard.", []string{"sink"}, nil)
@@ -212,7 +214,7 @@ var (
 // Describe implements prometheus.Collector.
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descSpoolBytes, descSpoolEntries, descSpoolOldest,
-		descSinkSent, descSinkBatches, descSinkFailures, descSinkRetries, descSinkDead, descSinkTooOld,
+		descSinkSent, descSinkBatches, descSinkFailures, descSinkRetries, descSinkDead, descSinkTooOld, descSinkThrottle, descSinkPartial,
 		descSinkRejected, descSinkDemoted, descSinkObjects, descSinkBytes, descSinkDeleted} {
 		ch <- d
 	}
@@ -237,7 +239,8 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 			d *prometheus.Desc
 			n uint64
 		}{{descSinkSent, st.Sent.Load()}, {descSinkBatches, st.Batches.Load()}, {descSinkFailures, st.Failures.Load()},
-			{descSinkRetries, st.Retries.Load()}, {descSinkDead, st.DeadLettered.Load()}, {descSinkTooOld, st.TooOld.Load()}} {
+			{descSinkRetries, st.Retries.Load()}, {descSinkDead, st.DeadLettered.Load()}, {descSinkTooOld, st.TooOld.Load()},
+			{descSinkThrottle, st.Throttled.Load()}, {descSinkPartial, st.Partial.Load()}} {
 			ch <- prometheus.MustNewConstMetric(v.d, prometheus.CounterValue, float64(v.n), name)
 		}
 	}

@@ -171,7 +171,7 @@ func TestSpoolHoldsOnlyAnonymizedEntries(t *testing.T) {
 	if err := s.stop(t); err != nil {
 		t.Fatal(err)
 	}
-	sp, err := spool.Open(spool.Options{Dir: filepath.Join(dir, "data", "spool"), MaxBytes: 1 << 30}, []string{"archive"})
+	sp, err := spool.Open(spool.Options{Dir: filepath.Join(dir, "data", "spool"), MaxBytes: 1 << 30, MaxAge: 168 * time.Hour}, []string{"archive"})
 	if err != nil {
 		t.Fatal(err)
 	}
