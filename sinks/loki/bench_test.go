@@ -32,10 +32,11 @@ func BenchmarkSend(b *testing.B) {
 			Line:     fmt.Appendf(nil, `203.0.113.0 - 5f2a9c0e41d7b3aa [20/Nov/2026:13:55:36 +0100] "GET /shop/item/%d?q=[redacted] HTTP/1.1" 200 %d "https://example.org/" "Firefox/131 (Linux; desktop)"`, i, i*7),
 			Metadata: []sinks.Label{{Name: "client", Value: fmt.Sprintf("%016x", i*7919)}, {Name: "user", Value: "5f2a9c0e41d7b3aa"}}}
 	}
+	sb := &sinks.Batch{ID: "00000000000000000001-0-0", Entries: batch}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if err := s.Send(context.Background(), batch); err != nil {
+		if err := s.Send(context.Background(), sb); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"time"
 	"unsafe"
 
 	"github.com/golang/snappy"
@@ -19,7 +20,8 @@ import (
 type request struct {
 	tenant  string
 	streams []push.Stream
-	labels  [][]sinks.Label // the labels of streams[i], for JSON
+	labels  [][]sinks.Label // the labels of streams[i] (JSON, Loki's answers)
+	idx     [][]int32       // idx[i][j]: the index in the batch of streams[i].Entries[j]
 }
 
 // encoder builds and encodes requests, reusing its buffers. It is owned
@@ -34,30 +36,46 @@ type encoder struct {
 	out    []byte
 }
 
-// acc accumulates one (tenant, stream) of a batch.
+// acc accumulates one (tenant, stream) of a batch: the indices of its
+// entries, then the entries.
 type acc struct {
 	tenant string
 	info   *streamInfo
+	idx    []int32
 	stream push.Stream
 }
 
-// build groups entries by tenant and stream. Line strings alias the
-// entries' bytes (which stay unchanged until the batch is acknowledged);
-// the requests are valid until the next call.
-func (e *encoder) build(entries []sinks.Entry, g *guard, defTenant string) []request {
+// build groups the entries not older than cutoff by tenant and stream.
+// Line strings alias the entries' bytes (which stay unchanged until the
+// batch is acknowledged); the requests are valid until the next call.
+func (e *encoder) build(entries []sinks.Entry, cutoff time.Time, g *guard, defTenant string) []request {
 	if e.groups == nil {
 		e.groups = map[string]int{}
 	}
 	clear(e.groups)
 	e.accs = e.accs[:0]
-	e.meta = slices.Grow(e.meta[:0], metaCount(entries, g))
 	for i := range entries {
 		en := &entries[i]
-		tenant := cmp.Or(en.Tenant, defTenant)
-		info := g.stream(en.Labels)
-		a := e.group(tenant, info)
+		if en.Time.Before(cutoff) {
+			continue
+		}
+		a := e.group(cmp.Or(en.Tenant, defTenant), g.stream(en.Labels))
+		a.idx = append(a.idx, int32(i))
+	}
+	e.meta = slices.Grow(e.meta[:0], metaCount(entries, g))
+	for i := range e.accs {
+		e.fill(&e.accs[i], entries)
+	}
+	return e.requests()
+}
+
+// fill sorts the entries of a by time (stable) and builds them.
+func (e *encoder) fill(a *acc, entries []sinks.Entry) {
+	slices.SortStableFunc(a.idx, func(x, y int32) int { return entries[x].Time.Compare(entries[y].Time) })
+	for _, i := range a.idx {
+		en := &entries[i]
 		start := len(e.meta)
-		e.meta = append(e.meta, info.moved...)
+		e.meta = append(e.meta, a.info.moved...)
 		for _, m := range en.Metadata {
 			e.meta = append(e.meta, push.LabelAdapter{Name: m.Name, Value: m.Value})
 		}
@@ -67,7 +85,6 @@ func (e *encoder) build(entries []sinks.Entry, g *guard, defTenant string) []req
 		}
 		a.stream.Entries = append(a.stream.Entries, push.Entry{Timestamp: en.Time, Line: lineString(en.Line), StructuredMetadata: sm})
 	}
-	return e.requests()
 }
 
 // metaCount is how many structured metadata pairs the entries carry at
@@ -87,7 +104,13 @@ func (e *encoder) group(tenant string, info *streamInfo) *acc {
 		return &e.accs[i]
 	}
 	e.groups[string(e.key)] = len(e.accs)
-	e.accs = append(e.accs, acc{tenant: tenant, info: info, stream: push.Stream{Labels: info.labels}})
+	var idx []int32
+	var es []push.Entry
+	if len(e.accs) < cap(e.accs) { // reuse the buffers of an earlier batch's stream
+		old := e.accs[:len(e.accs)+1][len(e.accs)]
+		idx, es = old.idx[:0], old.stream.Entries[:0]
+	}
+	e.accs = append(e.accs, acc{tenant: tenant, info: info, idx: idx, stream: push.Stream{Labels: info.labels, Entries: es}})
 	return &e.accs[len(e.accs)-1]
 }
 
@@ -99,13 +122,13 @@ func (e *encoder) requests() []request {
 	var reqs []request
 	for i := range e.accs {
 		a := &e.accs[i]
-		slices.SortStableFunc(a.stream.Entries, func(x, y push.Entry) int { return x.Timestamp.Compare(y.Timestamp) })
 		if len(reqs) == 0 || reqs[len(reqs)-1].tenant != a.tenant {
 			reqs = append(reqs, request{tenant: a.tenant})
 		}
 		r := &reqs[len(reqs)-1]
 		r.streams = append(r.streams, a.stream)
 		r.labels = append(r.labels, a.info.final)
+		r.idx = append(r.idx, a.idx)
 	}
 	return reqs
 }

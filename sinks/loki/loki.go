@@ -1,23 +1,29 @@
 // Package loki is the sink that ships anonymized entries to Grafana Loki's
-// push API (POST /loki/api/v1/push) and returns only when Loki accepted
-// them.
+// push API (POST /loki/api/v1/push) and returns only when Loki answered
+// for all of them.
 //
 // Requests are snappy-compressed protobuf PushRequests built with Loki's
-// own types (github.com/grafana/loki/pkg/push), or JSON as a fallback.
-// A batch is acknowledged when Loki answered 2xx (260, "ingestion
-// blocked", is a failure); 429, 5xx, 260 and connection errors are
-// retried by the agent's delivery loop; any other 4xx is marked
-// sinks.Permanent, so the batch goes to the dead-letter file and delivery
-// goes on. Loki's per-stream error text is parsed to count how many entries
-// were rejected and why.
+// own types (github.com/grafana/loki/pkg/push), or JSON as a fallback,
+// one per tenant. A request is accepted when Loki answered 2xx (260,
+// "ingestion blocked", is a failure). 429 and 503 with a Retry-After
+// header (seconds or an HTTP date) are sinks.Throttled, so the delivery
+// loop waits as asked; 429, 5xx, 408, 260 and connection errors are
+// retried by the delivery loop. A 400 whose text identifies every entry
+// Loki rejected (see identify: Loki ingested the others) makes the batch
+// a partial acceptance (sinks.Partial) of exactly those entries; any
+// other 4xx is sinks.Permanent, so the whole batch goes to the
+// dead-letter file and delivery goes on. Loki's per-stream error text is
+// parsed to count how many entries were rejected and why.
 //
 // Re-sends are byte-identical: streams are ordered by their labels,
-// entries by time (stable), so Loki drops entries it already has; a retry
-// of a batch is built from the same state as its first attempt (see
-// Send). Entries Loki would reject as too old (older than Loki's
-// reject_old_samples_max_age minus a margin) are dropped and counted
-// before sending. Pseudonyms travel as structured metadata, never as
-// stream labels, and a cardinality guard moves a label with too many
+// entries by time (stable), so Loki drops entries it already has. A Send
+// of the batch in flight again (same sinks.Batch.ID, Attempt > 0) is a
+// retry: it is built from the same cardinality-guard state as the first
+// attempt (so it encodes to the same bytes) and skips the tenants Loki
+// already answered for. Entries Loki would reject as too old (older than
+// Loki's reject_old_samples_max_age minus a margin) are dropped and
+// counted before sending. Pseudonyms travel as structured metadata, never
+// as stream labels, and a cardinality guard moves a label with too many
 // distinct values to structured metadata.
 //
 // Errors hold Loki's status code and the counts of rejected entries by
@@ -42,7 +48,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/tls"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -54,8 +59,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/cespare/xxhash/v2"
 
 	"github.com/tarn-project/tarn/sinks"
 )
@@ -117,28 +120,29 @@ type Sink struct {
 	enc    encoder
 	guard  guard
 	batch  batch
-	fpBuf  []byte
 
 	mu       sync.Mutex
 	rejected map[string]uint64
 }
 
 // batch is what the sink keeps about the batch in flight across the
-// delivery loop's retries (Send calls with the same entries), until Loki
-// accepted or permanently rejected it, or a different batch comes.
+// delivery loop's retries, until Loki answered for all of its entries,
+// or it was rejected permanently, or a different batch comes.
 type batch struct {
-	// active is set while a batch is in flight; fp is its fingerprint.
+	// active is set while a batch is in flight; id is its sinks.Batch.ID.
 	active bool
-	fp     uint64
+	id     string
 	// cutoff is the too-old cut-off of the last attempt: it only moves
 	// forward, so the entries dropped by an attempt include those dropped
 	// before, and dropped (how many that were, already counted) lets a
 	// retry count only the entries that aged out since.
 	cutoff  time.Time
 	dropped int
-	// accepted holds the hashes of the requests Loki already accepted, so
-	// a retry does not send them again.
-	accepted map[uint64]bool
+	// done holds the tenants whose request Loki answered for (accepted,
+	// perhaps in part), so a retry does not send them again; rejected
+	// are the entries those answers rejected.
+	done     map[string]bool
+	rejected []sinks.Rejection
 }
 
 var _ sinks.Sink = (*Sink)(nil)
@@ -173,99 +177,77 @@ func New(o Options) (*Sink, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = o.TLS
 	c := &http.Client{Transport: tr, Timeout: o.Timeout}
-	s := &Sink{o: o, client: c, batch: batch{accepted: map[uint64]bool{}}, rejected: map[string]uint64{}}
+	s := &Sink{o: o, client: c, rejected: map[string]uint64{}}
 	s.enc.json = o.JSON
 	s.guard.init(o.MaxLabelValues, o.ExternalLabels)
 	return s, nil
 }
 
-// Send pushes entries, one request per tenant, and returns nil once Loki
-// accepted all of them.
+// Send pushes the batch's entries, one request per tenant, and returns
+// nil once Loki accepted all of them, a *sinks.PartialError once it
+// accepted all but some it rejected (identified in its answer).
 //
-// A call with the same entries as the previous, failed one is a retry of
-// the same batch: it is built from the same cardinality-guard state (so it
-// encodes to the same bytes), skips the tenants Loki already accepted and
-// counts no entry dropped as too old again. The guard learns from a batch
-// once it is done: accepted, permanently rejected, or followed by a
-// different batch (the delivery loop gave up on it).
+// A Send of the batch in flight with Attempt > 0 is a retry: it is built
+// from the same cardinality-guard state (so it encodes to the same
+// bytes), skips the tenants Loki already answered for and counts no entry
+// dropped as too old again. The guard learns from a batch once it is
+// done: answered for, permanently rejected, or followed by a different
+// batch (the delivery loop gave up on it).
 func (s *Sink) Send(ctx context.Context, b *sinks.Batch) error {
-	entries := b.Entries
-	s.begin(entries)
-	entries = s.dropTooOld(entries)
-	reqs := s.enc.build(entries, &s.guard, s.o.TenantID)
-	for i := range reqs {
-		r := &reqs[i]
-		body, err := s.enc.encode(r)
+	s.begin(b)
+	cutoff := s.tooOld(b.Entries)
+	for _, r := range s.enc.build(b.Entries, cutoff, &s.guard, s.o.TenantID) {
+		if s.batch.done[r.tenant] {
+			continue
+		}
+		body, err := s.enc.encode(&r)
 		if err != nil {
 			s.end()
 			return sinks.Permanent(fmt.Errorf("loki: encode: %w", err))
 		}
-		h := xxhash.Sum64String(r.tenant) ^ xxhash.Sum64(body)
-		if s.batch.accepted[h] {
-			continue
-		}
-		if err := s.push(ctx, r.tenant, body); err != nil {
+		rejected, err := s.push(ctx, &r, body)
+		if err != nil {
 			if sinks.IsPermanent(err) {
 				s.end()
 			}
 			return err
 		}
-		s.batch.accepted[h] = true
+		if s.batch.done == nil {
+			s.batch.done = map[string]bool{}
+		}
+		s.batch.done[r.tenant] = true
+		s.batch.rejected = append(s.batch.rejected, rejected...)
 	}
+	rejected := s.batch.rejected
 	s.end()
-	return nil
+	if len(rejected) == 0 {
+		return nil
+	}
+	return sinks.Partial(fmt.Errorf("loki: status 400: %s", summary(reasonCounts(rejected))), rejected)
 }
 
-// begin starts the state of a new batch, unless entries are a retry of
-// the batch in flight; a batch still in flight is ended first.
-func (s *Sink) begin(entries []sinks.Entry) {
-	fp := s.fingerprint(entries)
-	if s.batch.active && s.batch.fp == fp {
+// begin starts the state of a new batch, unless b is a retry of the batch
+// in flight; a batch still in flight is ended first.
+func (s *Sink) begin(b *sinks.Batch) {
+	if s.batch.active && b.Retry() && b.ID == s.batch.id {
 		return
 	}
 	s.end()
-	s.batch.active, s.batch.fp = true, fp
+	s.batch.active, s.batch.id = true, b.ID
 }
 
 // end closes the batch in flight: the guard applies what it learned from
 // it, and the next Send starts a new batch.
 func (s *Sink) end() {
 	s.guard.commit()
-	clear(s.batch.accepted)
-	s.batch = batch{accepted: s.batch.accepted}
+	clear(s.batch.done)
+	s.batch = batch{done: s.batch.done}
 }
 
-// fingerprint hashes all of entries that their requests are built from,
-// to tell a retry from a new batch.
-func (s *Sink) fingerprint(entries []sinks.Entry) uint64 {
-	le := binary.LittleEndian
-	b := le.AppendUint64(s.fpBuf[:0], uint64(len(entries)))
-	for i := range entries {
-		e := &entries[i]
-		b = le.AppendUint64(b, uint64(e.Time.UnixNano()))
-		b = appendString(b, e.Tenant)
-		b = appendString(b, lineString(e.Line))
-		for _, ls := range [2][]sinks.Label{e.Labels, e.Metadata} {
-			b = le.AppendUint32(b, uint32(len(ls)))
-			for _, l := range ls {
-				b = appendString(appendString(b, l.Name), l.Value)
-			}
-		}
-	}
-	s.fpBuf = b
-	return xxhash.Sum64(b)
-}
-
-// appendString appends v with its length in front.
-func appendString(b []byte, v string) []byte {
-	return append(binary.LittleEndian.AppendUint32(b, uint32(len(v))), v...)
-}
-
-// dropTooOld removes the entries older than Loki's
-// reject_old_samples_max_age minus the margin and counts those not
-// counted by an earlier attempt at the same batch; entries itself is
-// returned when none is too old.
-func (s *Sink) dropTooOld(entries []sinks.Entry) []sinks.Entry {
+// tooOld returns the cut-off below which entries are older than Loki's
+// reject_old_samples_max_age minus the margin, and counts the entries
+// below it not counted by an earlier attempt at the same batch.
+func (s *Sink) tooOld(entries []sinks.Entry) time.Time {
 	cutoff := s.o.Now().Add(-(s.o.RejectOldSamplesMaxAge - s.o.OldMargin))
 	if cutoff.Before(s.batch.cutoff) {
 		cutoff = s.batch.cutoff // the clock stepped back: what was dropped stays dropped
@@ -281,35 +263,26 @@ func (s *Sink) dropTooOld(entries []sinks.Entry) []sinks.Entry {
 		s.count(reasonTooOld, uint64(n-s.batch.dropped))
 		s.batch.dropped = n
 	}
-	if n == 0 {
-		return entries
-	}
-	keep := make([]sinks.Entry, 0, len(entries)-n)
-	for _, e := range entries {
-		if !e.Time.Before(cutoff) {
-			keep = append(keep, e)
-		}
-	}
-	return keep
+	return cutoff
 }
 
-// push sends one request body and classifies Loki's answer.
-func (s *Sink) push(ctx context.Context, tenant string, body []byte) error {
+// push sends the body of request r and classifies Loki's answer.
+func (s *Sink) push(ctx context.Context, r *request, body []byte) ([]sinks.Rejection, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.o.URL, bytes.NewReader(body))
 	if err != nil {
-		return sinks.Permanent(fmt.Errorf("loki: %w", err))
+		return nil, sinks.Permanent(fmt.Errorf("loki: %w", err))
 	}
-	if err := s.setHeaders(req, tenant); err != nil {
-		return err
+	if err := s.setHeaders(req, r.tenant); err != nil {
+		return nil, err
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("loki: %w", err)
+		return nil, fmt.Errorf("loki: %w", err)
 	}
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	return s.classify(resp.StatusCode, strings.TrimSpace(string(msg)))
+	return s.classify(resp.StatusCode, resp.Header.Get("Retry-After"), strings.TrimSpace(string(msg)), r)
 }
 
 func (s *Sink) setHeaders(req *http.Request, tenant string) error {
@@ -354,24 +327,65 @@ func secret(value, file string) (string, error) {
 // blocked by policy: a 2xx code that is not an acceptance.
 const statusIngestionBlocked = 260
 
-// classify turns Loki's status and message into nil (accepted), a
-// retryable error, or a permanent one (counted by reason). The error holds
-// the status and the counts only: msg quotes label values and tenants.
-func (s *Sink) classify(code int, msg string) error {
+// classify turns Loki's answer to request r into nil (accepted), the
+// entries it rejected of a request it accepted in part, a retryable
+// error (throttled when Loki said how long to wait), or a permanent one.
+// Rejections are counted by reason. The error holds the status and the
+// counts only: msg quotes label values and tenants.
+func (s *Sink) classify(code int, retryAfter, msg string, r *request) ([]sinks.Rejection, error) {
 	switch {
 	case code/100 == 2 && code != statusIngestionBlocked:
-		return nil
-	case code == statusIngestionBlocked || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code/100 == 5:
-		return fmt.Errorf("loki: status %d", code)
+		return nil, nil
+	case code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable:
+		err := fmt.Errorf("loki: status %d", code)
+		if d, ok := parseRetryAfter(retryAfter, s.o.Now()); ok {
+			return nil, sinks.Throttled(err, d)
+		}
+		return nil, err
+	case code == statusIngestionBlocked || code == http.StatusRequestTimeout || code/100 == 5:
+		return nil, fmt.Errorf("loki: status %d", code)
+	}
+	if code == http.StatusBadRequest {
+		if rejected, ok := identify(msg, r); ok {
+			for reason, n := range reasonCounts(rejected) {
+				s.count(reason, n)
+			}
+			return rejected, nil
+		}
 	}
 	counts := parseRejections(msg)
 	for reason, n := range counts {
 		s.count(reason, n)
 	}
 	if len(counts) == 0 {
-		return sinks.Permanent(fmt.Errorf("loki: status %d", code))
+		return nil, sinks.Permanent(fmt.Errorf("loki: status %d", code))
 	}
-	return sinks.Permanent(fmt.Errorf("loki: status %d: %s", code, summary(counts)))
+	return nil, sinks.Permanent(fmt.Errorf("loki: status %d: %s", code, summary(counts)))
+}
+
+// parseRetryAfter reads a Retry-After header: seconds, or an HTTP date
+// (a date in the past is no wait).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseUint(v, 10, 32); err == nil {
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
+}
+
+// reasonCounts counts rejections by reason.
+func reasonCounts(rs []sinks.Rejection) map[string]uint64 {
+	counts := map[string]uint64{}
+	for _, r := range rs {
+		counts[r.Reason]++
+	}
+	return counts
 }
 
 // summary renders rejection counts as "3 too_old, 1 line_too_long", the

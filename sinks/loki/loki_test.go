@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,8 +22,10 @@ import (
 )
 
 // These tests look at the requests the sink builds and at how it reads
-// answers; the end-to-end behaviour against a real Loki binary is tested
-// in the agent package (agent/loki_test.go, with sinks/loki/lokitest).
+// answers Loki cannot be made to give; partial_test.go pushes to a real
+// Loki, and the end-to-end behaviour of the agent against a real Loki is
+// tested in the agent package (agent/loki_test.go, with
+// sinks/loki/lokitest).
 
 var now = time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC)
 
@@ -34,6 +37,7 @@ type recorder struct {
 	heads  []http.Header
 	script []int
 	msg    string
+	header http.Header // sent with every answer but 204
 }
 
 func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -45,6 +49,9 @@ func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	code := http.StatusNoContent
 	if len(r.script) > 0 {
 		code, r.script = r.script[0], r.script[1:]
+	}
+	if code != http.StatusNoContent {
+		maps.Copy(w.Header(), r.header)
 	}
 	w.WriteHeader(code)
 	if code != http.StatusNoContent {
@@ -89,6 +96,11 @@ func entry(sec int, line string, labels ...string) sinks.Entry {
 	return e
 }
 
+// send hands s a batch of entries with the given identity.
+func send(s *Sink, id string, attempt int, entries []sinks.Entry) error {
+	return s.Send(context.Background(), &sinks.Batch{ID: id, Attempt: attempt, Entries: entries})
+}
+
 func TestRequestShape(t *testing.T) {
 	rec := &recorder{}
 	s := newSink(t, rec, Options{TenantID: "default", ExternalLabels: []sinks.Label{{Name: "cluster", Value: "eu1"}, {Name: "job", Value: "ext"}}})
@@ -99,7 +111,7 @@ func TestRequestShape(t *testing.T) {
 		entry(-9, "t1", "job", "web", "input", "a"),
 	}
 	batch[3].Tenant = "customer-a"
-	if err := s.Send(context.Background(), batch); err != nil {
+	if err := send(s, "b1", 0, batch); err != nil {
 		t.Fatal(err)
 	}
 	if len(rec.bodies) != 2 {
@@ -133,15 +145,15 @@ func TestResendIsByteIdentical(t *testing.T) {
 	rec := &recorder{script: []int{500}}
 	s := newSink(t, rec, Options{})
 	batch := []sinks.Entry{entry(-2, "x", "job", "a"), entry(-1, "y", "job", "b"), entry(-3, "z", "job", "a")}
-	if err := s.Send(context.Background(), batch); err == nil || sinks.IsPermanent(err) {
+	if err := send(s, "b1", 0, batch); err == nil || sinks.IsPermanent(err) {
 		t.Fatalf("500 must be a retryable error, got %v", err)
 	}
-	if err := s.Send(context.Background(), batch); err != nil {
+	if err := send(s, "b1", 1, batch); err != nil {
 		t.Fatal(err)
 	}
 	// A fresh sink (after a restart) sends the same bytes too.
 	s2 := newSink(t, rec, Options{})
-	if err := s2.Send(context.Background(), batch); err != nil {
+	if err := send(s2, "b1", 0, batch); err != nil {
 		t.Fatal(err)
 	}
 	if len(rec.bodies) != 3 || !bytes.Equal(rec.bodies[0], rec.bodies[1]) || !bytes.Equal(rec.bodies[0], rec.bodies[2]) {
@@ -154,10 +166,10 @@ func TestRetryOnlyTheTenantsNotAccepted(t *testing.T) {
 	s := newSink(t, rec, Options{})
 	batch := []sinks.Entry{entry(0, "x", "job", "a"), entry(0, "y", "job", "a")}
 	batch[0].Tenant, batch[1].Tenant = "t1", "t2"
-	if err := s.Send(context.Background(), batch); err == nil {
+	if err := send(s, "b1", 0, batch); err == nil {
 		t.Fatal("want an error for t2's 503")
 	}
-	if err := s.Send(context.Background(), batch); err != nil {
+	if err := send(s, "b1", 1, batch); err != nil {
 		t.Fatal(err)
 	}
 	var tenants []string
@@ -166,6 +178,96 @@ func TestRetryOnlyTheTenantsNotAccepted(t *testing.T) {
 	}
 	if strings.Join(tenants, ",") != "t1,t2,t2" {
 		t.Errorf("requests went to %v, want t1,t2,t2", tenants)
+	}
+}
+
+// A Send is a retry of the batch in flight when it has its ID and an
+// Attempt above 0: then it skips the tenants Loki accepted. Attempt 0, or
+// another ID, is a new batch, sent in full.
+func TestRetryRecognisedByID(t *testing.T) {
+	rec := &recorder{script: []int{204, 503, 204, 204, 503}}
+	s := newSink(t, rec, Options{})
+	batch := []sinks.Entry{entry(0, "x", "job", "a"), entry(0, "y", "job", "a")}
+	batch[0].Tenant, batch[1].Tenant = "t1", "t2"
+	for _, c := range []struct {
+		id      string
+		attempt int
+		ok      bool
+	}{{"b1", 0, false}, {"b1", 1, true}, {"b1", 0, false}, {"b2", 1, true}} {
+		if err := send(s, c.id, c.attempt, batch); (err == nil) != c.ok {
+			t.Fatalf("batch %s attempt %d: %v", c.id, c.attempt, err)
+		}
+	}
+	var tenants []string
+	for _, h := range rec.heads {
+		tenants = append(tenants, h.Get("X-Scope-OrgID"))
+	}
+	// b1: t1 ok, t2 503; retry: t2. b1 attempt 0 (a new batch): t1, t2 503.
+	// b2 attempt 1, not the batch in flight: t1, t2.
+	if strings.Join(tenants, ",") != "t1,t2,t2,t1,t2,t1,t2" {
+		t.Errorf("requests went to %v", tenants)
+	}
+}
+
+// A tenant's partial acceptance is kept while another tenant's request is
+// retried; the retry returns it (Loki cannot be made to fail one tenant
+// with 503, so this is a recorder).
+func TestPartialKeptAcrossRetry(t *testing.T) {
+	msg := "max entry size '100' bytes exceeded for stream '{job=\"a\"}' while adding an entry with length '150' bytes"
+	rec := &recorder{script: []int{400, 503}, msg: msg}
+	s := newSink(t, rec, Options{})
+	batch := []sinks.Entry{entry(0, "ok", "job", "a"), entry(0, strings.Repeat("x", 150), "job", "a"), entry(0, "y", "job", "a")}
+	batch[0].Tenant, batch[1].Tenant, batch[2].Tenant = "t1", "t1", "t2"
+	if err := send(s, "b1", 0, batch); err == nil || sinks.IsPermanent(err) {
+		t.Fatalf("t2's 503: want a retryable error, got %v", err)
+	}
+	err := send(s, "b1", 1, batch)
+	p, ok := sinks.AsPartial(err)
+	if !ok || len(p.Rejected) != 1 || p.Rejected[0] != (sinks.Rejection{Index: 1, Reason: reasonLineTooLong}) {
+		t.Fatalf("retry: %v, want entry 1 rejected", err)
+	}
+	if err.Error() != "partially rejected: loki: status 400: 1 line_too_long" {
+		t.Errorf("error %q", err)
+	}
+	if len(rec.heads) != 3 || rec.heads[2].Get("X-Scope-OrgID") != "t2" {
+		t.Errorf("%d requests; the retry must go to t2 only", len(rec.heads))
+	}
+	if got := s.Report().Rejected[reasonLineTooLong]; got != 1 {
+		t.Errorf("line_too_long counted %d times", got)
+	}
+}
+
+// 429 and 503 with Retry-After (seconds or an HTTP date) are throttled
+// errors carrying the wait; without it, or unreadable, plain retryable
+// ones. Loki itself sends no Retry-After; proxies and gateways in front
+// of it do.
+func TestRetryAfter(t *testing.T) {
+	for _, c := range []struct {
+		code  int
+		after string
+		wait  time.Duration // -1: not throttled
+	}{
+		{429, "7", 7 * time.Second},
+		{503, now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{503, now.Add(-time.Hour).Format(http.TimeFormat), 0},
+		{429, "", -1},
+		{503, "soon", -1},
+		{503, "-3", -1},
+		{500, "7", -1},
+	} {
+		rec := &recorder{script: []int{c.code}, header: http.Header{}}
+		if c.after != "" {
+			rec.header.Set("Retry-After", c.after)
+		}
+		s := newSink(t, rec, Options{})
+		err := send(s, "b1", 0, []sinks.Entry{entry(0, "x", "job", "a")})
+		d, throttled := sinks.RetryAfter(err)
+		if err == nil || sinks.IsPermanent(err) || throttled != (c.wait >= 0) || (throttled && d != c.wait) {
+			t.Errorf("%d Retry-After %q: %v (throttled %v, %s), want wait %s", c.code, c.after, err, throttled, d, c.wait)
+		}
+		if err != nil && err.Error() != fmt.Sprintf("loki: status %d", c.code) {
+			t.Errorf("error %q", err)
+		}
 	}
 }
 
@@ -180,7 +282,7 @@ func TestStatusClasses(t *testing.T) {
 	} {
 		rec := &recorder{script: []int{c.code}, msg: "nope"}
 		s := newSink(t, rec, Options{})
-		err := s.Send(context.Background(), []sinks.Entry{entry(0, "x", "job", "a")})
+		err := send(s, "b1", 0, []sinks.Entry{entry(0, "x", "job", "a")})
 		if (err == nil) != c.ok || sinks.IsPermanent(err) != c.perma {
 			t.Errorf("status %d: err %v (permanent %v), want ok=%v permanent=%v", c.code, err, sinks.IsPermanent(err), c.ok, c.perma)
 		}
@@ -192,7 +294,7 @@ func TestRejectionsCounted(t *testing.T) {
 		"entry for stream '{job=\"a\"}' has timestamp too new: 2026-11-21T00:00:00Z"
 	rec := &recorder{script: []int{400}, msg: msg}
 	s := newSink(t, rec, Options{})
-	err := s.Send(context.Background(), []sinks.Entry{entry(0, "x", "job", "a")})
+	err := send(s, "b1", 0, []sinks.Entry{entry(0, "x", "job", "a")})
 	if !sinks.IsPermanent(err) {
 		t.Fatalf("400 must be permanent, got %v", err)
 	}
@@ -230,7 +332,7 @@ func TestTooOldDroppedAndCounted(t *testing.T) {
 	for i := range batch {
 		batch[i].Labels = []sinks.Label{{Name: "job", Value: "a"}}
 	}
-	if err := s.Send(context.Background(), batch); err != nil {
+	if err := send(s, "b1", 0, batch); err != nil {
 		t.Fatal(err)
 	}
 	pr := decode(t, rec.bodies[0])
@@ -280,13 +382,13 @@ func movedFilenames(t *testing.T, pr push.PushRequest) int {
 func TestCardinalityGuard(t *testing.T) {
 	rec := &recorder{}
 	s := newSink(t, rec, Options{MaxLabelValues: 2})
-	if err := s.Send(context.Background(), fileBatch(0, 4)); err != nil {
+	if err := send(s, "b1", 0, fileBatch(0, 4)); err != nil {
 		t.Fatal(err)
 	}
 	if moved := movedFilenames(t, decode(t, rec.bodies[0])); moved != 0 || s.Report().LabelsDemoted != 1 {
 		t.Errorf("first batch: moved %d entries' filename, demoted %d; want 0 and 1", moved, s.Report().LabelsDemoted)
 	}
-	if err := s.Send(context.Background(), fileBatch(4, 3)); err != nil {
+	if err := send(s, "b2", 0, fileBatch(4, 3)); err != nil {
 		t.Fatal(err)
 	}
 	if moved := movedFilenames(t, decode(t, rec.bodies[1])); moved != 3 || s.Report().LabelsDemoted != 1 {
@@ -299,12 +401,12 @@ func TestCardinalityGuardRetryIsByteIdentical(t *testing.T) {
 	rec := &recorder{script: []int{500, 503}}
 	s := newSink(t, rec, Options{MaxLabelValues: 2})
 	batch := fileBatch(0, 4)
-	for range 2 {
-		if err := s.Send(context.Background(), batch); err == nil || sinks.IsPermanent(err) {
+	for try := range 2 {
+		if err := send(s, "b1", try, batch); err == nil || sinks.IsPermanent(err) {
 			t.Fatalf("want a retryable error, got %v", err)
 		}
 	}
-	if err := s.Send(context.Background(), batch); err != nil {
+	if err := send(s, "b1", 2, batch); err != nil {
 		t.Fatal(err)
 	}
 	if len(rec.bodies) != 3 || !bytes.Equal(rec.bodies[0], rec.bodies[1]) || !bytes.Equal(rec.bodies[0], rec.bodies[2]) {
@@ -326,7 +428,7 @@ func TestTooOldCountedOncePerBatch(t *testing.T) {
 	batch := []sinks.Entry{entry(-2*3600, "old", "job", "a"), entry(-90*60, "older", "job", "a"),
 		entry(-49*60, "edge", "job", "a"), entry(-60, "fresh", "job", "a")}
 	for try := range 2 {
-		if err := s.Send(context.Background(), batch); err == nil || sinks.IsPermanent(err) {
+		if err := send(s, "b1", try, batch); err == nil || sinks.IsPermanent(err) {
 			t.Fatalf("try %d: want a retryable error, got %v", try, err)
 		}
 		if got := s.Report().Rejected[reasonTooOld]; got != 2 {
@@ -337,7 +439,7 @@ func TestTooOldCountedOncePerBatch(t *testing.T) {
 		t.Error("retry differs")
 	}
 	clock = now.Add(2 * time.Minute) // "edge" is now 51m old
-	if err := s.Send(context.Background(), batch); err != nil {
+	if err := send(s, "b1", 2, batch); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.Report().Rejected[reasonTooOld]; got != 3 {
@@ -347,7 +449,7 @@ func TestTooOldCountedOncePerBatch(t *testing.T) {
 		t.Errorf("last try sent %v, want only fresh", es)
 	}
 	// The next batch counts its own old entries.
-	if err := s.Send(context.Background(), batch[:1]); err != nil {
+	if err := send(s, "b2", 0, batch[:1]); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.Report().Rejected[reasonTooOld]; got != 4 {
@@ -375,7 +477,7 @@ func TestErrorsHoldNoResponseText(t *testing.T) {
 	} {
 		rec := &recorder{script: []int{c.code}, msg: c.msg}
 		s := newSink(t, rec, Options{})
-		err := s.Send(context.Background(), []sinks.Entry{entry(0, "x", "job", "a")})
+		err := send(s, "b1", 0, []sinks.Entry{entry(0, "x", "job", "a")})
 		if err == nil || strings.Contains(err.Error(), "alice") || err.Error() != c.want {
 			t.Errorf("status %d: error %q, want %q", c.code, err, c.want)
 		}
@@ -385,7 +487,7 @@ func TestErrorsHoldNoResponseText(t *testing.T) {
 func TestJSONEncoding(t *testing.T) {
 	rec := &recorder{}
 	s := newSink(t, rec, Options{JSON: true})
-	if err := s.Send(context.Background(), []sinks.Entry{entry(0, "line \"quoted\"", "job", "a")}); err != nil {
+	if err := send(s, "b1", 0, []sinks.Entry{entry(0, "line \"quoted\"", "job", "a")}); err != nil {
 		t.Fatal(err)
 	}
 	var body struct {
@@ -414,14 +516,14 @@ func TestAuthHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := newSink(t, rec, Options{BearerTokenFile: tok, Headers: map[string]string{"X-Extra": "1"}})
-	if err := s.Send(context.Background(), []sinks.Entry{entry(0, "x", "job", "a")}); err != nil {
+	if err := send(s, "b1", 0, []sinks.Entry{entry(0, "x", "job", "a")}); err != nil {
 		t.Fatal(err)
 	}
 	if h := rec.heads[0]; h.Get("Authorization") != "Bearer s3cret" || h.Get("X-Extra") != "1" {
 		t.Errorf("headers %v", h)
 	}
 	s2 := newSink(t, rec, Options{Username: "u", Password: "p"})
-	if err := s2.Send(context.Background(), []sinks.Entry{entry(0, "x", "job", "a")}); err != nil {
+	if err := send(s2, "b1", 0, []sinks.Entry{entry(0, "x", "job", "a")}); err != nil {
 		t.Fatal(err)
 	}
 	if u, p, ok := (&http.Request{Header: rec.heads[1]}).BasicAuth(); !ok || u != "u" || p != "p" {

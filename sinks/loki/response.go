@@ -15,6 +15,7 @@ const (
 	reasonMetadata     = "structured_metadata"
 	reasonStreamLimit  = "stream_limit"
 	reasonBodyTooLarge = "body_too_large"
+	reasonOutOfOrder   = "out_of_order"
 	reasonOther        = "other"
 )
 
@@ -27,15 +28,21 @@ var markers = []struct{ phrase, reason string }{
 	{"structured metadata", reasonMetadata},
 	{"active stream limit", reasonStreamLimit},
 	{"request body too large", reasonBodyTooLarge},
+	{"entry too far behind", reasonOutOfOrder},
+	{"entry out of order", reasonOutOfOrder},
 	{"label", reasonLabels},
 }
 
 // parseRejections counts the entries a 4xx message of Loki rejects, by
-// reason. Loki joins its per-entry errors with "; " and prefixes an error
-// that occurred n times with "n errors like: ". A piece that names no
+// reason. An ingester's list of ignored entries ends with their count
+// (see identify). The distributor joins its per-entry errors with "; "
+// and prefixes an error that occurred n times with "n errors like: ". A piece that names no
 // known error runs on into the next (a label value holding "; "); what is
 // left naming nothing known counts as one "other".
 func parseRejections(msg string) map[string]uint64 {
+	if n, _, _, ok := ingesterSummary(msg[strings.LastIndexByte(msg, '\n')+1:]); ok {
+		return map[string]uint64{reasonOutOfOrder: uint64(n)} // an ingester's list of one stream's ignored entries
+	}
 	out := map[string]uint64{}
 	cur := ""
 	for piece := range strings.SplitSeq(msg, "; ") {
