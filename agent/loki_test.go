@@ -185,8 +185,8 @@ func TestLokiPermanentRejectionDeadLettered(t *testing.T) {
 	if err != nil || len(days) == 0 || !strings.Contains(string(dead), "/item/100 ") || strings.Contains(string(dead), "alice") {
 		t.Fatalf("dead-letter file (%v) lacks the rejected, anonymized line", err)
 	}
-	if s.metric(`tarn_sink_dead_lettered_entries_total{sink="loki"}`) < 1 {
-		t.Error("dead-lettered entries not counted")
+	if d := s.metric(`tarn_sink_dead_lettered_entries_total{sink="loki"}`); d != 1 {
+		t.Errorf("%v dead-lettered entries counted, want the 1 rejected", d)
 	}
 }
 

@@ -133,7 +133,7 @@ func (m *metrics) setSpool(s *spool.Spool) {
 func (m *metrics) observeSend(sink string) func(time.Duration, error) {
 	ok, failed := m.sendSeconds.WithLabelValues(sink, "ok"), m.sendSeconds.WithLabelValues(sink, "error")
 	return func(d time.Duration, err error) {
-		if err != nil {
+		if _, partial := sinks.AsPartial(err); err != nil && !partial { // a partial acceptance is an answer
 			failed.Observe(d.Seconds())
 			return
 		}

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/tarn-project/tarn/agent"
-	"github.com/tarn-project/tarn/benchmarks/corpus"
 	_ "github.com/tarn-project/tarn/agent/inputs/all"
+	"github.com/tarn-project/tarn/benchmarks/corpus"
 	_ "github.com/tarn-project/tarn/sinks/all"
 )
 

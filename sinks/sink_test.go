@@ -13,7 +13,7 @@ import (
 type nopSink struct{}
 
 func (nopSink) Send(context.Context, *Batch) error { return nil }
-func (nopSink) Close(context.Context) error       { return nil }
+func (nopSink) Close(context.Context) error        { return nil }
 
 type nopSettings struct{}
 

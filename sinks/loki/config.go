@@ -47,9 +47,9 @@ type Settings struct {
 	MaxLabelValues int `yaml:"max_label_values"`
 	// RejectOldSamplesMaxAge is Loki's limits_config
 	// reject_old_samples_max_age (default 168h, Loki's default): entries
-	// older than it minus 15m are not sent (Loki would reject them, and
-	// its 400 would dead-letter the whole batch) and are counted as
-	// rejected too_old. It is Loki's limit, independent of
+	// older than it minus 15m are not sent (Loki would reject them with a
+	// 400, and they would be dead-lettered) and are counted as rejected
+	// too_old. It is Loki's limit, independent of
 	// retention.max_age.
 	RejectOldSamplesMaxAge strictyaml.Duration `yaml:"reject_old_samples_max_age"`
 }

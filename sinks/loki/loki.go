@@ -98,10 +98,11 @@ type Options struct {
 	// RejectOldSamplesMaxAge is Loki's own limit
 	// limits_config.reject_old_samples_max_age (default 168h, Loki's
 	// default), not tarn's retention.max_age (which the delivery loop
-	// enforces before the sink sees a batch). Loki rejects older entries,
-	// and its 400 for them would dead-letter the whole batch, so the sink
-	// drops entries older than RejectOldSamplesMaxAge minus OldMargin and
-	// counts them as rejected{reason="too_old"}, once per entry and batch.
+	// enforces before the sink sees a batch). Loki rejects older entries
+	// with a 400; rather than send them and have them dead-lettered, the
+	// sink drops entries older than RejectOldSamplesMaxAge minus OldMargin
+	// and counts them as rejected{reason="too_old"}, once per entry and
+	// batch.
 	RejectOldSamplesMaxAge time.Duration
 	// OldMargin is the safety margin below RejectOldSamplesMaxAge (default
 	// 15m); it must be shorter than RejectOldSamplesMaxAge.
