@@ -8,9 +8,9 @@
 // isolated and what survives a restart. A mock would only repeat our own
 // reading of Loki's documentation.
 //
-// Binary builds Loki v3.7.8 from the separate Go module in testdata/loki
-// (kept apart so Loki's dependencies never reach tarn's go.mod) and caches
-// it outside the repository, in
+// Binary builds Loki v3.7.8 with package testbin from the separate Go
+// module in testdata/loki (kept apart so Loki's dependencies never reach
+// tarn's go.mod) and caches it outside the repository, in
 //
 //	$(os.UserCacheDir)/tarn/loki-v3.7.8-<sha256 of testdata/loki/go.sum>/loki
 //

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tarn-project/tarn/sinks/sinktest/testbin"
 )
 
 const (
@@ -140,7 +141,7 @@ func (l *Loki) spawn() error {
 	cmd.Dir = l.dir
 	cmd.Stdout = logf
 	cmd.Stderr = logf
-	cmd.SysProcAttr = procAttr()
+	cmd.SysProcAttr = testbin.ProcAttr()
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -225,7 +226,7 @@ func (l *Loki) logTail() string {
 	if err != nil {
 		return err.Error()
 	}
-	return tail(b, logTailLines)
+	return testbin.Tail(b, logTailLines)
 }
 
 // Metrics returns Loki's Prometheus metrics (GET /metrics), e.g. to read
@@ -279,24 +280,9 @@ func do(c *http.Client, method, url, tenant string, body []byte, header http.Hea
 	return resp.StatusCode, b, err
 }
 
-// freePorts picks distinct free loopback ports by listening on port 0
-// and closing the listeners again.
+// freePorts picks distinct free loopback ports for Loki.
 func freePorts(t testing.TB) ports {
 	t.Helper()
-	var ls []net.Listener
-	defer func() {
-		for _, ln := range ls {
-			ln.Close()
-		}
-	}()
-	var p [3]int
-	for i := range p {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("find a free port: %v", err)
-		}
-		ls = append(ls, ln)
-		p[i] = ln.Addr().(*net.TCPAddr).Port
-	}
+	p := testbin.FreePorts(t, 3)
 	return ports{http: p[0], grpc: p[1], memberlist: p[2]}
 }
