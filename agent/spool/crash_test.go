@@ -48,7 +48,7 @@ func TestCrashChild(t *testing.T) {
 
 // TestCrashSIGKILL kills a real appending process at random points and
 // checks that every entry it reported as appended survives, in order, with
-// no corrupt record.
+// no damaged record.
 func TestCrashSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
@@ -64,8 +64,14 @@ func TestCrashSIGKILL(t *testing.T) {
 		if err != nil {
 			t.Fatalf("iteration %d: reopen: %v", iter, err)
 		}
-		if c := s.Stats().CorruptTruncated; c != 0 {
-			t.Errorf("iteration %d: %d corrupt tails after SIGKILL", iter, c)
+		// A SIGKILL can stop write(2) between pages (Linux returns a short
+		// write when a fatal signal is pending), so a torn tail of a record
+		// never acknowledged is normal and truncated; the loop below checks
+		// it held nothing printed. A damaged record before the tail is not.
+		if st := s.Stats(); st.CorruptRecords != 0 {
+			t.Errorf("iteration %d: %d damaged records after SIGKILL", iter, st.CorruptRecords)
+		} else if st.CorruptTruncated != 0 {
+			t.Logf("iteration %d: torn tail truncated (%d)", iter, st.CorruptTruncated)
 		}
 		for {
 			b, err := s.Read("verify", 1000, 0)
