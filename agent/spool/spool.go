@@ -204,6 +204,13 @@ func Open(o Options, sinkNames []string) (*Spool, error) {
 	if len(ids) > 0 && ids[len(ids)-1] > next {
 		next = ids[len(ids)-1]
 	}
+	if next == 0 {
+		// A new (or wiped) spool numbers its segments from the clock, so
+		// its batch IDs never repeat those of an earlier spool in the
+		// same place: a sink that names objects after them (s3) would
+		// overwrite what the earlier spool delivered.
+		next = uint64(o.Now().UnixMicro())
+	}
 	if err := s.startSegment(next + 1); err != nil {
 		return nil, err
 	}

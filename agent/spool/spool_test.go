@@ -114,6 +114,28 @@ func TestBatchIDFormat(t *testing.T) {
 	}
 }
 
+// TestWipedSpoolNewIDs checks that a spool created again in the same
+// directory (wiped, or an emptyDir after a pod restart) never hands out
+// the batch IDs of the one before it.
+func TestWipedSpoolNewIDs(t *testing.T) {
+	dir := t.TempDir()
+	first := func() string {
+		s := mustOpen(t, Options{Dir: dir, MaxAge: week}, "a")
+		defer s.Close()
+		mustAppend(t, s, entries(0, 5, base))
+		b, _ := s.Read("a", 5, 0)
+		return b.ID
+	}
+	a := first()
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Millisecond)
+	if b := first(); b == a || b < a {
+		t.Fatalf("after a wipe the first batch ID is %q, before it %q: want a new, later one", b, a)
+	}
+}
+
 func TestFullThenAckFreesSpace(t *testing.T) {
 	dir := t.TempDir()
 	s := mustOpen(t, Options{Dir: dir, MaxBytes: 8 << 10, SegmentBytes: 2 << 10, MaxAge: week}, "a")
