@@ -5,5 +5,6 @@ package all
 import (
 	_ "github.com/tarn-project/tarn/sinks/file"   // file sink
 	_ "github.com/tarn-project/tarn/sinks/loki"   // Loki sink
+	_ "github.com/tarn-project/tarn/sinks/s3"     // S3-compatible object storage sink
 	_ "github.com/tarn-project/tarn/sinks/stdout" // stdout sink
 )
