@@ -31,3 +31,36 @@ sinks:
 		}
 	}
 }
+
+// An s3 sink's errors name the file, the line and the key; a loki key on
+// it is unknown; a valid one decodes with its defaults.
+func TestS3SinkSettings(t *testing.T) {
+	p := write(t, "tarn.yaml", `sinks:
+  - name: archive
+    type: s3
+    bucket: "logs/x"
+    key: "dt={date}/{batch}"
+    compress: brotli
+    part_size: 1MiB
+    sse: {type: aws:kms, kms_key_id: k}
+    url: http://loki
+  - name: ok
+    type: s3
+    endpoint: http://127.0.0.1:9000
+    bucket: logs
+    sse: {kms_key_id: k}
+`)
+	_, _, err := Load(p)
+	for _, want := range []string{
+		"tarn.yaml:4: sinks[0].bucket: a bucket name has no '/'",
+		"tarn.yaml:5: sinks[0].key: the key needs {tenant}",
+		"tarn.yaml:6: sinks[0].compress: must be gzip, zstd, lz4 or none",
+		"tarn.yaml:7: sinks[0].part_size: must be at least 5MiB",
+		"tarn.yaml:9: sinks[0].url: unknown field for type s3",
+		"sinks[1].sse.kms_key_id: goes with sse.type: aws:kms",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in %v", want, err)
+		}
+	}
+}
