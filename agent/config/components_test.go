@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/tarn-project/tarn/agent/inputs/all" // the input types the tests configure
 	_ "github.com/tarn-project/tarn/sinks/all"        // the sink types
@@ -61,6 +62,42 @@ func TestS3SinkSettings(t *testing.T) {
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in %v", want, err)
+		}
+	}
+}
+
+// A backup sink makes the configuration's backup_max_age the rules'
+// (or caps it), so the policy states how long backups keep entries.
+func TestCapBackupRetention(t *testing.T) {
+	for _, tc := range []struct {
+		backup    string
+		rules     string
+		wantHours int
+	}{
+		{"true", "", 21 * 24},
+		{"true", "backup_max_age: 14d", 14 * 24},
+		{"false", "", 0},
+	} {
+		p := write(t, "tarn.yaml", `rules:
+  extends: [builtin:default]
+  retention: {`+tc.rules+`}
+inputs:
+  - {name: app, type: stdin}
+sinks:
+  - {name: out, type: stdout, backup: `+tc.backup+`}
+retention: {max_age: 7d, backup_max_age: 21d}
+`)
+		c, rc, err := Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.CapRetention(rc)
+		got := 0
+		if rc.Retention.BackupMaxAge != nil {
+			got = int(time.Duration(*rc.Retention.BackupMaxAge) / time.Hour)
+		}
+		if got != tc.wantHours {
+			t.Errorf("backup %s, rules %q: backup_max_age %dh, want %dh", tc.backup, tc.rules, got, tc.wantHours)
 		}
 	}
 }

@@ -106,6 +106,7 @@ var german = lang{
 		"loki":   "Grafana Loki (Log-Datenbank)",
 		"file":   "Dateien auf dem Server",
 		"stdout": "die Standardausgabe (an den Protokolldienst des Systems)",
+		"s3":     "ein Objektspeicher (S3-kompatibles Archiv; die Daten jedes Kunden unter eigenem Präfix)",
 	},
 
 	purposes:     []string{"sicherer und störungsfreier Betrieb der Websites", "Fehlersuche", "Erkennung und Abwehr von Angriffen"},

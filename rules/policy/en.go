@@ -106,6 +106,7 @@ var english = lang{
 		"loki":   "Grafana Loki (log database)",
 		"file":   "files on the server",
 		"stdout": "the standard output (for the system's log service)",
+		"s3":     "an object store (S3-compatible archive; each customer's data under its own prefix)",
 	},
 
 	purposes:     []string{"operating the websites securely and reliably", "finding errors", "detecting and defending against attacks"},

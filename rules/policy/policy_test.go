@@ -268,8 +268,8 @@ func TestEveryBuiltinRenders(t *testing.T) {
 }
 
 func TestRecipients(t *testing.T) {
-	out := render(t, builtin(t, "default"), Options{Lang: "de", Recipients: []string{"loki", "file", "loki", "s3"}})
-	if !strings.Contains(out, "Empfänger der bearbeiteten Log-Dateien: Grafana Loki (Log-Datenbank), Dateien auf dem Server und s3.") {
+	out := render(t, builtin(t, "default"), Options{Lang: "de", Recipients: []string{"loki", "file", "loki", "s3", "kafka"}})
+	if !strings.Contains(out, "Empfänger der bearbeiteten Log-Dateien: Grafana Loki (Log-Datenbank), Dateien auf dem Server, ein Objektspeicher (S3-kompatibles Archiv; die Daten jedes Kunden unter eigenem Präfix) und kafka.") {
 		t.Errorf("recipients:\n%s", out)
 	}
 	if out := render(t, builtin(t, "default"), Options{}); strings.Contains(out, "Recipients") {
