@@ -5,8 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,7 +157,7 @@ func TestStore(t *testing.T) {
 	s := startStore(t)
 	for name, f := range map[string]func(*testing.T, *store){
 		"Objects": testObjects, "ResendOverwrites": testResendOverwrites, "Multipart": testMultipart,
-		"Rejections": testRejections, "Refusals": testRefusals, "Sweep": testSweep, "Lifecycle": testLifecycle, "SSE": testSSE,
+		"Rejections": testRejections, "Refusals": testRefusals, "Sweep": testSweep, "Lifecycle": testLifecycle, "SSE": testSSE, "TLS": testTLS,
 	} {
 		t.Run(name, func(t *testing.T) { f(t, s) })
 	}
@@ -435,5 +439,34 @@ func testSSE(t *testing.T, s *store) {
 	}
 	if got := info.Metadata.Get("X-Amz-Server-Side-Encryption"); got != "AES256" {
 		t.Fatalf("server-side encryption %q, want AES256", got)
+	}
+}
+
+// testTLS reaches the store through a TLS endpoint with its own CA (a
+// reverse proxy in front of SeaweedFS, which signs nothing itself): with
+// tls.ca_file the upload works, without it the certificate is refused
+// and the error is retried, not permanent.
+func testTLS(t *testing.T, s *store) {
+	bucket := s.bucket(t)
+	target, _ := url.Parse("http://" + s.Endpoint)
+	proxy := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(target))
+	defer proxy.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: proxy.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	batch := &sinks.Batch{ID: "1-0-0", Entries: []sinks.Entry{entry(0, now, "")}}
+	withCA := s.sink(t, s.settings(t, bucket, func(st *Settings) { st.Endpoint, st.TLS.CAFile = proxy.URL, ca }), &now)
+	if err := withCA.Send(context.Background(), batch); err != nil {
+		t.Fatalf("with the CA: %v", err)
+	}
+	if keys := s.keys(t, bucket, ""); len(keys) != 1 {
+		t.Fatalf("objects %v", keys)
+	}
+	without := s.sink(t, s.settings(t, bucket, func(st *Settings) { st.Endpoint = proxy.URL }), &now)
+	err := without.Send(context.Background(), batch)
+	if err == nil || sinks.IsPermanent(err) || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("without the CA: %v, want a retried certificate error", err)
 	}
 }
