@@ -3,7 +3,6 @@ package agent
 import (
 	"cmp"
 	"context"
-	"os"
 	"time"
 
 	"go.uber.org/zap"
@@ -15,8 +14,11 @@ import (
 
 // newSink builds the sink of a sinks[] entry through its type's factory.
 func (g *generation) newSink(sc config.Sink) (sinks.Sink, error) {
-	host, _ := os.Hostname()
-	env := sinks.Env{Name: sc.Name, Retention: g.sinkRetention(sc), Node: host, Version: g.a.o.Version,
+	node, err := nodeName(g.cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	env := sinks.Env{Name: sc.Name, Retention: g.sinkRetention(sc), Node: node, Version: g.a.o.Version,
 		Now: g.a.now, Stdout: g.a.o.Stdout, Logger: g.a.log.With(zap.String(keyComponent, "sink"), zap.String(keySink, sc.Name))}
 	return sinks.New(sc.Type, sc.Settings, env)
 }

@@ -18,9 +18,15 @@ type layout struct {
 	// static is the text before the first placeholder, the prefix the
 	// retention sweep lists.
 	static string
-	// match recognises a key of this layout and captures date and hour.
+	// match recognises a key of this layout written by one sink (see
+	// forSink) and captures date and hour.
 	match *regexp.Regexp
+	// pattern is match's expression with sinkMark for the sink's name.
+	pattern string
 }
+
+// sinkMark stands for the sink's name in layout.pattern.
+const sinkMark = "\x00sink\x00"
 
 // part is a literal (name "") or a placeholder.
 type part struct{ name, text string }
@@ -34,8 +40,10 @@ var placeholders = map[string]string{
 
 // parseLayout compiles prefix and key. The key must hold {tenant} (every
 // tenant's objects under their own prefix), {date} (the sweep reads an
-// object's age from it) and {batch} (objects are named after the batch,
-// so a re-send overwrites).
+// object's age from it), {node} and {sink} (the names of batches are
+// unique in one spool and one sink, and the sweep deletes only its own
+// sink's objects) and {batch} (objects are named after the batch, so a
+// re-send overwrites).
 func parseLayout(prefix, key string) (*layout, error) {
 	prefix = strings.Trim(prefix, "/")
 	if prefix != "" {
@@ -71,10 +79,13 @@ func parseLayout(prefix, key string) (*layout, error) {
 			return nil, fmt.Errorf("placeholder {%s} twice", name)
 		}
 		l.parts = append(l.parts, part{name: name})
+		if name == "sink" {
+			pat = sinkMark
+		}
 		re += pat
 		text = text[j+1:]
 	}
-	for _, need := range []string{"tenant", "date", "batch"} {
+	for _, need := range []string{"tenant", "date", "node", "sink", "batch"} {
 		if !l.has(need) {
 			return nil, fmt.Errorf("the key needs {%s}", need)
 		}
@@ -86,8 +97,16 @@ func parseLayout(prefix, key string) (*layout, error) {
 		}
 		l.static += p.text
 	}
-	l.match = regexp.MustCompile(re + "$")
+	l.pattern = re + "$"
 	return l, nil
+}
+
+// forSink makes l recognise only the keys the sink named sink writes
+// (of any node: a node that left the fleet leaves objects the others
+// sweep), so sinks sharing a bucket and prefix with other retentions
+// never delete each other's objects.
+func (l *layout) forSink(sink string) {
+	l.match = regexp.MustCompile(strings.Replace(l.pattern, sinkMark, regexp.QuoteMeta(sink), 1))
 }
 
 // has reports whether the layout holds placeholder name.

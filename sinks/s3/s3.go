@@ -85,6 +85,7 @@ func newSink(s *Settings, env sinks.Env, every time.Duration) (*Sink, error) {
 		env.Logger = zap.NewNop()
 	}
 	c := compressions[s.Compress]
+	l.forSink(safeName(env.Name))
 	k := &Sink{s: s, env: env, client: client, layout: l, enc: newEncoder(c), node: safeName(cmp.Or(env.Node, "node")),
 		name: safeName(env.Name), rejected: map[string]uint64{}, stop: make(chan struct{}), sweepEvery: every,
 		put: minio.PutObjectOptions{ContentType: "application/x-ndjson", ContentEncoding: c.contentEncoding,
