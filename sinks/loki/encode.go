@@ -34,6 +34,7 @@ type encoder struct {
 	meta   []push.LabelAdapter
 	pb     []byte
 	out    []byte
+	names  map[string]string // metadata names not valid in LogQL → their sanitized form
 }
 
 // acc accumulates one (tenant, stream) of a batch: the indices of its
@@ -77,7 +78,7 @@ func (e *encoder) fill(a *acc, entries []sinks.Entry) {
 		start := len(e.meta)
 		e.meta = append(e.meta, a.info.moved...)
 		for _, m := range en.Metadata {
-			e.meta = append(e.meta, push.LabelAdapter{Name: m.Name, Value: m.Value})
+			e.meta = append(e.meta, push.LabelAdapter{Name: e.metaName(m.Name), Value: m.Value})
 		}
 		var sm push.LabelsAdapter
 		if len(e.meta) > start {
@@ -85,6 +86,30 @@ func (e *encoder) fill(a *acc, entries []sinks.Entry) {
 		}
 		a.stream.Entries = append(a.stream.Entries, push.Entry{Timestamp: en.Time, Line: lineString(en.Line), StructuredMetadata: sm})
 	}
+}
+
+// metaName is a structured metadata name as LogQL can name it: a name
+// that is not a valid label name (OTLP attributes such as
+// "http.response.status_code") has every other character replaced by
+// '_', as Loki's own OTLP endpoint does.
+func (e *encoder) metaName(name string) string {
+	if sinks.ValidLabelName(name) {
+		return name
+	}
+	if n, ok := e.names[name]; ok {
+		return n
+	}
+	b := []byte(name)
+	for i, c := range b {
+		if !sinks.LabelNameChar(c, i == 0) {
+			b[i] = '_'
+		}
+	}
+	if e.names == nil || len(e.names) > 4096 {
+		e.names = map[string]string{}
+	}
+	e.names[name] = string(b)
+	return string(b)
 }
 
 // metaCount is how many structured metadata pairs the entries carry at

@@ -141,6 +141,25 @@ func TestRequestShape(t *testing.T) {
 	}
 }
 
+// Metadata names LogQL cannot name (OTLP attributes) are sent with '_'
+// for the other characters, as Loki's OTLP endpoint does.
+func TestMetadataNamesSanitized(t *testing.T) {
+	rec := &recorder{}
+	s := newSink(t, rec, Options{})
+	e := entry(-1, "l", "job", "web")
+	e.Metadata = []sinks.Label{{Name: "http.response.status_code", Value: "200"}, {Name: "trace_id", Value: "ab"}, {Name: "1st", Value: "x"}}
+	if err := send(s, "b1", 0, []sinks.Entry{e}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range decode(t, rec.bodies[0]).Streams[0].Entries[0].StructuredMetadata {
+		got = append(got, m.Name+"="+m.Value)
+	}
+	if strings.Join(got, " ") != "http_response_status_code=200 trace_id=ab _st=x" {
+		t.Fatalf("metadata %v", got)
+	}
+}
+
 func TestResendIsByteIdentical(t *testing.T) {
 	rec := &recorder{script: []int{500}}
 	s := newSink(t, rec, Options{})
