@@ -1,19 +1,16 @@
 package lokipush
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/tarn-project/tarn/agent/httpserve"
 	"github.com/tarn-project/tarn/sinks"
 )
 
@@ -115,11 +112,11 @@ const (
 
 // handler is the http.Handler built by NewHandler.
 type handler struct {
-	o         Options
-	limits    Limits
-	log       *zap.Logger
-	tokenHash [sha256.Size]byte
-	slots     chan struct{} // one per request being served
+	o      Options
+	limits Limits
+	log    *zap.Logger
+	token  httpserve.BearerToken
+	slots  chan struct{} // one per request being served
 }
 
 // NewHandler returns the HTTP side of the Loki push receiver. It serves
@@ -156,9 +153,7 @@ func NewHandler(o Options) http.Handler {
 	}
 	h := &handler{o: o, log: log.With(zap.String(keyComponent, "lokipush")), slots: make(chan struct{}, o.MaxConcurrent),
 		limits: Limits{MaxBytes: o.MaxBodyBytes, MaxEntries: o.MaxEntries, MaxDecodedBytes: o.MaxDecodedBytes}.withDefaults()}
-	if o.BearerToken != "" {
-		h.tokenHash = sha256.Sum256([]byte(o.BearerToken))
-	}
+	h.token = httpserve.NewBearerToken(o.BearerToken)
 	return h
 }
 
@@ -240,58 +235,28 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, decode decodeFun
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// authorized checks the bearer token, if one is configured. Both sides
-// are hashed first so that the comparison takes the same time whatever
-// the length of the presented token.
+// authorized checks the bearer token, if one is configured.
 func (h *handler) authorized(r *http.Request) bool {
-	if h.o.BearerToken == "" {
-		return true
-	}
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return false
-	}
-	got := sha256.Sum256([]byte(strings.TrimSpace(token)))
-	return subtle.ConstantTimeCompare(got[:], h.tokenHash[:]) == 1
+	return h.token.Allows(r.Header.Get("Authorization"))
 }
 
-// initialBody is the most a body buffer starts with: beyond it, the
-// buffer grows with what arrived, whatever Content-Length claims.
-const initialBody = 64 << 10
+// readBody reads the raw body (httpserve.ReadBody) within MaxBodyBytes
+// and ReadTimeout.
+func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := httpserve.ReadBody(w, r, h.o.MaxBodyBytes, h.o.ReadTimeout)
+	switch {
+	case errors.Is(err, httpserve.ErrBodyTooLarge):
+		return nil, tooLarge(h.o.MaxBodyBytes)
+	case errors.Is(err, httpserve.ErrReadTimeout):
+		return nil, fmt.Errorf("%w: after %v", errReadTimeout, h.o.ReadTimeout)
+	case err != nil:
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return body, nil
+}
 
 // errReadTimeout marks a body not sent within ReadTimeout.
 var errReadTimeout = errors.New("request body not sent in time")
-
-// readBody reads the raw body through http.MaxBytesReader, within
-// ReadTimeout.
-func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	limit := h.o.MaxBodyBytes
-	if r.ContentLength > limit {
-		return nil, tooLarge(limit)
-	}
-	rc := http.NewResponseController(w)
-	deadline := h.o.ReadTimeout > 0 && rc.SetReadDeadline(time.Now().Add(h.o.ReadTimeout)) == nil
-	var buf bytes.Buffer
-	buf.Grow(int(min(max(r.ContentLength, 0), initialBody)) + bytes.MinRead)
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
-	var mbe *http.MaxBytesError
-	var ne net.Error
-	if deadline && !errors.As(err, &ne) {
-		// Cleared once read: the server's background read must not time
-		// out (and cancel the request) while Push runs. After a timeout
-		// it stays, so that the server gives up the connection.
-		rc.SetReadDeadline(time.Time{})
-	}
-	switch {
-	case errors.As(err, &mbe):
-		return nil, tooLarge(limit)
-	case errors.As(err, &ne) && ne.Timeout():
-		return nil, fmt.Errorf("%w: after %v", errReadTimeout, h.o.ReadTimeout)
-	case err != nil:
-		return nil, fmt.Errorf("%w: cannot read body: %w", ErrInvalid, err)
-	}
-	return buf.Bytes(), nil
-}
 
 // rejection returns the status and reason of a request that failed
 // before Push.
