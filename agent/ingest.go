@@ -95,6 +95,7 @@ func (in *ingest) Ingest(ctx context.Context, b *inputs.Batch) error {
 		in.record(src, &b.Records[i], now)
 	}
 	unlock()
+	b.Kept = len(in.entries)
 	in.exportStats()
 	err := in.append(ctx, in.entries, b.Wait)
 	if errors.Is(err, spool.ErrFull) && !b.Wait {

@@ -76,6 +76,11 @@ type Batch struct {
 	Cut int
 	// Wait says to wait while the spool is full (see Host.Ingest).
 	Wait bool
+	// Kept is set by Ingest: how many of the lines and records became
+	// entries; the rules dropped the others (past retention, a drop
+	// rule). An input that reports drops to its sender (OTLP's partial
+	// success) reads it.
+	Kept int
 }
 
 // Reset empties b for reuse, keeping its buffers.

@@ -5,5 +5,6 @@ package all
 import (
 	_ "github.com/tarn-project/tarn/agent/inputs/file"     // file input
 	_ "github.com/tarn-project/tarn/agent/inputs/lokipush" // loki_push input
+	_ "github.com/tarn-project/tarn/agent/inputs/otlp"     // otlp input
 	_ "github.com/tarn-project/tarn/agent/inputs/stdin"    // stdin input
 )

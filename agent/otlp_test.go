@@ -1,0 +1,268 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
+	otellog "go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	"go.opentelemetry.io/otel/sdk/resource"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+)
+
+// otlpConfig writes a configuration with one otlp input (gRPC and HTTP)
+// and an NDJSON file sink.
+func otlpConfig(t *testing.T, grpcAddr, httpAddr, extra string) string {
+	t.Helper()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "token"), []byte("s3cret-token\n"), 0o600)
+	body := fmt.Sprintf(`data_dir: data
+rules: builtin:default
+inputs:
+  - name: otel
+    type: otlp
+    grpc: {listen: %q}
+    http: {listen: %q}
+    bearer_token_file: token
+    labels: {via: tarn}
+%ssinks:
+  - name: archive
+    type: file
+    path: out
+    format: ndjson
+server: {listen: ""}
+`, grpcAddr, httpAddr, extra)
+	p := filepath.Join(dir, "tarn.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// otlpEntry is one line of the NDJSON file sink.
+type otlpEntry struct {
+	Time     time.Time         `json:"time"`
+	Labels   map[string]string `json:"labels"`
+	Line     string            `json:"line"`
+	Metadata map[string]string `json:"metadata"`
+}
+
+// otlpOutput parses the file sink's NDJSON.
+func otlpOutput(t *testing.T, s *setup) []otlpEntry {
+	t.Helper()
+	var out []otlpEntry
+	for _, l := range s.output(t) {
+		var e otlpEntry
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// The personal data the senders put in bodies and attributes; none of it
+// may reach the output.
+var otlpSecrets = []string{"alice@example.com", "203.0.113.77", "bob@example.org", "198.51.100.23", "Bearer eyJhbGciOi", "tok_live_4f9d8a7b6c5e", "u-4711"}
+
+// emit sends n numbered records through an OpenTelemetry SDK logger
+// provider with exporter exp, then flushes and shuts it down.
+func emit(t *testing.T, exp sdklog.Exporter, via string, n int, at time.Time) {
+	t.Helper()
+	res := resource.NewSchemaless(attribute.String("service.name", "checkout"), attribute.String("k8s.namespace.name", "shop"),
+		attribute.String("host.name", "web-1"), attribute.String("owner.email", "bob@example.org"))
+	lp := sdklog.NewLoggerProvider(sdklog.WithResource(res), sdklog.WithProcessor(sdklog.NewBatchProcessor(exp, sdklog.WithExportInterval(50*time.Millisecond))))
+	lg := lp.Logger("shop/auth", otellog.WithInstrumentationVersion("1.2.3"))
+	for i := range n {
+		var r otellog.Record
+		r.SetTimestamp(at.Add(time.Duration(i) * time.Millisecond))
+		r.SetSeverity(otellog.SeverityWarn)
+		r.SetSeverityText("WARN")
+		r.SetBody(attribute.StringValue(fmt.Sprintf("login failed for alice@example.com from 203.0.113.77 seq=%s-%d", via, i)))
+		r.AddAttributes(
+			attribute.String("user.email", "alice@example.com"),
+			attribute.String("client.address", "198.51.100.23"),
+			attribute.String("enduser.id", "u-4711"),
+			attribute.String("http.request.header.authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.x"),
+			attribute.String("url.full", "https://shop.example/pay?token=tok_live_4f9d8a7b6c5e&step=2"),
+			attribute.Int("http.response.status_code", 401),
+			attribute.Map("session", attribute.String("sid", "tok_live_4f9d8a7b6c5e")),
+		)
+		lg.Emit(context.Background(), r)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := lp.ForceFlush(ctx); err != nil {
+		t.Fatalf("%s: flush: %v", via, err)
+	}
+	if err := lp.Shutdown(ctx); err != nil {
+		t.Fatalf("%s: shutdown: %v", via, err)
+	}
+}
+
+// TestOTLPFromSDKExporters sends records with e-mails, IPs and tokens in
+// body and attributes through the OpenTelemetry Go SDK's OTLP/HTTP and
+// OTLP/gRPC log exporters and checks that each arrives once, anonymized,
+// with its resource labels, metadata and time.
+func TestOTLPFromSDKExporters(t *testing.T) {
+	grpcAddr, httpAddr := freePort(t), freePort(t)
+	s := start(t, otlpConfig(t, grpcAddr, httpAddr, ""), Options{})
+	waitListening(t, grpcAddr)
+	waitListening(t, httpAddr)
+	at := time.Now().Add(-time.Minute).UTC().Truncate(time.Millisecond)
+	auth := map[string]string{"Authorization": "Bearer s3cret-token"}
+	ctx := context.Background()
+	hexp, err := otlploghttp.New(ctx, otlploghttp.WithEndpoint(httpAddr), otlploghttp.WithInsecure(), otlploghttp.WithHeaders(auth),
+		otlploghttp.WithCompression(otlploghttp.GzipCompression))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gexp, err := otlploggrpc.New(ctx, otlploggrpc.WithEndpoint(grpcAddr), otlploggrpc.WithInsecure(), otlploggrpc.WithHeaders(auth),
+		otlploggrpc.WithCompressor("gzip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 300
+	emit(t, hexp, "http", n, at)
+	emit(t, gexp, "grpc", n, at)
+	waitFor(t, "the OTLP records in the file sink", func() bool { return len(s.output(t)) >= 2*n })
+	s.stop(t)
+
+	out := otlpOutput(t, s)
+	seen := map[string]int{}
+	for _, e := range out {
+		_, seq, _ := strings.Cut(e.Line, "seq=")
+		seen[seq]++
+		if e.Labels["service_name"] != "checkout" || e.Labels["k8s_namespace_name"] != "shop" || e.Labels["input"] != "otel" || e.Labels["via"] != "tarn" {
+			t.Fatalf("labels %v", e.Labels)
+		}
+		m := e.Metadata
+		if m["client.address"] != "198.51.100.0" || m["http.response.status_code"] != "401" || m["severity_text"] != "WARN" ||
+			m["scope.name"] != "shop/auth" || m["scope.version"] != "1.2.3" || len(m["user.email"]) != 16 || m["session.sid"] == "" {
+			t.Fatalf("metadata %v", m)
+		}
+		if !strings.HasPrefix(e.Line, "login failed for ") || !strings.Contains(e.Line, " from 203.0.113.0 ") {
+			t.Fatalf("line %q", e.Line)
+		}
+	}
+	for _, via := range []string{"http", "grpc"} {
+		for i := range n {
+			if c := seen[fmt.Sprintf("%s-%d", via, i)]; c != 1 {
+				t.Fatalf("record %s-%d arrived %d times", via, i, c)
+			}
+		}
+	}
+	raw, _ := json.Marshal(out)
+	for _, secret := range otlpSecrets {
+		if bytes.Contains(raw, []byte(secret)) {
+			t.Errorf("%q reached the output", secret)
+		}
+	}
+	if e := out[0]; e.Time.Before(at) || e.Time.After(at.Add(n*time.Millisecond)) {
+		t.Errorf("time %v, want the record's own (from %v)", e.Time, at)
+	}
+}
+
+// exportRequest is one request of records at the given times.
+func exportRequest(times ...time.Time) plogotlp.ExportRequest {
+	ld := plog.NewLogs()
+	lrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+	for i, at := range times {
+		lr := lrs.AppendEmpty()
+		lr.SetTimestamp(pcommon.NewTimestampFromTime(at))
+		lr.Body().SetStr(fmt.Sprintf("record %d from 203.0.113.9", i))
+	}
+	return plogotlp.NewExportRequestFromLogs(ld)
+}
+
+// TestOTLPAnswers checks the protocol's answers on both transports: a
+// record past the retention is a partial success with its count, a
+// missing token is 401 / UNAUTHENTICATED, a wrong content type 415, a
+// malformed body 400, other paths 404.
+func TestOTLPAnswers(t *testing.T) {
+	grpcAddr, httpAddr := freePort(t), freePort(t)
+	s := start(t, otlpConfig(t, grpcAddr, httpAddr, ""), Options{})
+	waitListening(t, grpcAddr)
+	waitListening(t, httpAddr)
+	now := time.Now()
+	req := exportRequest(now, now.Add(-9*24*time.Hour), now)
+	url := "http://" + httpAddr + "/v1/logs"
+
+	for _, tc := range []struct {
+		name, ct, token string
+		body            func() []byte
+		status          int
+		rejected        int64
+	}{
+		{"protobuf partial", "application/x-protobuf", "s3cret-token", func() []byte { b, _ := req.MarshalProto(); return b }, 200, 1},
+		{"json partial", "application/json", "s3cret-token", func() []byte { b, _ := req.MarshalJSON(); return b }, 200, 1},
+		{"no token", "application/x-protobuf", "", func() []byte { b, _ := req.MarshalProto(); return b }, 401, 0},
+		{"wrong type", "text/plain", "s3cret-token", func() []byte { return []byte("x") }, 415, 0},
+		{"garbage", "application/x-protobuf", "s3cret-token", func() []byte { return []byte{0xff, 0xff, 0xff} }, 400, 0},
+	} {
+		r, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(tc.body()))
+		r.Header.Set("Content-Type", tc.ct)
+		if tc.token != "" {
+			r.Header.Set("Authorization", "Bearer "+tc.token)
+		}
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body bytes.Buffer
+		body.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Fatalf("%s: status %d, want %d (%s)", tc.name, resp.StatusCode, tc.status, body.String())
+		}
+		if tc.status != 200 {
+			continue
+		}
+		er := plogotlp.NewExportResponse()
+		if tc.ct == "application/json" {
+			err = er.UnmarshalJSON(body.Bytes())
+		} else {
+			err = er.UnmarshalProto(body.Bytes())
+		}
+		if err != nil || er.PartialSuccess().RejectedLogRecords() != tc.rejected {
+			t.Fatalf("%s: response %v, rejected %d, want %d", tc.name, err, er.PartialSuccess().RejectedLogRecords(), tc.rejected)
+		}
+	}
+	if resp, err := http.Post("http://"+httpAddr+"/v1/traces", "application/x-protobuf", nil); err != nil || resp.StatusCode != 404 {
+		t.Fatalf("other path: %v %v", resp, err)
+	}
+
+	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	client := plogotlp.NewGRPCClient(conn)
+	if _, err := client.Export(context.Background(), req); status.Code(err) != codes.Unauthenticated {
+		t.Fatalf("gRPC without token: %v", err)
+	}
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer s3cret-token")
+	resp, err := client.Export(ctx, req)
+	if err != nil || resp.PartialSuccess().RejectedLogRecords() != 1 {
+		t.Fatalf("gRPC export: %v, rejected %d", err, resp.PartialSuccess().RejectedLogRecords())
+	}
+	waitFor(t, "6 kept records", func() bool { return len(s.output(t)) >= 6 })
+}
