@@ -3,8 +3,11 @@ package agent
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,8 +24,10 @@ import (
 	otellog "go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -30,17 +35,18 @@ import (
 
 // otlpConfig writes a configuration with one otlp input (gRPC and HTTP)
 // and an NDJSON file sink.
-func otlpConfig(t *testing.T, grpcAddr, httpAddr, extra string) string {
+// endpoint is added to both endpoints' mappings (e.g. a tls key), extra
+// to the input.
+func otlpConfig(t *testing.T, dir, grpcAddr, httpAddr, endpoint, extra string) string {
 	t.Helper()
-	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "token"), []byte("s3cret-token\n"), 0o600)
 	body := fmt.Sprintf(`data_dir: data
 rules: builtin:default
 inputs:
   - name: otel
     type: otlp
-    grpc: {listen: %q}
-    http: {listen: %q}
+    grpc: {listen: %q%s}
+    http: {listen: %q%s}
     bearer_token_file: token
     labels: {via: tarn}
 %ssinks:
@@ -49,7 +55,7 @@ inputs:
     path: out
     format: ndjson
 server: {listen: ""}
-`, grpcAddr, httpAddr, extra)
+`, grpcAddr, endpoint, httpAddr, endpoint, extra)
 	p := filepath.Join(dir, "tarn.yaml")
 	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
@@ -124,7 +130,7 @@ func emit(t *testing.T, exp sdklog.Exporter, via string, n int, at time.Time) {
 // with its resource labels, metadata and time.
 func TestOTLPFromSDKExporters(t *testing.T) {
 	grpcAddr, httpAddr := freePort(t), freePort(t)
-	s := start(t, otlpConfig(t, grpcAddr, httpAddr, ""), Options{})
+	s := start(t, otlpConfig(t, t.TempDir(), grpcAddr, httpAddr, "", ""), Options{})
 	waitListening(t, grpcAddr)
 	waitListening(t, httpAddr)
 	at := time.Now().Add(-time.Minute).UTC().Truncate(time.Millisecond)
@@ -199,7 +205,7 @@ func exportRequest(times ...time.Time) plogotlp.ExportRequest {
 // malformed body 400, other paths 404.
 func TestOTLPAnswers(t *testing.T) {
 	grpcAddr, httpAddr := freePort(t), freePort(t)
-	s := start(t, otlpConfig(t, grpcAddr, httpAddr, ""), Options{})
+	s := start(t, otlpConfig(t, t.TempDir(), grpcAddr, httpAddr, "", ""), Options{})
 	waitListening(t, grpcAddr)
 	waitListening(t, httpAddr)
 	now := time.Now()
@@ -265,4 +271,138 @@ func TestOTLPAnswers(t *testing.T) {
 		t.Fatalf("gRPC export: %v, rejected %d", err, resp.PartialSuccess().RejectedLogRecords())
 	}
 	waitFor(t, "6 kept records", func() bool { return len(s.output(t)) >= 6 })
+}
+
+// TestOTLPOverMutualTLS: both transports over mutual TLS with the SDK
+// exporters presenting a client certificate of the CA; a client without
+// one is refused.
+func TestOTLPOverMutualTLS(t *testing.T) {
+	ca := newTestCA(t)
+	dir, grpcAddr, httpAddr := t.TempDir(), freePort(t), freePort(t)
+	if err := os.WriteFile(filepath.Join(dir, "ca.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	certPEM, keyPEM := ca.issue(t, 100, true)
+	writePair(t, dir, certPEM, keyPEM)
+	tlsKeys := ", tls: {cert_file: cert.pem, key_file: key.pem, client_ca_file: ca.pem}"
+	s := start(t, otlpConfig(t, dir, grpcAddr, httpAddr, tlsKeys, ""), Options{})
+	waitListening(t, grpcAddr)
+	waitListening(t, httpAddr)
+	cc, ck := ca.issue(t, 200, false)
+	client, err := tls.X509KeyPair(cc, ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := &tls.Config{RootCAs: ca.pool, Certificates: []tls.Certificate{client}}
+	auth := map[string]string{"Authorization": "Bearer s3cret-token"}
+	ctx := context.Background()
+	hexp, err := otlploghttp.New(ctx, otlploghttp.WithEndpoint(httpAddr), otlploghttp.WithTLSClientConfig(tc), otlploghttp.WithHeaders(auth))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gexp, err := otlploggrpc.New(ctx, otlploggrpc.WithEndpoint(grpcAddr), otlploggrpc.WithTLSCredentials(credentials.NewTLS(tc)), otlploggrpc.WithHeaders(auth))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(-time.Minute)
+	emit(t, hexp, "http", 20, at)
+	emit(t, gexp, "grpc", 20, at)
+	waitFor(t, "40 records over TLS", func() bool { return len(s.output(t)) >= 40 })
+
+	noCert := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.pool}}}
+	if resp, err := noCert.Post("https://"+httpAddr+"/v1/logs", "application/x-protobuf", nil); err == nil {
+		t.Fatalf("a client without a certificate got %d", resp.StatusCode)
+	}
+	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{RootCAs: ca.pool})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	actx := metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer s3cret-token")
+	if _, err := plogotlp.NewGRPCClient(conn).Export(actx, exportRequest(time.Now())); status.Code(err) != codes.Unavailable {
+		t.Fatalf("gRPC without a client certificate: %v", err)
+	}
+}
+
+// TestOTLPSpoolFull: while the spool is full (a sink that cannot
+// deliver), OTLP/HTTP answers 429 with Retry-After and OTLP/gRPC
+// RESOURCE_EXHAUSTED with a RetryInfo, the signals the OTLP exporters
+// retry on; nothing is acknowledged that was not spooled.
+func TestOTLPSpoolFull(t *testing.T) {
+	dir, grpcAddr, httpAddr := t.TempDir(), freePort(t), freePort(t)
+	os.WriteFile(filepath.Join(dir, "token"), []byte("s3cret-token"), 0o600)
+	cfg := filepath.Join(dir, "tarn.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`data_dir: data
+rules: builtin:default
+inputs:
+  - {name: otel, type: otlp, grpc: {listen: %q}, http: {listen: %q}, bearer_token_file: token}
+sinks:
+  - {name: loki, type: loki, url: "http://%s/loki/api/v1/push"}
+spool: {max_bytes: 1MiB}
+server: {listen: ""}
+`, grpcAddr, httpAddr, freePort(t))), 0o644)
+	sp := start(t, cfg, Options{})
+	waitListening(t, httpAddr)
+	rng := rand.New(rand.NewPCG(1, 2))
+	word := func() string { // random lower-case words: lz4 cannot shrink them much, no detector takes them
+		b := make([]byte, 6)
+		for i := range 5 {
+			b[i] = byte('a' + rng.IntN(26))
+		}
+		b[5] = ' '
+		return string(b)
+	}
+	request := func() (plog.Logs, []byte) { // 256 KiB of records no two alike
+		ld := plog.NewLogs()
+		lrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+		for range 32 {
+			var words strings.Builder
+			for words.Len() < 8<<10 {
+				words.WriteString(word())
+			}
+			lr := lrs.AppendEmpty()
+			lr.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+			lr.Body().SetStr(words.String())
+		}
+		body, _ := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+		return ld, body
+	}
+	var resp *http.Response
+	for range 40 { // the spool (1 MiB) is full after a few
+		_, body := request()
+		r, _ := http.NewRequest(http.MethodPost, "http://"+httpAddr+"/v1/logs", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-protobuf")
+		r.Header.Set("Authorization", "Bearer s3cret-token")
+		var err error
+		if resp, err = http.DefaultClient.Do(r); err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			break
+		}
+	}
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		for _, l := range strings.Split(sp.metrics(), "\n") {
+			if strings.Contains(l, "spool") || strings.Contains(l, "otlp") || strings.Contains(l, "dropped") {
+				t.Log(l)
+			}
+		}
+		t.Fatalf("with the spool full: %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer s3cret-token")
+	ld, _ := request()
+	_, err = plogotlp.NewGRPCClient(conn).Export(ctx, plogotlp.NewExportRequestFromLogs(ld))
+	st := status.Convert(err)
+	if st.Code() != codes.ResourceExhausted || len(st.Details()) != 1 {
+		t.Fatalf("gRPC with the spool full: %v (details %v), want RESOURCE_EXHAUSTED with RetryInfo", err, st.Details())
+	}
+	if ri, ok := st.Details()[0].(*errdetails.RetryInfo); !ok || ri.RetryDelay.AsDuration() <= 0 {
+		t.Fatalf("details %v", st.Details())
+	}
 }
