@@ -151,7 +151,7 @@ func otlpSender(b *testing.B, proto, addr string, reqs []plogotlp.ExportRequest,
 }
 
 // freeAddr returns a free loopback address.
-func freeAddr(b *testing.B) string {
+func freeAddr(b testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -161,7 +161,7 @@ func freeAddr(b *testing.B) string {
 }
 
 // waitAddr waits until addr accepts connections.
-func waitAddr(b *testing.B, addr string) {
+func waitAddr(b testing.TB, addr string) {
 	for i := 0; ; i++ {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()

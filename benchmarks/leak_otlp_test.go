@@ -1,0 +1,107 @@
+package benchmarks
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+
+	"github.com/tarn-project/tarn/agent"
+	"github.com/tarn-project/tarn/benchmarks/leakcorpus"
+)
+
+// TestLeakCorpusOTLP sends the corpus as OTLP/HTTP log records (one
+// resource per kind, one record per line with the line as its string
+// body, the CRI kind's messages unwrapped and joined as a Collector's
+// container parser passes them on) into an otlp input, delivered to the
+// file sink; the senders' labels go as resource attributes and their
+// metadata as log attributes, which must be scrubbed too (checked in an
+// NDJSON sink).
+func TestLeakCorpusOTLP(t *testing.T) {
+	c, dir, key := leakSetup(t)
+	addr := freeAddr(t)
+	cfg := writeLeakConfig(t, dir, key, `  - {name: otel, type: otlp, http: {listen: "`+addr+`"}}`+"\n",
+		"  - {name: labels, type: file, path: outjson, format: ndjson}\n")
+	now := leakDay.Add(time.Hour)
+	a := agent.New(agent.Options{ConfigPath: cfg, Now: func() time.Time { return now }})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	defer stop()
+	waitAddr(t, addr)
+
+	ld := plog.NewLogs()
+	lines := 0
+	add := func(res, attrs map[string]string, i int, line string) {
+		rl := ld.ResourceLogs().AppendEmpty()
+		for k, v := range res {
+			rl.Resource().Attributes().PutStr(k, v)
+		}
+		lr := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+		lr.SetTimestamp(pcommon.NewTimestampFromTime(leakDay.Add(time.Duration(i) * time.Millisecond)))
+		lr.Body().SetStr(line)
+		for k, v := range attrs {
+			lr.Attributes().PutStr(k, v)
+		}
+		lines++
+	}
+	for _, k := range leakcorpus.Kinds {
+		text := c.Text(k.Name)
+		if k.Name == "cri" {
+			text = criMessages(leakcorpus.JoinCRI(text))
+		}
+		for i, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+			add(map[string]string{"service.name": k.Name}, nil, i, l)
+		}
+	}
+	senders := leakcorpus.Senders(leakSeed, 12)
+	for i, r := range senders {
+		add(r.Labels, r.Metadata, i, r.Lines[0])
+	}
+	body, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post("http://"+addr+"/v1/logs", "application/x-protobuf", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("export answered %d", resp.StatusCode)
+	}
+	out := filepath.Join(dir, "out")
+	deadline := time.Now().Add(20 * time.Second)
+	for strings.Count(readSinkDir(t, out), "\n") < lines && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	got := readSinkDir(t, out)
+	if n := strings.Count(got, "\n"); n != lines {
+		t.Errorf("%d lines delivered, %d records sent", n, lines)
+	}
+	lineRecords := append([]leakcorpus.Record(nil), c.Records...)
+	for _, r := range senders {
+		r.Labels, r.Metadata = nil, nil
+		lineRecords = append(lineRecords, r)
+	}
+	judge(t, "otlp", lineRecords, got)
+	judge(t, "otlp-labels", senders, readSinkDir(t, filepath.Join(dir, "outjson")))
+}
