@@ -8,10 +8,12 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -164,5 +166,61 @@ func TestMetricsServerTLS(t *testing.T) {
 	resp.Body.Close()
 	if resp.TLS == nil || resp.TLS.PeerCertificates[0].SerialNumber.Int64() != 7 {
 		t.Errorf("not served with the configured certificate: %+v", resp.TLS)
+	}
+}
+
+// TestTLSListenersWithCurl: the push input (mutual TLS), the otlp
+// input's HTTP endpoint and the metrics server, each with the same tls
+// block, serve a real curl that trusts the test CA; curl without the CA,
+// or without a client certificate where one is required, is refused.
+func TestTLSListenersWithCurl(t *testing.T) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Skip("no curl")
+	}
+	ca := newTestCA(t)
+	dir, pushAddr, otlpAddr, metricsAddr := t.TempDir(), freePort(t), freePort(t), freePort(t)
+	caFile := filepath.Join(dir, "ca.pem")
+	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw}), 0o644)
+	certPEM, keyPEM := ca.issue(t, 300, true)
+	writePair(t, dir, certPEM, keyPEM)
+	cc, ck := ca.issue(t, 301, false)
+	os.WriteFile(filepath.Join(dir, "client.pem"), cc, 0o600)
+	os.WriteFile(filepath.Join(dir, "client.key"), ck, 0o600)
+	tlsKeys := "tls: {cert_file: cert.pem, key_file: key.pem}"
+	s := start(t, filePushConfig(t, dir, pushAddr, "    tls: {cert_file: cert.pem, key_file: key.pem, client_ca_file: ca.pem}\n"+
+		"  - {name: otel, type: otlp, http: {listen: \""+otlpAddr+"\", "+tlsKeys+"}}\n",
+		"server:\n  listen: "+metricsAddr+"\n  "+tlsKeys+"\n"), Options{})
+	for _, a := range []string{pushAddr, otlpAddr, metricsAddr} {
+		waitListening(t, a)
+	}
+	run := func(args ...string) (string, error) {
+		out, err := exec.Command(curl, append([]string{"-sS", "--fail", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20"}, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	otlpBody := `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"` + fmt.Sprint(time.Now().UnixNano()) + `","body":{"stringValue":"curl from 203.0.113.5"}}]}]}]}`
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"push", []string{"--cacert", caFile, "--cert", filepath.Join(dir, "client.pem"), "--key", filepath.Join(dir, "client.key"),
+			"-H", "Content-Type: application/json", "--data-binary", jsonPush(0, 3), "https://" + pushAddr + lokipush.PushPath}, "204"},
+		{"otlp", []string{"--cacert", caFile, "-H", "Content-Type: application/json", "--data-binary", otlpBody, "https://" + otlpAddr + "/v1/logs"}, "200"},
+		{"metrics", []string{"--cacert", caFile, "https://" + metricsAddr + "/metrics"}, "200"},
+	} {
+		if out, err := run(tc.args...); err != nil || out != tc.want {
+			t.Errorf("%s: curl %v: %s", tc.name, err, out)
+		}
+	}
+	if out, err := run("https://" + metricsAddr + "/metrics"); err == nil {
+		t.Errorf("curl without the CA was served: %s", out)
+	}
+	if out, err := run("--cacert", caFile, "-H", "Content-Type: application/json", "--data-binary", jsonPush(3, 4), "https://"+pushAddr+lokipush.PushPath); err == nil {
+		t.Errorf("curl without a client certificate pushed: %s", out)
+	}
+	waitFor(t, "the pushed and exported lines", func() bool { return len(s.output(t)) >= 4 })
+	if out := strings.Join(s.output(t), "\n"); !strings.Contains(out, "curl from 203.0.113.0") {
+		t.Errorf("the OTLP record is missing or not anonymized:\n%s", out)
 	}
 }
