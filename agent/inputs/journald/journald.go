@@ -167,7 +167,9 @@ func (in *Input) stream(ctx context.Context, h inputs.Host) (n int, fatal, ended
 		free <- bt
 	}
 	pe := <-perr
-	cancel()
+	if fatal != nil || !errors.Is(pe, io.EOF) {
+		cancel() // a journalctl that ended by itself is waited for, not killed
+	}
 	werr := cmd.Wait()
 	if fatal != nil {
 		if ctx.Err() != nil {
