@@ -27,7 +27,9 @@ type Settings struct {
 	// unit's own messages and systemd's about it; globs allowed).
 	Units []string `yaml:"units"`
 	// Identifiers keeps the entries with these syslog identifiers
-	// (journalctl -t, SYSLOG_IDENTIFIER).
+	// (journalctl -t, SYSLOG_IDENTIFIER). Units, Identifiers, Priority
+	// and Matches must all hold, as in journalctl; "this unit or that
+	// identifier" is a match with "+".
 	Identifiers []string `yaml:"identifiers"`
 	// Priority keeps the entries of this priority or a more important one
 	// ("warning"), or of a range ("err..alert"), as journalctl -p.

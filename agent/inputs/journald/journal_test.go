@@ -272,12 +272,16 @@ func TestJournalFilters(t *testing.T) {
 		mod  func(s *Settings)
 		want []string
 	}{
-		"units":            {func(s *Settings) { s.Units = []string{"ssh.service", "cron.service"} }, []string{"entry 0", "entry 1", "entry 4"}},
-		"unit glob":        {func(s *Settings) { s.Units = []string{"postfix@*"} }, []string{"entry 2", "entry 3"}},
-		"identifiers":      {func(s *Settings) { s.Identifiers = []string{"sudo", "postfix/qmgr"} }, []string{"entry 3", "entry 5"}},
-		"priority":         {func(s *Settings) { s.Priority = "warning" }, []string{"entry 1", "entry 3"}},
-		"unit and prio":    {func(s *Settings) { s.Units, s.Priority = []string{"ssh.service"}, "err" }, []string{"entry 1"}},
-		"matches":          {func(s *Settings) { s.Matches = []string{"SYSLOG_IDENTIFIER=CRON", "+", "PRIORITY=5"} }, []string{"entry 4", "entry 5"}},
+		"units":                 {func(s *Settings) { s.Units = []string{"ssh.service", "cron.service"} }, []string{"entry 0", "entry 1", "entry 4"}},
+		"unit glob":             {func(s *Settings) { s.Units = []string{"postfix@*"} }, []string{"entry 2", "entry 3"}},
+		"identifiers":           {func(s *Settings) { s.Identifiers = []string{"sudo", "postfix/qmgr"} }, []string{"entry 3", "entry 5"}},
+		"priority":              {func(s *Settings) { s.Priority = "warning" }, []string{"entry 1", "entry 3"}},
+		"unit and prio":         {func(s *Settings) { s.Units, s.Priority = []string{"ssh.service"}, "err" }, []string{"entry 1"}},
+		"matches":               {func(s *Settings) { s.Matches = []string{"SYSLOG_IDENTIFIER=CRON", "+", "PRIORITY=5"} }, []string{"entry 4", "entry 5"}},
+		"units and identifiers": {func(s *Settings) { s.Units, s.Identifiers = []string{"ssh.service"}, []string{"sudo"} }, nil},
+		"unit or identifier, with priority": {func(s *Settings) {
+			s.Matches, s.Priority = []string{"_SYSTEMD_UNIT=postfix@-.service", "+", "SYSLOG_IDENTIFIER=sudo"}, "notice"
+		}, []string{"entry 3", "entry 5"}},
 		"matches and unit": {func(s *Settings) { s.Matches, s.Units = []string{"PRIORITY=6"}, []string{"postfix@-.service"} }, []string{"entry 2"}},
 	} {
 		t.Run(name, func(t *testing.T) {
