@@ -1,7 +1,7 @@
 // Package journald is the input that follows the systemd journal: it
-// runs `journalctl --output=export --follow --after-cursor=...` (package
-// doc of README "journald input": why journalctl rather than linking
-// libsystemd), turns each entry into a record whose line is a syslog
+// runs `journalctl --output=export --follow --after-cursor=...` (the
+// README's journald section says why journalctl rather than linking
+// libsystemd with cgo), turns each entry into a record whose line is a syslog
 // line "TIME HOST IDENTIFIER[PID]: MESSAGE" (so the syslog parsers of
 // the rules see sshd, sudo, PAM, postfix and dovecot messages), labels
 // it with its unit, identifier, host and level, and persists the cursor
