@@ -259,7 +259,7 @@ func (g *generation) newInput(ic config.Input, in *ingest) (inputs.Input, error)
 	}
 	env := inputs.Env{Name: ic.Name, Format: in.format, Container: in.wrapper, MaxLineBytes: g.engs.main.MaxLineBytes(),
 		Once: g.a.o.Once, Poll: g.a.o.Poll, Housekeeping: g.a.o.PurgeEvery, Now: g.a.now, Stdin: g.a.o.Stdin,
-		Positions: g.cp, Registry: g.a.m.reg, Logger: g.a.log.With(zap.String(keyInput, ic.Name))}
+		Positions: g.cp, DataDir: g.cfg.DataDir, Registry: g.a.m.reg, Logger: g.a.log.With(zap.String(keyInput, ic.Name))}
 	return f.New(ic.Settings, env)
 }
 

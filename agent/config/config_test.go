@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tarn-project/tarn/agent/inputs"
 	"github.com/tarn-project/tarn/sinks/file"
 	"github.com/tarn-project/tarn/sinks/stdout"
 )
@@ -103,7 +104,7 @@ server: {listen: "localhost"}
 		p + `:8: inputs[0].start_at: must be beginning or end, got "middle"`,
 		p + `:6: inputs[0].paths: a file input needs at least one path`,
 		p + `:10: inputs[1].name: duplicate name "nginx"`,
-		p + `:11: inputs[1].type: must be one of file, loki_push, stdin, got "socket"`,
+		p + `:11: inputs[1].type: must be one of ` + strings.Join(inputs.Types(), ", ") + `, got "socket"`,
 		p + `:13: sinks[0].path: a file sink needs a path`,
 		p + `:13: sinks[0].format: must be line or ndjson, got "xml"`,
 		p + `:13: sinks[0].compress: must be none or lz4, got "zstd"`,

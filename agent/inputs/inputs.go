@@ -141,6 +141,9 @@ type Env struct {
 	Stdin io.Reader
 	// Positions are the saved read positions of file inputs.
 	Positions Positions
+	// DataDir is the agent's data directory, where an input keeps state of
+	// its own (a journald input's cursor), written durably.
+	DataDir string
 	// Registry takes the input's own metrics (registered once per agent:
 	// an input is built again at every reload).
 	Registry *prometheus.Registry
