@@ -2,7 +2,6 @@ package benchmarks
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 
-	"github.com/tarn-project/tarn/agent"
 	"github.com/tarn-project/tarn/benchmarks/leakcorpus"
 )
 
@@ -30,22 +28,7 @@ func TestLeakCorpusOTLP(t *testing.T) {
 	cfg := writeLeakConfig(t, dir, key, `  - {name: otel, type: otlp, http: {listen: "`+addr+`"}}`+"\n",
 		"  - {name: labels, type: file, path: outjson, format: ndjson}\n")
 	now := leakDay.Add(time.Hour)
-	a := agent.New(agent.Options{ConfigPath: cfg, Now: func() time.Time { return now }})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			cancel()
-			if err := <-done; err != nil {
-				t.Error(err)
-			}
-		}
-	}
-	defer stop()
-	waitAddr(t, addr)
+	stop := serveAgent(t, cfg, func() time.Time { return now }, addr)
 
 	ld := plog.NewLogs()
 	lines := 0

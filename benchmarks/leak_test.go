@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -152,40 +151,11 @@ func TestLeakCorpusAgent(t *testing.T) {
 // a loki_push input with format auto, delivered to the file sink.
 func TestLeakCorpusPush(t *testing.T) {
 	c, dir, key := leakSetup(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	cfg := writeLeakConfig(t, dir, key, `  - {name: push, type: loki_push, listen: "`+addr+`", format: auto}`+"\n",
 		"  - {name: labels, type: file, path: outjson, format: ndjson}\n")
 	now := leakDay.Add(time.Hour)
-	a := agent.New(agent.Options{ConfigPath: cfg, Now: func() time.Time { return now }})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			cancel()
-			if err := <-done; err != nil {
-				t.Error(err)
-			}
-		}
-	}
-	defer stop()
-	for i := 0; ; i++ {
-		if conn, err := net.Dial("tcp", addr); err == nil {
-			conn.Close()
-			break
-		}
-		if i > 500 {
-			t.Fatal("the push input does not listen")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	stop := serveAgent(t, cfg, func() time.Time { return now }, addr)
 	type stream struct {
 		Stream map[string]string `json:"stream"`
 		Values [][]any           `json:"values"`

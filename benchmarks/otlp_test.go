@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,8 +17,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-
-	"github.com/tarn-project/tarn/agent"
 )
 
 // otlpBatch is the records of one export request: the OpenTelemetry
@@ -80,17 +77,7 @@ sinks:
   - {name: archive, type: file, path: out}
 server: {listen: ""}
 `, proto, addr)), 0o644)
-	a := agent.New(agent.Options{ConfigPath: cfg})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			b.Error(err)
-		}
-	}()
-	waitAddr(b, addr)
+	serveAgent(b, cfg, nil, addr)
 	reqs := make([]plogotlp.ExportRequest, 16)
 	bodies := make([][]byte, len(reqs))
 	for i := range reqs {
@@ -147,29 +134,5 @@ func otlpSender(b *testing.B, proto, addr string, reqs []plogotlp.ExportRequest,
 			return fmt.Errorf("status %d", resp.StatusCode)
 		}
 		return nil
-	}
-}
-
-// freeAddr returns a free loopback address.
-func freeAddr(b testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// waitAddr waits until addr accepts connections.
-func waitAddr(b testing.TB, addr string) {
-	for i := 0; ; i++ {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return
-		}
-		if i > 500 {
-			b.Fatalf("nothing listens on %s", addr)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -1,10 +1,8 @@
 package benchmarks
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,8 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/tarn-project/tarn/agent"
 )
 
 // BenchmarkPushSmall is the load test of issue 12: many tiny pushes (one
@@ -27,12 +23,7 @@ import (
 //	go test -run '^$' -bench BenchmarkPushSmall -benchtime 10000x ./benchmarks/
 func BenchmarkPushSmall(b *testing.B) {
 	dir := b.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(b)
 	cfg := filepath.Join(dir, "tarn.yaml")
 	os.WriteFile(cfg, []byte(`data_dir: data
 rules: builtin:default
@@ -42,27 +33,8 @@ sinks:
   - {name: archive, type: file, path: out}
 server: {listen: ""}
 `), 0o644)
-	a := agent.New(agent.Options{ConfigPath: cfg})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			b.Error(err)
-		}
-	}()
+	serveAgent(b, cfg, nil, addr)
 	url := "http://" + addr + "/loki/api/v1/push"
-	for i := 0; ; i++ {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			break
-		}
-		if i > 500 {
-			b.Fatal("the push input does not listen")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 	const clients = 16
 	cl := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	lat := make([]time.Duration, b.N)
