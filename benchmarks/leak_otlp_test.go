@@ -1,9 +1,7 @@
 package benchmarks
 
 import (
-	"bytes"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -62,29 +60,6 @@ func TestLeakCorpusOTLP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post("http://"+addr+"/v1/logs", "application/x-protobuf", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("export answered %d", resp.StatusCode)
-	}
-	out := filepath.Join(dir, "out")
-	deadline := time.Now().Add(20 * time.Second)
-	for strings.Count(readSinkDir(t, out), "\n") < lines && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	stop()
-	got := readSinkDir(t, out)
-	if n := strings.Count(got, "\n"); n != lines {
-		t.Errorf("%d lines delivered, %d records sent", n, lines)
-	}
-	lineRecords := append([]leakcorpus.Record(nil), c.Records...)
-	for _, r := range senders {
-		r.Labels, r.Metadata = nil, nil
-		lineRecords = append(lineRecords, r)
-	}
-	judge(t, "otlp", lineRecords, got)
-	judge(t, "otlp-labels", senders, readSinkDir(t, filepath.Join(dir, "outjson")))
+	post(t, "http://"+addr+"/v1/logs", "application/x-protobuf", body, http.StatusOK)
+	judgeSent(t, "otlp", c, senders, dir, lines, stop)
 }

@@ -184,14 +184,31 @@ func TestLeakCorpusPush(t *testing.T) {
 		lines++
 	}
 	b, _ := json.Marshal(body)
-	resp, err := http.Post("http://"+addr+"/loki/api/v1/push", "application/json", bytes.NewReader(b))
+	post(t, "http://"+addr+"/loki/api/v1/push", "application/json", b, http.StatusNoContent)
+	judgeSent(t, "push", c, senders, dir, lines, stop)
+}
+
+// post sends body and fails the test unless the answer is want.
+func post(t *testing.T, url, contentType string, body []byte, want int) {
+	t.Helper()
+	resp, err := http.Post(url, contentType, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("push answered %d", resp.StatusCode)
+	if resp.StatusCode != want {
+		t.Fatalf("%s answered %d, want %d", url, resp.StatusCode, want)
 	}
+}
+
+// judgeSent waits until the line sink in dir/out holds the lines sent
+// (at most 20 s), stops the agent and judges run: the corpus and the
+// senders' lines in the line sink, and (as run-labels) the senders'
+// labels and metadata in the NDJSON sink dir/outjson, checked for the
+// senders' records only (its JSON escaping would hide look-alikes with
+// quotes in the others).
+func judgeSent(t *testing.T, run string, c *leakcorpus.Corpus, senders []leakcorpus.Record, dir string, lines int, stop func()) {
+	t.Helper()
 	out := filepath.Join(dir, "out")
 	deadline := time.Now().Add(20 * time.Second)
 	for strings.Count(readSinkDir(t, out), "\n") < lines && time.Now().Before(deadline) {
@@ -200,18 +217,15 @@ func TestLeakCorpusPush(t *testing.T) {
 	stop()
 	got := readSinkDir(t, out)
 	if n := strings.Count(got, "\n"); n != lines {
-		t.Errorf("%d lines delivered, %d pushed", n, lines)
+		t.Errorf("%s: %d lines delivered, %d sent", run, n, lines)
 	}
-	// The line sink shows the lines; the ndjson sink also shows labels
-	// and metadata, checked for the senders' records only (its JSON
-	// escaping would hide look-alikes with quotes in the others).
 	lineRecords := append([]leakcorpus.Record(nil), c.Records...)
 	for _, r := range senders {
 		r.Labels, r.Metadata = nil, nil
 		lineRecords = append(lineRecords, r)
 	}
-	judge(t, "push", lineRecords, got)
-	judge(t, "push-labels", senders, readSinkDir(t, filepath.Join(dir, "outjson")))
+	judge(t, run, lineRecords, got)
+	judge(t, run+"-labels", senders, readSinkDir(t, filepath.Join(dir, "outjson")))
 }
 
 // criMessages returns the messages of CRI records (the runtime prefix
