@@ -151,8 +151,8 @@ func (s *Settings) Validate() error {
 	if s.MaxMessageBytes < 480 || s.MaxMessageBytes > 16<<20 {
 		fail("max_message_bytes", "must be 480B..16MiB, got %s", s.MaxMessageBytes)
 	}
-	if s.Protocol == protoUDP && s.MaxMessageBytes > 65535 {
-		fail("max_message_bytes", "a UDP datagram holds at most 65535 bytes, got %s", s.MaxMessageBytes)
+	if s.Protocol == protoUDP && s.MaxMessageBytes > maxDatagram+1 {
+		fail("max_message_bytes", "a UDP datagram holds at most 64KiB, got %s", s.MaxMessageBytes)
 	}
 	if s.MaxConnections < 1 {
 		fail("max_connections", "must be at least 1, got %d", s.MaxConnections)
