@@ -125,8 +125,17 @@ func skipTime(m []byte, i int) int {
 	return i
 }
 
-// isTagToken reports whether t is a TAG: "prog:" or "prog[pid]:".
+// isTagToken reports whether t is a TAG: "prog:" or "prog[pid]:", or
+// "prog[pid]" without the colon, as rsyslog's traditional forward format
+// writes the tag of an RFC 5424 message.
 func isTagToken(t []byte) bool {
+	if len(t) >= 4 && t[len(t)-1] == ']' {
+		i := len(t) - 2
+		for i > 0 && '0' <= t[i] && t[i] <= '9' {
+			i--
+		}
+		return i > 0 && i < len(t)-2 && t[i] == '['
+	}
 	if len(t) < 2 || t[len(t)-1] != ':' {
 		return false
 	}

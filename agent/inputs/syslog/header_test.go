@@ -13,6 +13,8 @@ func TestParseHeader(t *testing.T) {
 		{"<13>Dec  2 01:13:17 web1 sshd[42]: Invalid user bob", "user", "notice", "web1", "sshd"},
 		{"<13>Dec 2 01:13:17 web1 postfix/smtpd[42]: x", "user", "notice", "web1", "postfix/smtpd"},
 		{"<86>2026-12-02T01:13:17.123456+01:00 mail dovecot: imap-login", "authpriv", "info", "mail", "dovecot"},
+		{"<36>Dec  3 06:00:54 vm sshd[9383] rsyslog's tag of a 5424 message", "auth", "warning", "vm", "sshd"},
+		{"<36>Dec  3 06:00:54 vm sshd[x] no pid", "auth", "warning", "", ""},
 		{"<13>Dec  2 01:13:17 sshd[42]: no host", "user", "notice", "", "sshd"},
 		{"<0>Dec  2 01:13:17 10.1.2.3 kernel: x", "kern", "emerg", "10.1.2.3", "kernel"},
 		{"<191>Dec  2 01:13:17 h app: x", "local7", "debug", "h", "app"},
