@@ -39,7 +39,7 @@ type running struct {
 }
 
 // freePort returns a free local port for network ("tcp" or "udp").
-func freePort(t *testing.T, network string) string {
+func freePort(t testing.TB, network string) string {
 	t.Helper()
 	if network == "udp" {
 		c, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -59,7 +59,7 @@ func freePort(t *testing.T, network string) string {
 
 // startAgent runs an agent whose syslog input has the keys of extra
 // (YAML flow keys, e.g. "protocol: udp") besides listen.
-func startAgent(t *testing.T, network, extra string) *running {
+func startAgent(t testing.TB, network, extra string) *running {
 	t.Helper()
 	dir := t.TempDir()
 	r := &running{dir: dir, addr: freePort(t, network), logs: &lockedWriter{}, done: make(chan error, 1)}
@@ -128,7 +128,7 @@ func (w *lockedWriter) String() string {
 	return w.b.String()
 }
 
-func (r *running) stop(t *testing.T) {
+func (r *running) stop(t testing.TB) {
 	if r.cancel == nil {
 		return
 	}
