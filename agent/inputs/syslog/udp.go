@@ -22,8 +22,7 @@ func (in *Input) serveUDP(ctx context.Context) error {
 	max := int(in.s.MaxMessageBytes)
 	bt := in.newBatcher()
 	defer func() { bt.flush() }()
-	var drops uint32
-	seen := false
+	var drops uint32 // the socket's count so far, from 0 at its creation
 	for {
 		if bt.empty() {
 			in.pc.SetReadDeadline(time.Time{})
@@ -44,10 +43,10 @@ func (in *Input) serveUDP(ctx context.Context) error {
 			return err
 		}
 		if d, ok := rxqOvfl(oob[:oobn]); ok {
-			if seen && d != drops {
+			if d != drops {
 				in.m.overflow.Add(float64(d - drops))
 			}
-			drops, seen = d, true
+			drops = d
 		}
 		msg := trimLF(buf[:n])
 		cut := len(msg) > max
