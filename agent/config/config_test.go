@@ -103,7 +103,8 @@ server: {listen: "localhost"}
 		p + `:8: inputs[0].start_at: must be beginning or end, got "middle"`,
 		p + `:6: inputs[0].paths: a file input needs at least one path`,
 		p + `:10: inputs[1].name: duplicate name "nginx"`,
-		p + `:11: inputs[1].type: must be one of file, loki_push, stdin, got "socket"`,
+		p + `:11: inputs[1].type: must be one of file, loki_push, `, // then every other registered type
+		`, got "socket"`,
 		p + `:13: sinks[0].path: a file sink needs a path`,
 		p + `:13: sinks[0].format: must be line or ndjson, got "xml"`,
 		p + `:13: sinks[0].compress: must be none or lz4, got "zstd"`,
