@@ -84,7 +84,7 @@ var _ inputs.Host = (*ingest)(nil)
 func (in *ingest) Ingest(ctx context.Context, b *inputs.Batch) error {
 	now := in.now()
 	in.out.Buf, in.out.Meta, in.entries = in.out.Buf[:0], in.out.Meta[:0], in.entries[:0]
-	in.pushed = pushedLabels{}
+	in.pushed.reset()
 	src := in.source(b.Source)
 	unlock := in.lockAggregates()
 	in.cut += b.Cut

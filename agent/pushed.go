@@ -14,6 +14,22 @@ import (
 // the same labels.
 type pushedLabels struct {
 	raw, out []sinks.Label
+	// seen holds the other label slices of the batch by their first
+	// element, for inputs whose records alternate between a few label
+	// sets (a syslog connection's programs).
+	seen map[*sinks.Label]pushedSet
+}
+
+// pushedSet is the entries' labels of one raw label slice of n labels.
+type pushedSet struct {
+	n   int
+	out []sinks.Label
+}
+
+// reset forgets the labels of the last batch.
+func (p *pushedLabels) reset() {
+	p.raw, p.out = nil, nil
+	clear(p.seen)
 }
 
 // get returns the entries' labels for the raw labels of a record: the
@@ -30,6 +46,10 @@ func (p *pushedLabels) get(in *ingest, raw []sinks.Label, now time.Time) []sinks
 	if len(raw) > 0 && len(p.raw) == len(raw) && &p.raw[0] == &raw[0] {
 		return p.out
 	}
+	if s, ok := p.seen[firstLabel(raw)]; ok && s.n == len(raw) {
+		p.raw, p.out = raw, s.out
+		return s.out
+	}
 	m := make(map[string]string, len(in.labels)+len(raw)+1)
 	for _, l := range raw {
 		if v, ok := in.anonymize(l.Name, l.Value, now); ok {
@@ -39,7 +59,21 @@ func (p *pushedLabels) get(in *ingest, raw []sinks.Label, now time.Time) []sinks
 	m["input"] = in.input
 	maps.Copy(m, in.labels)
 	p.raw, p.out = raw, sortedLabels(m)
+	if len(raw) > 0 && len(p.seen) < 1024 {
+		if p.seen == nil {
+			p.seen = map[*sinks.Label]pushedSet{}
+		}
+		p.seen[&raw[0]] = pushedSet{len(raw), p.out}
+	}
 	return p.out
+}
+
+// firstLabel is &raw[0], nil for no labels.
+func firstLabel(raw []sinks.Label) *sinks.Label {
+	if len(raw) == 0 {
+		return nil
+	}
+	return &raw[0]
 }
 
 // anonymize runs a pushed label or metadata value through the rules as

@@ -8,4 +8,5 @@ import (
 	_ "github.com/tarn-project/tarn/agent/inputs/lokipush" // loki_push input
 	_ "github.com/tarn-project/tarn/agent/inputs/otlp"     // otlp input
 	_ "github.com/tarn-project/tarn/agent/inputs/stdin"    // stdin input
+	_ "github.com/tarn-project/tarn/agent/inputs/syslog"   // syslog input
 )
