@@ -28,7 +28,7 @@ var collectorExporters = []struct {
 	throttled string
 }{
 	{"otlp_grpc", otelcoltest.GRPC, "grpc", func(g, _ string) string { return g }, "code = ResourceExhausted desc = spool full"},
-	{"otlp_http", otelcoltest.HTTP, "http", func(_, h string) string { return h }, "429"},
+	{"otlp_http", otelcoltest.HTTP, "http", func(_, h string) string { return h }, "responded with HTTP Status Code 429"},
 }
 
 // sendToCollector emits n records numbered via-0 ... via-(n-1) with the
@@ -44,16 +44,23 @@ func sendToCollector(t *testing.T, c *otelcoltest.Collector, via string, n int, 
 	emit(t, exp, via, n, at)
 }
 
-// waitLong is waitFor with a deadline of its own, for what waits on the
-// collector's retries.
-func waitLong(t *testing.T, what string, d time.Duration, cond func() bool) {
+// collectorDropped is what the collector's exporter logs when it gives
+// up on a batch: tarn's answer was not retryable, or the retries ran out.
+const collectorDropped = "Exporting failed. Dropping data."
+
+// waitCollector waits up to d for cond, failing at once if the collector
+// c drops data, for what waits on the collector's retries.
+func waitCollector(t *testing.T, c *otelcoltest.Collector, what string, d time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
+		if strings.Contains(c.Log(), collectorDropped) {
+			t.Fatalf("the collector dropped data while waiting for %s", what)
+		}
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %s waiting for %s", d, what)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -132,6 +139,9 @@ func TestOTLPFromCollector(t *testing.T) {
 			if want := fmt.Sprintf(`tarn_otlp_log_records_total{input="otel",outcome="kept",protocol=%q} %d`, ex.protocol, 2*n); !strings.Contains(s.metrics(), want) {
 				t.Errorf("metrics lack %s:\n%s", want, metricLines(s.metrics(), "tarn_otlp_"))
 			}
+			if strings.Contains(c.Log(), "Exporting failed") {
+				t.Errorf("the collector's exports failed")
+			}
 			if strings.Contains(s.metrics(), "tarn_otlp_rejected_requests_total") {
 				t.Errorf("requests rejected:\n%s", metricLines(s.metrics(), "tarn_otlp_rejected"))
 			}
@@ -174,7 +184,7 @@ func TestOTLPCollectorRetriesFullSpool(t *testing.T) {
 				via := fmt.Sprintf("r%d", round)
 				sendToCollector(t, c, via, perRound, at)
 				counts[via] = perRound
-				waitLong(t, "the round spooled or refused", 30*time.Second, func() bool {
+				waitCollector(t, c, "the round spooled or refused", 30*time.Second, func() bool {
 					return s.metric(busy) > 0 || s.metric(fmt.Sprintf(`tarn_otlp_log_records_total{input="otel",outcome="kept",protocol=%q}`, ex.protocol)) >= float64((round+1)*perRound)
 				})
 			}
@@ -183,18 +193,21 @@ func TestOTLPCollectorRetriesFullSpool(t *testing.T) {
 			sendToCollector(t, c, "full", perRound, at)
 			counts["full"] = perRound
 			retried := s.metric(busy) + 3
-			waitLong(t, "the collector's retries refused", time.Minute, func() bool { return s.metric(busy) >= retried })
+			waitCollector(t, c, "the collector's retries refused", time.Minute, func() bool { return s.metric(busy) >= retried })
 			if n := len(s.output(t)); n != 0 {
 				t.Fatalf("%d entries written by a broken sink", n)
 			}
-			if !strings.Contains(c.Log(), ex.throttled) {
-				t.Errorf("the collector did not log the refusal %q", ex.throttled)
+			if log := c.Log(); !strings.Contains(log, ex.throttled) || !strings.Contains(log, "Will retry the request after interval") {
+				t.Errorf("the collector did not log the refusal %q and its retry", ex.throttled)
 			}
 			t.Logf("spool full after %d records, %v refusals; repairing the sink", sumCounts(counts), s.metric(busy))
 
 			repair()
-			waitLong(t, "every record after the repair", 2*time.Minute, func() bool { return len(s.output(t)) >= sumCounts(counts) })
+			waitCollector(t, c, "every record after the repair", 2*time.Minute, func() bool { return len(s.output(t)) >= sumCounts(counts) })
 			c.Stop(t)
+			if strings.Contains(c.Log(), collectorDropped) {
+				t.Errorf("the collector dropped data")
+			}
 			if err := s.stop(t); err != nil {
 				t.Fatal(err)
 			}
