@@ -160,7 +160,9 @@ func (in *ingest) add(src *source, labels []sinks.Label, line []byte, t, now tim
 // append writes entries to the spool, splitting a batch too large for one
 // spool record. While the spool is full (spool.max_bytes, or no space on
 // the disk) it waits (backpressure: reading pauses, nothing is dropped),
-// or with wait false returns the spool.ErrFull error. A waiting input
+// or with wait false returns the spool.ErrFull error; with wait false a
+// batch larger than the whole spool is refused whole (inputs.ErrTooLarge)
+// rather than stored in part. A waiting input
 // counts as paused, for /readyz, until an append succeeds again.
 func (in *ingest) append(ctx context.Context, entries []sinks.Entry, wait bool) error {
 	if len(entries) == 0 {
@@ -172,6 +174,8 @@ func (in *ingest) append(ctx context.Context, entries []sinks.Entry, wait bool) 
 		case err == nil:
 			in.setPaused(false, wait, nil)
 			return nil
+		case errors.Is(err, spool.ErrTooLarge) && !wait:
+			return fmt.Errorf("input %s: %w: %w", in.input, inputs.ErrTooLarge, err)
 		case errors.Is(err, spool.ErrTooLarge) && len(entries) > 1:
 			h := len(entries) / 2
 			return errors.Join(in.append(ctx, entries[:h], wait), in.append(ctx, entries[h:], wait))

@@ -344,29 +344,7 @@ server: {listen: ""}
 	sp := start(t, cfg, Options{})
 	waitListening(t, httpAddr)
 	rng := rand.New(rand.NewPCG(1, 2))
-	word := func() string { // random lower-case words: lz4 cannot shrink them much, no detector takes them
-		b := make([]byte, 6)
-		for i := range 5 {
-			b[i] = byte('a' + rng.IntN(26))
-		}
-		b[5] = ' '
-		return string(b)
-	}
-	request := func() (plog.Logs, []byte) { // 256 KiB of records no two alike
-		ld := plog.NewLogs()
-		lrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
-		for range 32 {
-			var words strings.Builder
-			for words.Len() < 8<<10 {
-				words.WriteString(word())
-			}
-			lr := lrs.AppendEmpty()
-			lr.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
-			lr.Body().SetStr(words.String())
-		}
-		body, _ := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
-		return ld, body
-	}
+	request := func() (plog.Logs, []byte) { return incompressible(rng, 32) } // 256 KiB, no two alike
 	var resp *http.Response
 	for range 40 { // the spool (1 MiB) is full after a few
 		_, body := request()
@@ -404,5 +382,81 @@ server: {listen: ""}
 	}
 	if ri, ok := st.Details()[0].(*errdetails.RetryInfo); !ok || ri.RetryDelay.AsDuration() <= 0 {
 		t.Fatalf("details %v", st.Details())
+	}
+}
+
+// incompressible returns a request of n records of 8 KiB of random
+// lower-case words each (lz4 cannot shrink them much, no detector takes
+// them), no two alike, and its protobuf body.
+func incompressible(rng *rand.Rand, n int) (plog.Logs, []byte) {
+	ld := plog.NewLogs()
+	lrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+	word := make([]byte, 6)
+	for range n {
+		var words strings.Builder
+		for words.Len() < 8<<10 {
+			for i := range 5 {
+				word[i] = byte('a' + rng.IntN(26))
+			}
+			word[5] = ' '
+			words.Write(word)
+		}
+		lr := lrs.AppendEmpty()
+		lr.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+		lr.Body().SetStr(words.String())
+	}
+	body, _ := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+	return ld, body
+}
+
+// TestRequestLargerThanSpool: a push or OTLP request larger than the
+// whole spool is refused whole with 413, nothing of it stored (a 429
+// would make the sender retry, and a batch stored in part would then be
+// stored twice).
+func TestRequestLargerThanSpool(t *testing.T) {
+	dir, otlpAddr, pushAddr := t.TempDir(), freePort(t), freePort(t)
+	cfg := filepath.Join(dir, "tarn.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`data_dir: data
+rules: builtin:default
+inputs:
+  - {name: otel, type: otlp, http: {listen: %q}}
+  - {name: push, type: loki_push, listen: %q}
+sinks:
+  - {name: loki, type: loki, url: "http://%s/loki/api/v1/push"}
+spool: {max_bytes: 1MiB}
+server: {listen: ""}
+`, otlpAddr, pushAddr, freePort(t))), 0o644)
+	s := start(t, cfg, Options{})
+	waitListening(t, otlpAddr)
+	waitListening(t, pushAddr)
+	ld, body := incompressible(rand.New(rand.NewPCG(3, 4)), 200) // 1.6 MB
+	resp, err := http.Post("http://"+otlpAddr+"/v1/logs", "application/x-protobuf", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("OTLP request larger than the spool: %d, want 413", resp.StatusCode)
+	}
+	var push strings.Builder
+	push.WriteString(`{"streams":[{"stream":{"app":"x"},"values":[`)
+	lrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	for i := 0; i < lrs.Len(); i++ {
+		if i > 0 {
+			push.WriteString(",")
+		}
+		fmt.Fprintf(&push, `[%q,%q]`, fmt.Sprint(time.Now().UnixNano()), lrs.At(i).Body().Str())
+	}
+	push.WriteString(`]}]}`)
+	resp, err = http.Post("http://"+pushAddr+"/loki/api/v1/push", "application/json", strings.NewReader(push.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("push request larger than the spool: %d, want 413", resp.StatusCode)
+	}
+	if n := s.metric("tarn_spool_entries"); n != 0 {
+		t.Fatalf("%v entries stored of requests refused", n)
 	}
 }

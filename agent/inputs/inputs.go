@@ -58,6 +58,13 @@ type Host interface {
 // the spool full.
 var ErrFull = fmt.Errorf("inputs: spool full")
 
+// ErrTooLarge is wrapped by the error of an Ingest without Wait whose
+// batch is larger than the whole spool (spool.max_bytes): nothing of it
+// was kept, and a retry cannot succeed, so a push input answers that
+// the request is too large rather than asking to retry (a retry of half
+// a stored batch would duplicate that half).
+var ErrTooLarge = fmt.Errorf("inputs: batch larger than the spool")
+
 // Batch is a run of lines of one source.
 type Batch struct {
 	// Source is the file the lines were read from, whose path decides the

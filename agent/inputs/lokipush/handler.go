@@ -290,6 +290,10 @@ func (h *handler) reject(w http.ResponseWriter, r *http.Request, err error) {
 func (h *handler) pushFailed(w http.ResponseWriter, r *http.Request, tenant string, streams, entries int, err error) {
 	fields := []zap.Field{zap.String(keyTenant, tenant), zap.Int(keyStreams, streams), zap.Int(keyEntries, entries), zap.Error(err)}
 	switch {
+	case errors.Is(err, ErrTooLarge):
+		h.o.Rejected(ReasonBodyTooLarge)
+		h.log.Debug("push refused: larger than the spool", fields...)
+		http.Error(w, "request larger than the receiver's spool", http.StatusRequestEntityTooLarge)
 	case errors.Is(err, ErrBusy):
 		h.o.Rejected(ReasonBusy)
 		h.log.Debug("push refused: receiver busy", fields...)

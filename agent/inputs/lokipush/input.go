@@ -190,6 +190,9 @@ func (in *Input) commit(h inputs.Host, batch []*request) error {
 	if errors.Is(err, inputs.ErrFull) {
 		return fmt.Errorf("%w: %w", ErrBusy, err)
 	}
+	if errors.Is(err, inputs.ErrTooLarge) {
+		return fmt.Errorf("%w: %w", ErrTooLarge, err)
+	}
 	return err
 }
 

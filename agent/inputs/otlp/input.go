@@ -9,8 +9,10 @@
 // full spool is answered 429 with Retry-After on HTTP and
 // RESOURCE_EXHAUSTED with RetryInfo on gRPC, which the OpenTelemetry SDKs
 // and Collector exporters retry; a wrong or missing bearer token is 401 /
-// UNAUTHENTICATED, a malformed body 400 / INVALID_ARGUMENT, one over the
-// limits 413 / RESOURCE_EXHAUSTED without RetryInfo (not retried). How a
+// UNAUTHENTICATED, a malformed body 400 / INVALID_ARGUMENT, a request
+// with more than max_records_per_request records or larger than the
+// whole spool 413 / INVALID_ARGUMENT, a gRPC message over max_body_bytes
+// grpc-go's RESOURCE_EXHAUSTED without RetryInfo (none retried). How a
 // record becomes a line with labels and metadata is converter.convert.
 package otlp
 
@@ -55,7 +57,8 @@ var (
 	// errBusy: the spool is full or the input is stopping; the sender
 	// should retry.
 	errBusy = errors.New("otlp: receiver busy, retry later")
-	// errTooMany: a request over max_records_per_request.
+	// errTooMany: a request over max_records_per_request, or larger than
+	// the whole spool; a retry cannot succeed.
 	errTooMany = errors.New("otlp: too many log records in one request")
 )
 
@@ -159,6 +162,9 @@ func (in *Input) ingest(ctx context.Context, protocol string, ld plog.Logs) (dro
 	if err := in.host.Ingest(context.Background(), &in.b); err != nil {
 		if errors.Is(err, inputs.ErrFull) {
 			return 0, fmt.Errorf("%w: %w", errBusy, err)
+		}
+		if errors.Is(err, inputs.ErrTooLarge) {
+			return 0, fmt.Errorf("%w: %w", errTooMany, err)
 		}
 		return 0, err
 	}
