@@ -130,18 +130,18 @@ func runFilter(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // openStreams opens --input and --output (appending, like anonip).
 func openStreams(input, output string, stdin io.Reader, stdout io.Writer) (io.Reader, io.Writer, func(), error) {
 	in, out := stdin, stdout
-	var files []*os.File
+	var closers []func() error
 	closeAll := func() {
-		for _, f := range files {
-			f.Close()
+		for _, c := range closers {
+			c()
 		}
 	}
 	if input != "" {
-		f, err := os.Open(input)
+		r, c, err := openInput(input) // a FIFO stays open across writers (filter_fifo.go)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		files, in = append(files, f), f
+		closers, in = append(closers, c), r
 	}
 	if output != "" {
 		f, err := os.OpenFile(output, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
@@ -149,7 +149,7 @@ func openStreams(input, output string, stdin io.Reader, stdout io.Writer) (io.Re
 			closeAll()
 			return nil, nil, nil, err
 		}
-		files, out = append(files, f), f
+		closers, out = append(closers, f.Close), f
 	}
 	return in, out, closeAll, nil
 }

@@ -12,8 +12,9 @@ import (
 )
 
 // Settings are the keys of a loki sink. They are named like the keys of a
-// Promtail (loki-client-go) client, so a `clients:` entry carries over
-// with a name and a type added.
+// Promtail (loki-client-go) client, and Promtail's few other names are
+// read too (PromtailKeys), so a `clients:` entry carries over with a name
+// and a type added.
 type Settings struct {
 	// URL is the push endpoint, e.g. http://loki:3100/loki/api/v1/push.
 	URL string `yaml:"url"`
@@ -52,6 +53,10 @@ type Settings struct {
 	// too_old. It is Loki's limit, independent of
 	// retention.max_age.
 	RejectOldSamplesMaxAge strictyaml.Duration `yaml:"reject_old_samples_max_age"`
+	// Promtail are the keys of a Promtail client named differently or
+	// not implemented (promtail.go): batchwait, batchsize, backoff_config
+	// and tls_config are read as the keys above.
+	Promtail PromtailKeys `yaml:",inline"`
 }
 
 // Backoff bounds the retries of a sink (Promtail's backoff_config).
