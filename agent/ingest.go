@@ -31,6 +31,7 @@ type ingest struct {
 	format    format.Format // of lines, or of messages in container records
 	wrapper   format.Format // CRI or Docker for container inputs, else Text
 	labels    map[string]string
+	infraNets []config.Network  // addresses kept in pushed labels
 	tenant    string            // the input's tenant
 	nsTenants map[string]string // tenants of Kubernetes namespaces
 	host      string            // this machine's name, the host label

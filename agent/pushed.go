@@ -4,6 +4,7 @@ import (
 	"maps"
 	"time"
 
+	"github.com/tarn-project/tarn/agent/config"
 	"github.com/tarn-project/tarn/sinks"
 )
 
@@ -41,7 +42,9 @@ func (p *pushedLabels) reset() {
 // replaces (one more per key epoch), truncation and redaction fewer, and
 // the Loki sink's max_label_values guard moves a label with too many
 // values to structured metadata. A label the rules drop (drop_field, or
-// a name holding an identifier) is left out; static labels win.
+// a name holding an identifier) is left out; a label whose whole value is
+// an address in the input's infrastructure_networks (a pod's
+// instance="10.1.2.3:8080") keeps it; static labels win.
 func (p *pushedLabels) get(in *ingest, raw []sinks.Label, now time.Time) []sinks.Label {
 	if len(raw) > 0 && len(p.raw) == len(raw) && &p.raw[0] == &raw[0] {
 		return p.out
@@ -52,9 +55,14 @@ func (p *pushedLabels) get(in *ingest, raw []sinks.Label, now time.Time) []sinks
 	}
 	m := make(map[string]string, len(in.labels)+len(raw)+1)
 	for _, l := range raw {
-		if v, ok := in.anonymize(l.Name, l.Value, now); ok {
-			m[l.Name] = v
+		v, ok := in.anonymize(l.Name, l.Value, now)
+		if !ok {
+			continue
 		}
+		if v != l.Value && config.InfrastructureAddress(in.infraNets, l.Value) {
+			v = l.Value // an address of the operator's infrastructure_networks
+		}
+		m[l.Name] = v
 	}
 	m["input"] = in.input
 	maps.Copy(m, in.labels)

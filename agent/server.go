@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -31,7 +32,11 @@ func (a *Agent) Handler() http.Handler {
 }
 
 // watcher notices changes of the configuration file and of the rules
-// files it names, by size and modification time.
+// files it names, by size, modification time and file identity (device
+// and inode, following symlinks): a Kubernetes ConfigMap volume is
+// updated by swapping its ..data symlink to a new directory, so an edit
+// is a new file behind the same name even when it keeps the old size
+// and modification time.
 type watcher struct {
 	paths []string
 	seen  []string
@@ -48,6 +53,9 @@ func (w *watcher) stat() []string {
 	for i, p := range w.paths {
 		if fi, err := os.Stat(p); err == nil {
 			out[i] = fmt.Sprint(fi.Size(), fi.ModTime().Format(time.RFC3339Nano))
+			if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+				out[i] += fmt.Sprint(" ", st.Dev, ":", st.Ino)
+			}
 		}
 	}
 	return out

@@ -61,6 +61,13 @@ type Input struct {
 	MessageFormat string `yaml:"message_format"`
 	// Labels are static stream labels of the input's entries.
 	Labels map[string]string `yaml:"labels"`
+	// InfrastructureNetworks are the networks of the cluster's or data
+	// centre's own machines (pod, service and node networks): a stream
+	// label a record brings (a push request's, an OTLP resource's) whose
+	// whole value is an address, or address:port, in one of them is kept
+	// as it is (instance="10.1.2.3:8080"); every other address in a label
+	// is anonymized by the rules (inputs whose records bring labels).
+	InfrastructureNetworks []Network `yaml:"infrastructure_networks"`
 	// Tenant is the tenant (Loki's X-Scope-OrgID) of the input's entries
 	// when no rule sets one.
 	Tenant string `yaml:"tenant"`

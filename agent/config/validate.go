@@ -122,6 +122,9 @@ func (in *Input) validate(path string, seen map[string]bool) error {
 	if known && !f.Files && len(in.Select) > 0 {
 		fail("select", "only inputs that read files select by labels")
 	}
+	if known && f.Files && len(in.InfrastructureNetworks) > 0 {
+		fail("infrastructure_networks", "only inputs whose records bring their own labels (loki_push, otlp, ...): a file input's labels come from this file and the path")
+	}
 	if in.Format != "" {
 		if _, err := format.ParseFormat(in.Format); err != nil {
 			fail("format", "must be auto, combined, common, json, logfmt, text, cri or docker, got %q", in.Format)
