@@ -273,7 +273,8 @@ func (g *generation) newIngest(i int, ic config.Input) *ingest {
 	main := &selection{eng: g.engs.main, proc: g.engs.main.NewProcessor()}
 	in := &ingest{input: ic.Name, format: f, wrapper: wrapper, labels: ic.Labels, infraNets: ic.InfrastructureNetworks, tenant: ic.Tenant, nsTenants: ic.NamespaceTenants,
 		main: main, sels: []*selection{main}, spool: g.spool, m: g.a.m, log: g.a.log.With(zap.String(keyComponent, "ingest")),
-		now: g.a.now, full: 100 * time.Millisecond, sources: map[string]*source{}, pausedInputs: &g.paused}
+		now: g.a.now, full: 100 * time.Millisecond, sources: map[string]*source{}, pausedInputs: &g.paused,
+		anonymized: ic.AlreadyAnonymized}
 	for j, s := range ic.Select {
 		sel := main
 		if eng := g.engs.sel[i][j]; eng != nil {

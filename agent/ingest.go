@@ -51,6 +51,10 @@ type ingest struct {
 	pushed    pushedLabels       // the labels of records that bring their own
 	key, raw  []byte             // anonymize's buffers
 	kv        []byte
+	// anonymized is inputs[].already_anonymized: lines that parse in
+	// the input's format are kept as they are (see addAnonymized).
+	anonymized bool
+	rec        format.Record // addAnonymized's parse of a line
 	// paused is set while appends fail for a full spool; pausedInputs
 	// counts the generation's paused inputs, for /readyz.
 	paused       atomic.Bool
@@ -147,6 +151,9 @@ func (in *ingest) lockAggregates() (unlock func()) {
 // time, see rules.Processor.AppendAt): the entry keeps t as its time. The
 // entry's tenant is the one a rule chose, else tenant.
 func (in *ingest) add(src *source, labels []sinks.Label, line []byte, t, now time.Time, tenant string) {
+	if in.anonymized && in.addAnonymized(src, labels, line, t, now, tenant) {
+		return
+	}
 	r := src.sel.proc.Process(&in.out, line, in.format, t, now, in.agg != nil)
 	if r.Reason != rules.Kept {
 		return
@@ -156,6 +163,53 @@ func (in *ingest) add(src *source, labels []sinks.Label, line []byte, t, now tim
 	}
 	in.entries = append(in.entries, sinks.Entry{Time: cmp.Or(t, r.Time), Labels: labels, Line: r.Line,
 		Metadata: r.Metadata, Tenant: cmp.Or(r.Tenant, tenant)})
+}
+
+// addAnonymized adds the entry of a line anonymized before (by `tarn
+// filter`; inputs[].already_anonymized) without running the rules over it
+// again: it keeps the line, its time (the time it holds, else t, else
+// now) and drops it past the rules' retention, counted like the rules
+// count. It returns false, adding nothing, for a line that does not parse
+// in the input's format: that line goes through the rules (fail closed).
+// The line is not observed for aggregates.
+func (in *ingest) addAnonymized(src *source, labels []sinks.Label, line []byte, t, now time.Time, tenant string) bool {
+	eng, st := src.sel.eng, &src.sel.proc.Stats
+	in.rec.Now = now
+	keys := anonymizedTimeKeys
+	if k := eng.Config().TimeKeys; k != nil {
+		keys = toBytes(k)
+	}
+	if !format.Parse(in.format, line, keys, &in.rec) {
+		return false
+	}
+	st.Lines++
+	st.Bytes += uint64(len(line))
+	written := cmp.Or(t, now)
+	if rt, ok := in.rec.RecordTime(); ok {
+		written = rt
+	}
+	if now.Sub(written) > eng.MaxAge() {
+		st.Records[rules.DropTooOld]++
+		return true
+	}
+	st.Records[rules.Kept]++
+	mark := len(in.out.Buf)
+	in.out.Buf = append(in.out.Buf, line...)
+	in.entries = append(in.entries, sinks.Entry{Time: written, Labels: labels,
+		Line: in.out.Buf[mark:len(in.out.Buf):len(in.out.Buf)], Tenant: tenant})
+	return true
+}
+
+// anonymizedTimeKeys are rules.DefaultTimeKeys as bytes, for
+// format.Parse.
+var anonymizedTimeKeys = toBytes(rules.DefaultTimeKeys)
+
+func toBytes(ss []string) [][]byte {
+	bs := make([][]byte, len(ss))
+	for i, s := range ss {
+		bs[i] = []byte(s)
+	}
+	return bs
 }
 
 // append writes entries to the spool, splitting a batch too large for one

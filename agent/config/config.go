@@ -79,6 +79,14 @@ type Input struct {
 	// Kubernetes namespace); the first match wins (inputs that read
 	// files).
 	Select []Select `yaml:"select"`
+	// AlreadyAnonymized says the input's lines were anonymized before,
+	// by `tarn filter` (Apache's piped CustomLog/ErrorLog, tarn.conf):
+	// they are kept as they are, labelled and dropped past retention by
+	// the time they hold, but not anonymized again — a second pass would
+	// take pseudonyms of pseudonyms, which `tarn pseudonym` no longer
+	// finds. A line that does not parse in the input's format was not
+	// written by tarn in it and goes through the rules (fail closed).
+	AlreadyAnonymized bool `yaml:"already_anonymized"`
 	// Settings are the type's own keys (nil for an unknown type).
 	Settings inputs.Settings `yaml:"-"`
 }

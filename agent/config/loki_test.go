@@ -125,7 +125,8 @@ func TestLokiExample(t *testing.T) {
 	}
 }
 
-// The Debian package's configuration is valid with its rules file.
+// The Debian package's configuration is valid with its rules file: the
+// nginx and Apache access logs and nginx's error log over syslog.
 func TestDebianPackageConfig(t *testing.T) {
 	body, err := os.ReadFile(filepath.Join("..", "..", "packaging", "debian", "tarn.yaml"))
 	if err != nil {
@@ -137,7 +138,7 @@ func TestDebianPackageConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Inputs) != 2 || c.KeyFile != "/run/credentials/tarn.service/key" || rc.Retention.BackupMaxAge == nil {
+	if len(c.Inputs) != 3 || c.Inputs[2].Type != "syslog" || c.KeyFile != "/run/credentials/tarn.service/key" || rc.Retention.BackupMaxAge == nil {
 		t.Fatalf("loaded %+v / %+v", c, rc.Retention)
 	}
 }

@@ -120,3 +120,31 @@ func TestExampleConfigs(t *testing.T) {
 		}
 	}
 }
+
+// TestPackagedConfig loads the Debian package's /etc/tarn/tarn.yaml as
+// installed and with its commented apache-piped input (already_anonymized,
+// for the log Apache writes through tarn.conf) enabled.
+func TestPackagedConfig(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "packaging", "debian", "tarn.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rulesAbs, _ := filepath.Abs(filepath.Join("..", "..", "packaging", "debian", "rules.yaml"))
+	cfg := strings.ReplaceAll(string(data), "/etc/tarn/rules.yaml", rulesAbs)
+	var piped []string
+	for _, l := range strings.Split(cfg, "\n") {
+		if strings.HasPrefix(l, "  # - ") || strings.HasPrefix(l, "  #   ") {
+			l = "  " + l[4:]
+		}
+		piped = append(piped, l)
+	}
+	enabled := strings.Join(piped, "\n")
+	if !strings.Contains(enabled, "already_anonymized: true") {
+		t.Fatal("the packaged tarn.yaml has no commented apache-piped input")
+	}
+	for name, c := range map[string]string{"installed": cfg, "apache-piped enabled": enabled} {
+		if _, _, err := config.Load(writeFile(t, t.TempDir(), "tarn.yaml", c)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
