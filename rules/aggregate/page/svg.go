@@ -173,8 +173,11 @@ func timeAxis(b *strings.Builder, times []time.Time, step time.Duration, x func(
 	every := max(1, (n+5)/6)
 	for i := 0; i < n; i += every {
 		anchor := "middle"
-		if n > 1 && i == 0 {
+		switch {
+		case n > 1 && i == 0:
 			anchor = "start"
+		case x(i) > chartW-padR-30:
+			anchor = "end"
 		}
 		fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="%s" class="tick">%s</text>`,
 			x(i), chartH-padB+18, anchor, html.EscapeString(formatTick(times[i], step)))
