@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -278,6 +279,9 @@ func statsAgent(t *testing.T) string {
 	dir := t.TempDir()
 	now := time.Now()
 	log := picturesLog(3000, 200, now.Add(-3*time.Minute), time.Hour)
+	// A line no parser understands, scrubbed by the detectors, and a few
+	// past retention, so the detection and drop counters exist.
+	log += "login failed for someone@example.com\n"
 	// A few lines past retention, so the drop counters exist.
 	for i := range 3 {
 		log += fmt.Sprintf(`{"time":%q,"host":"shop.example.com","remote_addr":"10.9.9.%d","method":"GET","uri":"/","status":200,"bytes":1}`+"\n",
@@ -289,6 +293,13 @@ func statsAgent(t *testing.T) string {
 	writeFile(t, dir, "key", strings.Repeat("cd", 32)+"\n")
 	os.Chmod(filepath.Join(dir, "key"), 0o600)
 	addr := freeLoopback(t)
+	// A stand-in Loki that accepts every push, so the counters of sinks
+	// that report their own outcomes exist too.
+	loki := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(loki.Close)
 	writeFile(t, dir, "tarn.yaml", fmt.Sprintf(`data_dir: data
 rules: rules.yaml
 key_file: key
@@ -296,8 +307,9 @@ inputs:
   - {name: web, type: file, paths: ["logs/*.log"], format: json, start_at: beginning}
 sinks:
   - {name: archive, type: file, path: out}
+  - {name: loki, type: loki, url: %q}
 server: {listen: %q, stats: true}
-`, addr))
+`, loki.URL+"/loki/api/v1/push", addr))
 	a := startAgent(t, bin, dir)
 	base := "http://" + addr
 	deadline := time.Now().Add(60 * time.Second)
@@ -382,4 +394,23 @@ func TestPrometheusGrafana(t *testing.T) {
 		t.Fatalf("promcheck: %v\n%s", err, out)
 	}
 	t.Logf("%s", out)
+	// The checker itself: an unknown metric, PromQL that does not parse
+	// and an alert without severity must each fail it.
+	dir := t.TempDir()
+	badRules := writeFile(t, dir, "bad.yml", "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: rate(tarn_input_lines_total[5m]) >\n")
+	badAlert := writeFile(t, dir, "bad2.yml", "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: tarn_spool_bytes > 1\n")
+	badDash := writeFile(t, dir, "bad.json", `{"uid":"x","title":"x","schemaVersion":39,"panels":[{"type":"timeseries","title":"p","targets":[{"expr":"rate(tarn_no_such_metric_total[$__rate_interval])"}]}]}`)
+	for _, c := range []struct{ flag, file, want string }{
+		{"-rules", badRules, "parse error"},
+		{"-rules", badAlert, "needs a severity label"},
+		{"-dashboards", badDash, "metric tarn_no_such_metric_total is not exported"},
+	} {
+		cmd := exec.Command("go", "run", ".", "-metrics", scrape, c.flag, c.file)
+		cmd.Dir = filepath.Join("..", "..", "testdata", "promcheck")
+		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), c.want) {
+			t.Errorf("promcheck %s %s: %v, want an error with %q:\n%s", c.flag, filepath.Base(c.file), err, c.want, out)
+		}
+	}
 }

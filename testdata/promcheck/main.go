@@ -67,6 +67,9 @@ func split(s string) []string {
 	return strings.Split(s, ",")
 }
 
+// synthetic are the series Prometheus itself adds to every scrape.
+var synthetic = []string{"up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_samples_post_metric_relabeling", "scrape_series_added"}
+
 // exported returns the series names of a scrape: a histogram or summary
 // family X also names X_bucket, X_sum and X_count.
 func exported(path string) (map[string]bool, error) {
@@ -81,6 +84,9 @@ func exported(path string) (map[string]bool, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	names := map[string]bool{}
+	for _, n := range synthetic {
+		names[n] = true
+	}
 	for name, fam := range fams {
 		if len(fam.GetMetric()) == 0 {
 			continue
