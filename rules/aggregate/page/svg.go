@@ -186,7 +186,7 @@ func timeAxis(b *strings.Builder, times []time.Time, step time.Duration, x func(
 
 // niceTicks returns 0 and up to four more round ticks, the last ≥ top.
 func niceTicks(top float64) []float64 {
-	if top <= 0 {
+	if !(top > 1e-9) || math.IsInf(top, 0) { // also NaN
 		return []float64{0, 1}
 	}
 	raw := top / 4
@@ -198,12 +198,13 @@ func niceTicks(top float64) []float64 {
 		}
 	}
 	out := []float64{0}
-	for v := step; ; v += step {
-		out = append(out, v)
-		if v >= top*0.999 {
-			return out
+	for i := 1; i <= 8; i++ {
+		out = append(out, float64(i)*step)
+		if float64(i)*step >= top*0.999 {
+			break
 		}
 	}
+	return out
 }
 
 func formatTick(t time.Time, step time.Duration) string {
