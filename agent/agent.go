@@ -186,8 +186,8 @@ func (a *Agent) reload(g *generation, cfg *config.Config) (*generation, *config.
 		a.log.Error("reload: invalid configuration, keeping the running one", zap.Error(err))
 		return g, cfg, nil
 	}
-	if ncfg.Server.Listen != cfg.Server.Listen {
-		a.log.Warn("reload: server.listen changes take effect after a restart")
+	if ncfg.Server.Listen != cfg.Server.Listen || ncfg.Server.Stats != cfg.Server.Stats {
+		a.log.Warn("reload: server.listen and server.stats changes take effect after a restart")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), a.o.ShutdownTimeout)
 	defer cancel()
@@ -252,6 +252,9 @@ func (a *Agent) serve(c config.Server) (func(), error) {
 	}
 	if addr == "" || addr == "off" {
 		return func() {}, nil
+	}
+	if c.Stats {
+		a.m.web.keepHistory()
 	}
 	tc, err := httpserve.TLS(c.TLS, a.log)
 	if err != nil {

@@ -12,12 +12,14 @@ import (
 	"github.com/tarn-project/tarn/agent/config"
 )
 
-// Handler serves /metrics (Prometheus), /healthz (the process is up) and
+// Handler serves /metrics (Prometheus), /healthz (the process is up),
 // /readyz (a configuration is running, the spool has room, no sink has
-// been failing for longer than NotReadyAfter).
+// been failing for longer than NotReadyAfter) and, with server.stats,
+// /stats (the aggregates as an HTML page).
 func (a *Agent) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(a.m.reg, promhttp.HandlerOpts{}))
+	mux.Handle("/stats", a.statsHandler())
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})

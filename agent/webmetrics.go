@@ -30,6 +30,7 @@ type webMetrics struct {
 	hosts    map[string]bool // the hosts with series
 	aggs     []*aggregates
 	now      func() time.Time
+	stats    *statsHistory // the /stats page's history; nil when off
 }
 
 var (
@@ -78,6 +79,9 @@ func (w *webMetrics) addWindows(windows []aggregate.Window) {
 			w.addRoute(host, r.Route, r.Requests)
 		}
 		w.addRoute(host, "other", win.OtherRoutes.Requests)
+	}
+	if w.stats != nil {
+		w.stats.add(windows, w.now())
 	}
 }
 

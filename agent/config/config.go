@@ -168,6 +168,9 @@ type Server struct {
 	// TLS serves the endpoints over TLS (and mutual TLS with
 	// client_ca_file).
 	TLS httpserve.ServerTLS `yaml:"tls"`
+	// Stats serves /stats, the aggregates as an HTML page (default
+	// false); it keeps the last 24 hours of aggregate windows in memory.
+	Stats bool `yaml:"stats"`
 }
 
 // RulesRef is the rules of the agent: a path or an inline mapping.

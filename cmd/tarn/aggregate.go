@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -13,11 +14,13 @@ import (
 	"github.com/tarn-project/tarn/agent/pipe"
 	"github.com/tarn-project/tarn/rules"
 	"github.com/tarn-project/tarn/rules/aggregate"
+	"github.com/tarn-project/tarn/rules/aggregate/page"
 )
 
 // aggregateFlags are the flags of `tarn aggregate`.
 type aggregateFlags struct {
 	rules, format, keyFile, input, now string
+	html                               string
 	merge, table, json                 bool
 }
 
@@ -31,6 +34,7 @@ func (f *aggregateFlags) specs() []flagSpec {
 		{[]string{"--merge"}, boolFlag, "merge the JSON reports named as arguments instead of reading a log", setBool(&f.merge)},
 		{[]string{"--table"}, boolFlag, "print a short table (the default on a terminal)", setBool(&f.table)},
 		{[]string{"--json"}, boolFlag, "print JSON even on a terminal", setBool(&f.json)},
+		{[]string{"--html"}, oneFlag, "also write the report as a self-contained HTML page (charts, no scripts) to FILE", setString(&f.html)},
 	}
 }
 
@@ -58,6 +62,14 @@ func runAggregate(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(stderr, err)
 	}
+	if f.html != "" {
+		if err := writeHTML(f.html, r, &f); err != nil {
+			return fail(stderr, err)
+		}
+		if !f.table && !f.json {
+			return 0
+		}
+	}
 	if f.table || (!f.json && isTerminal(stdout)) {
 		printTable(stdout, r)
 		return 0
@@ -68,6 +80,26 @@ func runAggregate(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 		return fail(stderr, err)
 	}
 	return 0
+}
+
+// writeHTML writes the report's page to path (through a temp file, so a
+// failed run leaves no half page).
+func writeHTML(path string, r *aggregate.Report, f *aggregateFlags) error {
+	src := "tarn aggregate"
+	if f.merge {
+		src += " --merge"
+	} else if f.input != "" {
+		src += " " + filepath.Base(f.input)
+	}
+	var buf bytes.Buffer
+	if err := page.Render(&buf, r, page.Options{Title: "Web statistics", Source: src}); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // aggregateLog runs the rules over a log and aggregates its requests.
