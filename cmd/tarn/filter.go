@@ -98,28 +98,28 @@ func (f *filterFlags) setSkipPrivate([]string) error {
 	return nil
 }
 
-func runFilter(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	f := filterFlags{rules: rules.BuiltinPrefix + "default", anon: anonip.DefaultOptions()}
-	specs := f.specs()
-	if printHelp(args, stdout, "usage: tarn filter [flags] < in > out", specs) {
-		return 0
-	}
-	pos, err := parseArgs(args, specs)
-	if err == nil && len(pos) > 0 {
-		err = fmt.Errorf("%w: unexpected argument %q (use --input)", errUsage, pos[0])
-	}
-	if err != nil {
-		return fail(stderr, err)
-	}
+// filterCommand is `tarn filter`.
+var filterCommand = &command{
+	name: "filter", summary: "anonymize a log stream (stdin → stdout); accepts anonip's flags",
+	usage:    "tarn filter [flags] < in > out\ntarn filter --input FILE [-o OUT] [flags]",
+	argsHint: " (use --input)",
+	setup: func() ([]flagSpec, action) {
+		f := filterFlags{rules: rules.BuiltinPrefix + "default", anon: anonip.DefaultOptions()}
+		return f.specs(), f.run
+	},
+}
+
+// run is the action of `tarn filter`.
+func (f *filterFlags) run(_ []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	in, out, closeAll, err := openStreams(f.input, f.output, stdin, stdout)
 	if err != nil {
 		return fail(stderr, err)
 	}
 	defer closeAll()
 	if f.anonipMode {
-		err = filterAnonip(in, out, &f)
+		err = filterAnonip(in, out, f)
 	} else {
-		err = filterRules(in, out, stderr, &f)
+		err = filterRules(in, out, stderr, f)
 	}
 	if err != nil {
 		return fail(stderr, err)
@@ -240,7 +240,7 @@ func filterRules(in io.Reader, out, stderr io.Writer, f *filterFlags) error {
 func compileRules(path, inputFormat, keyFile string, stderr io.Writer) (*rules.Engine, error) {
 	cfg, err := rules.LoadConfig(path)
 	if err != nil {
-		return nil, err
+		return nil, asConfigError(err)
 	}
 	if inputFormat != "" {
 		if _, err := format.ParseFormat(inputFormat); err != nil {
@@ -250,9 +250,10 @@ func compileRules(path, inputFormat, keyFile string, stderr io.Writer) (*rules.E
 	}
 	key, err := loadOrRandomKey(keyFile, stderr)
 	if err != nil {
-		return nil, err
+		return nil, asConfigError(err)
 	}
-	return rules.Compile(cfg, key)
+	eng, err := rules.Compile(cfg, key)
+	return eng, asConfigError(err)
 }
 
 // appendChunk runs p over every line of chunk. A "\r" before the newline
@@ -291,6 +292,7 @@ func appendChunk(p *rules.Processor, dst, chunk []byte, now time.Time) []byte {
 // process and says so once on stderr.
 func loadOrRandomKey(path string, stderr io.Writer) ([]byte, error) {
 	if path != "" {
+		warnKeyFile(path, stderr)
 		return pseudo.LoadKeyFile(path)
 	}
 	fmt.Fprintln(stderr, "tarn: no --key-file: pseudonyms use a random key of this process only; they will not match other runs or nodes")

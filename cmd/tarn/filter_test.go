@@ -339,7 +339,7 @@ func TestFilterMissingInput(t *testing.T) {
 		}
 	}
 	badKey := writeFile(t, t.TempDir(), "key", "short\n")
-	if r := tarn(t, "", "filter", "--key-file", badKey); r.code != 1 || !strings.Contains(r.stderr, badKey) {
+	if r := tarn(t, "", "filter", "--key-file", badKey); r.code != 2 || !strings.Contains(r.stderr, badKey) {
 		t.Errorf("bad key file: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
@@ -397,7 +397,7 @@ func TestErrorsNeverQuoteInput(t *testing.T) {
 	// A rules file with an error: the message points at file:line: field.
 	bad := writeFile(t, dir, "bad.yaml", "extends: [builtin:default]\ndetect:\n  actions: {emial: redact}\ntruncate_ip: {ipv6_prefix: 200}\n")
 	r := tarn(t, in, "filter", "--rules", bad, "--key-file", key)
-	check("bad rules", r, 1)
+	check("bad rules", r, 2)
 	for _, want := range []string{bad + ":3: detect.actions.emial: unknown detector", bad + ":4: truncate_ip.ipv6_prefix: must be 0..128, got 200"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("bad rules: stderr lacks %q:\n%s", want, r.stderr)
