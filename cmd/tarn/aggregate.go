@@ -91,6 +91,7 @@ func aggregateLog(stdin io.Reader, stderr io.Writer, f *aggregateFlags) (*aggreg
 		defer file.Close()
 		in = file
 	}
+	in, j := startJob(in, stderr)
 	agg := aggregate.New(aggregateConfig(eng))
 	p := eng.NewProcessor()
 	var o aggregate.Obs
@@ -111,6 +112,8 @@ func aggregateLog(stdin io.Reader, stderr io.Writer, f *aggregateFlags) (*aggreg
 			return dst
 		}
 	})
+	warnTooOld(stderr, eng, &p.Stats, now())
+	j.finish(func(elapsed time.Duration) string { return summaryLine(&p.Stats, "kept", elapsed) })
 	if err != nil {
 		return nil, err
 	}
@@ -197,14 +200,4 @@ func printTable(w io.Writer, r *aggregate.Report) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t\n", v.Day, v.Host, v.Estimate)
 	}
 	tw.Flush()
-}
-
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

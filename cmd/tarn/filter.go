@@ -116,10 +116,12 @@ func (f *filterFlags) run(_ []string, stdin io.Reader, stdout, stderr io.Writer)
 		return fail(stderr, err)
 	}
 	defer closeAll()
+	in, j := startJob(in, stderr)
 	if f.anonipMode {
 		err = filterAnonip(in, out, f)
+		j.finish(nil)
 	} else {
-		err = filterRules(in, out, stderr, f)
+		err = filterRules(in, out, stderr, f, j)
 	}
 	if err != nil {
 		return fail(stderr, err)
@@ -197,8 +199,9 @@ func anonipChunk(a *anonip.Anonymizer, dst, chunk []byte, universal bool, max in
 	return dst
 }
 
-// filterRules runs the rules engine over the stream.
-func filterRules(in io.Reader, out, stderr io.Writer, f *filterFlags) error {
+// filterRules runs the rules engine over the stream; at the end it warns
+// about records dropped as too old and finishes the job j.
+func filterRules(in io.Reader, out, stderr io.Writer, f *filterFlags, j *job) error {
 	eng, err := compileRules(f.rules, f.format, f.keyFile, stderr)
 	if err != nil {
 		return err
@@ -227,9 +230,12 @@ func filterRules(in io.Reader, out, stderr io.Writer, f *filterFlags) error {
 	} else {
 		err = pipe.Run(in, out, o, newFunc)
 	}
+	s := sumStats(eng, procs, joinCut)
 	if f.stats {
-		printStats(stderr, eng, procs, joinCut)
+		printStats(stderr, eng, &s)
 	}
+	warnTooOld(stderr, eng, &s, clock())
+	j.finish(func(elapsed time.Duration) string { return summaryLine(&s, "out", elapsed) })
 	return err
 }
 
@@ -299,15 +305,8 @@ func loadOrRandomKey(path string, stderr io.Writer) ([]byte, error) {
 	return pseudo.GenerateKey()
 }
 
-// printStats sums the counters of all workers and prints them; joinCut
-// counts the records the joining of container records cut (filter_cri.go).
-func printStats(w io.Writer, eng *rules.Engine, procs []*rules.Processor, joinCut uint64) {
-	var s rules.Stats
-	s.Cut = joinCut
-	s.Actions = make([]uint64, len(eng.Rules()))
-	for _, p := range procs {
-		s.Add(&p.Stats)
-	}
+// printStats prints the counters of a run (--stats).
+func printStats(w io.Writer, eng *rules.Engine, s *rules.Stats) {
 	fmt.Fprintf(w, "lines %d, bytes %d, cut %d, unparsed (scrubbed) %d\n", s.Lines, s.Bytes, s.Cut, s.Unparsed)
 	for r := rules.Reason(0); r < rules.NumReasons; r++ {
 		fmt.Fprintf(w, "records %s %d\n", r, s.Records[r])
