@@ -43,7 +43,6 @@ func TestTooOldWarning(t *testing.T) {
 	}
 }
 
-
 // TestSummaryLine: a job over a regular file ends with one line saying
 // lines in and out and the drops by reason; a stream (a pipe) does not.
 func TestSummaryLine(t *testing.T) {

@@ -15,6 +15,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/tarn-project/tarn/rules"
 )
 
 // topFlags are the flags of `tarn top`.
@@ -229,21 +231,21 @@ func renderTop(w io.Writer, prev, cur *topSnapshot) {
 		}
 		return (now - before) / dt
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "INPUT\tLINES/S\tBYTES/S\tLINES\tSHIPPED\tDROPPED\tSPOOL-FULL WAITS\t")
 	for _, name := range sortedKeys(cur.inputs) {
 		in, before := cur.inputs[name], prev.inputs[name]
 		if before == nil {
 			before = &topInput{}
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%.0f\t%.0f\t%.0f\t%.0f\t\n", name, rate(in.lines, before.lines), humanBytes(rate(in.bytes, before.bytes)),
+		fmt.Fprintf(tw, "%s\t%.0f\t%s\t%.0f\t%.0f\t%.0f\t%.0f\n", name, rate(in.lines, before.lines), humanBytes(rate(in.bytes, before.bytes)),
 			in.lines, in.shipped, sum(in.dropped), in.waits)
 	}
 	fill := "-"
 	if cur.spoolMax > 0 {
 		fill = fmt.Sprintf("%.1f%%", 100*cur.spoolBytes/cur.spoolMax)
 	}
-	fmt.Fprintf(tw, "\nSPOOL\tBYTES\tFILL\tENTRIES\tOLDEST\tPURGED\t\n\t%s\t%s\t%.0f\t%s\t%.0f\t\n",
+	fmt.Fprintf(tw, "\nSPOOL\tBYTES\tFILL\tENTRIES\tOLDEST\tPURGED\n\t%s\t%s\t%.0f\t%s\t%.0f\n",
 		humanBytes(cur.spoolBytes), fill, cur.spoolEntries, (time.Duration(cur.spoolOldest) * time.Second).String(), cur.purged)
 	fmt.Fprintln(tw, "\nSINK\tSENT/S\tSENT\tFAILURES\tRETRIES\tBACKLOG\tSTATE\t")
 	for _, name := range sortedKeys(cur.sinks) {
@@ -259,7 +261,7 @@ func renderTop(w io.Writer, prev, cur *topSnapshot) {
 		if sk.failures > before.failures {
 			state = "FAILING"
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t%.0f\t%s\t%s\t\n", name, rate(sk.sent, before.sent), sk.sent, sk.failures, sk.retries, backlog, state)
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t%.0f\t%s\t%s\n", name, rate(sk.sent, before.sent), sk.sent, sk.failures, sk.retries, backlog, state)
 	}
 	tw.Flush()
 	printDrops(w, cur)
@@ -268,6 +270,9 @@ func renderTop(w io.Writer, prev, cur *topSnapshot) {
 // printDrops prints the drops by reason, summed over inputs and sinks.
 func printDrops(w io.Writer, s *topSnapshot) {
 	drops := map[string]float64{}
+	for r := rules.Kept + 1; r < rules.NumReasons; r++ {
+		drops[r.String()] = 0 // shown before the first drop too
+	}
 	for _, in := range s.inputs {
 		for r, n := range in.dropped {
 			drops[r] += n
