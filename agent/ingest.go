@@ -59,6 +59,9 @@ type ingest struct {
 	// counts the generation's paused inputs, for /readyz.
 	paused       atomic.Bool
 	pausedInputs *atomic.Int32
+	// warnedOld is set once the log said that records were dropped as too
+	// old (once per input and start or reload).
+	warnedOld bool
 }
 
 // selection is one compiled rule set with the ingest's processor for it.
@@ -286,10 +289,25 @@ func (in *ingest) exportStats() {
 			continue // a rule set no line of this chunk selected
 		}
 		in.m.addRules(in.input, sel.eng, st)
+		in.warnTooOld(st)
 		acts := st.Actions
 		clear(acts)
 		*st = rules.Stats{Actions: acts}
 	}
+}
+
+// warnTooOld logs, the first time only, that records of the input were
+// dropped for being older than retention.max_age: an old log read by a new
+// agent otherwise ships nothing without a word.
+func (in *ingest) warnTooOld(st *rules.Stats) {
+	n := st.Records[rules.DropTooOld]
+	if n == 0 || in.warnedOld {
+		return
+	}
+	in.warnedOld = true
+	in.log.Warn("records dropped as older than retention.max_age (not shipped); later ones are only counted in tarn_records_total{outcome=\"dropped_too_old\"}",
+		zap.String(keyInput, in.input), zap.Uint64("dropped", n), zap.Uint64("lines", st.Lines),
+		zap.String("hint", "to replay an old log, start tarn run with --now at a time just after it, or raise retention.max_age"))
 }
 
 // source returns what path decides (cached): the labels of its entries,

@@ -81,6 +81,9 @@ func TestRetentionWithInjectedClock(t *testing.T) {
 	if !strings.Contains(s.metrics(), `tarn_records_total{input="web",outcome="dropped_too_old"} 5`) {
 		t.Fatal("old lines not counted as dropped_too_old")
 	}
+	if n := s.logCount(`"records dropped as older than retention.max_age`, `"dropped":5`, `"input":"web"`, "--now"); n != 1 {
+		t.Fatalf("the drop of too-old records was logged %d times, want once with count and hint:\n%s", n, s.logs.String())
+	}
 
 	// Undelivered entries are purged once past retention.
 	repair := breakDir(t, filepath.Join(dir, "out"))

@@ -38,26 +38,28 @@ func (f *aggregateFlags) specs() []flagSpec {
 	}
 }
 
-// runAggregate is `tarn aggregate`: a one-off report of a log's
+// aggregateCommand is `tarn aggregate`: a one-off report of a log's
 // aggregates, or the merge of reports.
-func runAggregate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	f := aggregateFlags{rules: rules.BuiltinPrefix + "default"}
-	specs := f.specs()
-	if printHelp(args, stdout, "usage: tarn aggregate [flags] < access.log\n       tarn aggregate --merge a.json b.json ...", specs) {
-		return 0
-	}
-	pos, err := parseArgs(args, specs)
-	if err == nil && !f.merge && len(pos) > 0 {
-		err = fmt.Errorf("%w: unexpected argument %q (use --input, or --merge for reports)", errUsage, pos[0])
-	}
-	if err != nil {
-		return fail(stderr, err)
+var aggregateCommand = &command{
+	name: "aggregate", summary: "privacy-safe aggregates of a log as JSON, or merge reports",
+	usage: "tarn aggregate [flags] < access.log\ntarn aggregate --merge a.json b.json ...", maxArgs: -1,
+	setup: func() ([]flagSpec, action) {
+		f := aggregateFlags{rules: rules.BuiltinPrefix + "default"}
+		return f.specs(), f.run
+	},
+}
+
+// run is the action of `tarn aggregate`.
+func (f *aggregateFlags) run(pos []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if !f.merge && len(pos) > 0 {
+		return fail(stderr, fmt.Errorf("%w: unexpected argument %q (use --input, or --merge for reports)", errUsage, pos[0]))
 	}
 	var r *aggregate.Report
+	var err error
 	if f.merge {
 		r, err = mergeReports(pos, f.rules)
 	} else {
-		r, err = aggregateLog(stdin, stderr, &f)
+		r, err = aggregateLog(stdin, stderr, f)
 	}
 	if err != nil {
 		return fail(stderr, err)
@@ -121,6 +123,7 @@ func aggregateLog(stdin io.Reader, stderr io.Writer, f *aggregateFlags) (*aggreg
 		defer file.Close()
 		in = file
 	}
+	in, j := startJob(in, stderr)
 	agg := aggregate.New(aggregateConfig(eng))
 	p := eng.NewProcessor()
 	var o aggregate.Obs
@@ -141,6 +144,8 @@ func aggregateLog(stdin io.Reader, stderr io.Writer, f *aggregateFlags) (*aggreg
 			return dst
 		}
 	})
+	warnTooOld(stderr, eng, &p.Stats, now())
+	j.finish(func(elapsed time.Duration) string { return summaryLine(&p.Stats, "kept", elapsed) })
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +180,7 @@ func mergeReports(paths []string, rulesPath string) (*aggregate.Report, error) {
 	}
 	cfg, err := rules.LoadConfig(rulesPath)
 	if err != nil {
-		return nil, err
+		return nil, asConfigError(err)
 	}
 	n := aggregate.DefaultTopRoutes
 	if cfg.Aggregate != nil && cfg.Aggregate.TopRoutes > 0 {
@@ -227,14 +232,4 @@ func printTable(w io.Writer, r *aggregate.Report) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t\n", v.Day, v.Host, v.Estimate)
 	}
 	tw.Flush()
-}
-
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -94,8 +94,8 @@ func TestAggregateMergeRulesError(t *testing.T) {
 	mustTarn(t, "", "aggregate", "--merge", "--json", report)
 	missing := filepath.Join(dir, "missing.yaml")
 	r := tarn(t, "", "aggregate", "--merge", "--json", "--rules", missing, report)
-	if r.code != 1 || !strings.Contains(r.stderr, missing) || r.stdout != "" {
-		t.Fatalf("exit %d, stdout %q, stderr %q; want exit 1 naming %s", r.code, r.stdout, r.stderr, missing)
+	if r.code != 2 || !strings.Contains(r.stderr, missing) || r.stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want exit 2 naming %s", r.code, r.stdout, r.stderr, missing)
 	}
 }
 
@@ -120,7 +120,7 @@ func TestCompileRules(t *testing.T) {
 		if r := tarn(t, "", cmd, "--key-file", key, "--format", "xml"); r.code != 2 || !strings.Contains(r.stderr, "--format") {
 			t.Errorf("%s --format xml: exit %d, stderr %q", cmd, r.code, r.stderr)
 		}
-		if r := tarn(t, "", cmd, "--key-file", key, "--rules", missing); r.code != 1 || !strings.Contains(r.stderr, missing) {
+		if r := tarn(t, "", cmd, "--key-file", key, "--rules", missing); r.code != 2 || !strings.Contains(r.stderr, missing) {
 			t.Errorf("%s --rules missing: exit %d, stderr %q", cmd, r.code, r.stderr)
 		}
 	}

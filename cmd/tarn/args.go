@@ -3,13 +3,38 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 )
 
 // errUsage marks command-line errors (exit code 2).
 var errUsage = errors.New("usage")
+
+// errHelp is returned by parseArgs when the arguments ask for help (-h or
+// --help); the caller prints the command's help to stdout and exits 0.
+var errHelp = errors.New("help requested")
+
+// errConfig marks errors in a file the user configures tarn with — the
+// agent's configuration, a rules file, a key file: missing, unreadable or
+// invalid. They exit with code 2, like usage errors.
+var errConfig = errors.New("configuration")
+
+// configErr wraps an error of a configuration file without changing its
+// message; errors.Is(err, errConfig) reports it.
+type configErr struct{ error }
+
+func (e configErr) Unwrap() error { return e.error }
+
+// Is makes errors.Is(err, errConfig) true.
+func (e configErr) Is(target error) bool { return target == errConfig }
+
+// asConfigError marks err (if not nil) as an error of a configuration file.
+func asConfigError(err error) error {
+	if err == nil || errors.Is(err, errConfig) {
+		return err
+	}
+	return configErr{err}
+}
 
 // flagKind says how many values a flag takes.
 type flagKind uint8
@@ -28,9 +53,14 @@ type flagSpec struct {
 	set   func(vals []string) error
 }
 
+// helpFlag is the flag every command accepts; parseArgs answers it with
+// errHelp.
+var helpFlag = flagSpec{names: []string{"-h", "--help"}, kind: boolFlag, help: "show this help and exit"}
+
 // parseArgs parses args against specs, GNU/argparse style: "--name value",
 // "--name=value", "-x value", and several values after a manyFlag. It
-// returns the positional arguments.
+// returns the positional arguments. -h and --help (helpFlag), anywhere
+// before "--", return errHelp.
 func parseArgs(args []string, specs []flagSpec) ([]string, error) {
 	byName := map[string]*flagSpec{}
 	for i := range specs {
@@ -49,6 +79,9 @@ func parseArgs(args []string, specs []flagSpec) ([]string, error) {
 			continue
 		}
 		name, inline, hasInline := strings.Cut(a, "=")
+		if (name == "-h" || name == "--help") && !hasInline {
+			return nil, errHelp
+		}
 		s, ok := byName[name]
 		if !ok || (hasInline && !strings.HasPrefix(a, "--")) {
 			return nil, fmt.Errorf("%w: unknown flag %s", errUsage, name)
@@ -81,10 +114,10 @@ func isFlag(a string) bool {
 	return len(a) > 1 && a[0] == '-' && (a[1] < '0' || a[1] > '9')
 }
 
-// helpText formats the flags of specs for --help.
+// helpText formats the flags of specs for --help, helpFlag last.
 func helpText(specs []flagSpec) string {
 	var b strings.Builder
-	for _, s := range specs {
+	for _, s := range append(specs[:len(specs):len(specs)], helpFlag) {
 		fmt.Fprintf(&b, "  %-28s %s\n", strings.Join(s.names, ", "), s.help)
 	}
 	return b.String()
@@ -110,16 +143,4 @@ func setInt(p *int, seen *bool) func([]string) error {
 		}
 		return nil
 	}
-}
-
-// printHelp prints usage and the flags' help when args ask for help (-h
-// or --help) and reports whether they did.
-func printHelp(args []string, w io.Writer, usage string, specs []flagSpec) bool {
-	for _, a := range args {
-		if a == "-h" || a == "--help" {
-			fmt.Fprintf(w, "%s\n\n%s", usage, helpText(specs))
-			return true
-		}
-	}
-	return false
 }

@@ -98,28 +98,30 @@ func (f *filterFlags) setSkipPrivate([]string) error {
 	return nil
 }
 
-func runFilter(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	f := filterFlags{rules: rules.BuiltinPrefix + "default", anon: anonip.DefaultOptions()}
-	specs := f.specs()
-	if printHelp(args, stdout, "usage: tarn filter [flags] < in > out", specs) {
-		return 0
-	}
-	pos, err := parseArgs(args, specs)
-	if err == nil && len(pos) > 0 {
-		err = fmt.Errorf("%w: unexpected argument %q (use --input)", errUsage, pos[0])
-	}
-	if err != nil {
-		return fail(stderr, err)
-	}
+// filterCommand is `tarn filter`.
+var filterCommand = &command{
+	name: "filter", summary: "anonymize a log stream (stdin → stdout); accepts anonip's flags",
+	usage:    "tarn filter [flags] < in > out\ntarn filter --input FILE [-o OUT] [flags]",
+	argsHint: " (use --input)",
+	setup: func() ([]flagSpec, action) {
+		f := filterFlags{rules: rules.BuiltinPrefix + "default", anon: anonip.DefaultOptions()}
+		return f.specs(), f.run
+	},
+}
+
+// run is the action of `tarn filter`.
+func (f *filterFlags) run(_ []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	in, out, closeAll, err := openStreams(f.input, f.output, stdin, stdout)
 	if err != nil {
 		return fail(stderr, err)
 	}
 	defer closeAll()
+	in, j := startJob(in, stderr)
 	if f.anonipMode {
-		err = filterAnonip(in, out, &f)
+		err = filterAnonip(in, out, f)
+		j.finish(nil)
 	} else {
-		err = filterRules(in, out, stderr, &f)
+		err = filterRules(in, out, stderr, f, j)
 	}
 	if err != nil {
 		return fail(stderr, err)
@@ -197,8 +199,9 @@ func anonipChunk(a *anonip.Anonymizer, dst, chunk []byte, universal bool, max in
 	return dst
 }
 
-// filterRules runs the rules engine over the stream.
-func filterRules(in io.Reader, out, stderr io.Writer, f *filterFlags) error {
+// filterRules runs the rules engine over the stream; at the end it warns
+// about records dropped as too old and finishes the job j.
+func filterRules(in io.Reader, out, stderr io.Writer, f *filterFlags, j *job) error {
 	eng, err := compileRules(f.rules, f.format, f.keyFile, stderr)
 	if err != nil {
 		return err
@@ -227,9 +230,12 @@ func filterRules(in io.Reader, out, stderr io.Writer, f *filterFlags) error {
 	} else {
 		err = pipe.Run(in, out, o, newFunc)
 	}
+	s := sumStats(eng, procs, joinCut)
 	if f.stats {
-		printStats(stderr, eng, procs, joinCut)
+		printStats(stderr, eng, &s)
 	}
+	warnTooOld(stderr, eng, &s, clock())
+	j.finish(func(elapsed time.Duration) string { return summaryLine(&s, "out", elapsed) })
 	return err
 }
 
@@ -240,7 +246,7 @@ func filterRules(in io.Reader, out, stderr io.Writer, f *filterFlags) error {
 func compileRules(path, inputFormat, keyFile string, stderr io.Writer) (*rules.Engine, error) {
 	cfg, err := rules.LoadConfig(path)
 	if err != nil {
-		return nil, err
+		return nil, asConfigError(err)
 	}
 	if inputFormat != "" {
 		if _, err := format.ParseFormat(inputFormat); err != nil {
@@ -250,9 +256,10 @@ func compileRules(path, inputFormat, keyFile string, stderr io.Writer) (*rules.E
 	}
 	key, err := loadOrRandomKey(keyFile, stderr)
 	if err != nil {
-		return nil, err
+		return nil, asConfigError(err)
 	}
-	return rules.Compile(cfg, key)
+	eng, err := rules.Compile(cfg, key)
+	return eng, asConfigError(err)
 }
 
 // appendChunk runs p over every line of chunk. A "\r" before the newline
@@ -291,21 +298,15 @@ func appendChunk(p *rules.Processor, dst, chunk []byte, now time.Time) []byte {
 // process and says so once on stderr.
 func loadOrRandomKey(path string, stderr io.Writer) ([]byte, error) {
 	if path != "" {
+		warnKeyFile(path, stderr)
 		return pseudo.LoadKeyFile(path)
 	}
 	fmt.Fprintln(stderr, "tarn: no --key-file: pseudonyms use a random key of this process only; they will not match other runs or nodes")
 	return pseudo.GenerateKey()
 }
 
-// printStats sums the counters of all workers and prints them; joinCut
-// counts the records the joining of container records cut (filter_cri.go).
-func printStats(w io.Writer, eng *rules.Engine, procs []*rules.Processor, joinCut uint64) {
-	var s rules.Stats
-	s.Cut = joinCut
-	s.Actions = make([]uint64, len(eng.Rules()))
-	for _, p := range procs {
-		s.Add(&p.Stats)
-	}
+// printStats prints the counters of a run (--stats).
+func printStats(w io.Writer, eng *rules.Engine, s *rules.Stats) {
 	fmt.Fprintf(w, "lines %d, bytes %d, cut %d, unparsed (scrubbed) %d\n", s.Lines, s.Bytes, s.Cut, s.Unparsed)
 	for r := rules.Reason(0); r < rules.NumReasons; r++ {
 		fmt.Fprintf(w, "records %s %d\n", r, s.Records[r])

@@ -44,8 +44,10 @@ var emailRE = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}
 func TestFilterDefaultRules(t *testing.T) {
 	key := newKeyFile(t)
 	r := mustTarn(t, sampleInput, "filter", "--key-file", key, "--now", now)
-	if r.stderr != "" {
-		t.Errorf("stderr with --key-file should be empty, got %q", r.stderr)
+	// sampleInput has one record older than max_age: its drop is the one
+	// thing said on stderr.
+	if want := "tarn: warning: 1 of 6 records dropped as too old"; !strings.HasPrefix(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("stderr with --key-file should only say %q, got %q", want, r.stderr)
 	}
 	out := r.stdout
 	for ip, trunc := range sampleIPs {
@@ -100,8 +102,8 @@ func TestFilterRandomKeyNotice(t *testing.T) {
 	if n := strings.Count(r.stderr, "--key-file"); n != 1 {
 		t.Errorf("want exactly one notice about --key-file on stderr, got %d:\n%s", n, r.stderr)
 	}
-	if n := strings.Count(r.stderr, "\n"); n != 1 {
-		t.Errorf("want exactly one line on stderr, got %d:\n%s", n, r.stderr)
+	if n := strings.Count(r.stderr, "\n"); n != 2 || !strings.Contains(r.stderr, "2000 of 12000 records dropped as too old") {
+		t.Errorf("want exactly two lines on stderr (the key notice, one too-old warning for all workers), got %d:\n%s", n, r.stderr)
 	}
 	if emailRE.MatchString(r.stdout) {
 		t.Error("e-mail addresses left in output")
@@ -203,8 +205,8 @@ func TestFilterStats(t *testing.T) {
 	if emailRE.MatchString(r.stderr) || strings.Contains(r.stderr, "203.0.113.7") {
 		t.Errorf("--stats output contains input content:\n%s", r.stderr)
 	}
-	// Without --stats nothing is printed.
-	if r := mustTarn(t, sampleInput, "filter", "--key-file", key, "--now", now); r.stderr != "" {
+	// Without --stats nothing is printed but the too-old warning.
+	if r := mustTarn(t, sampleInput, "filter", "--key-file", key, "--now", now); strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "dropped as too old") {
 		t.Errorf("stderr without --stats: %q", r.stderr)
 	}
 }
@@ -339,7 +341,7 @@ func TestFilterMissingInput(t *testing.T) {
 		}
 	}
 	badKey := writeFile(t, t.TempDir(), "key", "short\n")
-	if r := tarn(t, "", "filter", "--key-file", badKey); r.code != 1 || !strings.Contains(r.stderr, badKey) {
+	if r := tarn(t, "", "filter", "--key-file", badKey); r.code != 2 || !strings.Contains(r.stderr, badKey) {
 		t.Errorf("bad key file: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
@@ -397,7 +399,7 @@ func TestErrorsNeverQuoteInput(t *testing.T) {
 	// A rules file with an error: the message points at file:line: field.
 	bad := writeFile(t, dir, "bad.yaml", "extends: [builtin:default]\ndetect:\n  actions: {emial: redact}\ntruncate_ip: {ipv6_prefix: 200}\n")
 	r := tarn(t, in, "filter", "--rules", bad, "--key-file", key)
-	check("bad rules", r, 1)
+	check("bad rules", r, 2)
 	for _, want := range []string{bad + ":3: detect.actions.emial: unknown detector", bad + ":4: truncate_ip.ipv6_prefix: must be 0..128, got 200"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("bad rules: stderr lacks %q:\n%s", want, r.stderr)

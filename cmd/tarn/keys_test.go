@@ -88,12 +88,12 @@ func TestPseudonymErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"pseudonym", "203.0.113.7"}, 2, "usage: tarn pseudonym"},
-		{[]string{"pseudonym", "--key-file", key}, 2, "usage: tarn pseudonym"},
+		{[]string{"pseudonym", "203.0.113.7"}, 2, "--key-file is required"},
+		{[]string{"pseudonym", "--key-file", key}, 2, "run 'tarn pseudonym --help'"},
 		{[]string{"pseudonym", "--key-file", key, "--date", "20.11.2026", "x"}, 2, "--date"},
 		{[]string{"pseudonym", "--key-file", key, "--form", "base64", "x"}, 2, "--form"},
 		{[]string{"pseudonym", "--key-file", key, "--rotation", "hourly", "x"}, 2, "--rotation"},
-		{[]string{"pseudonym", "--key-file", key + ".missing", "x"}, 1, key + ".missing"},
+		{[]string{"pseudonym", "--key-file", key + ".missing", "x"}, 2, key + ".missing"},
 	} {
 		r := tarn(t, "", tc.args...)
 		if r.code != tc.code || !strings.Contains(r.stderr, tc.msg) || r.stdout != "" {

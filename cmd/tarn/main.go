@@ -5,13 +5,19 @@
 // Usage:
 //
 //	tarn run --config FILE         run the agent: tail, anonymize, spool, deliver
+//	tarn top [--url URL]           live view of a running agent's metrics
 //	tarn filter [flags]            anonymize a stream (stdin → stdout), anonip-compatible
 //	tarn aggregate [flags]         aggregates of a log (or --merge reports) as JSON
 //	tarn rules check FILE...       validate rules files
 //	tarn rules test FILE...        run the test cases in rules files
-//	tarn keygen                    print a new random pseudonym key (hex)
+//	tarn keygen -o FILE            write a new random pseudonym key (hex, mode 0600)
 //	tarn pseudonym [flags] VALUE   print the pseudonym of a value for a day
-//	tarn version                   print the version
+//	tarn completion bash|zsh|fish  print a shell completion script
+//	tarn help [COMMAND]            print the help of tarn or of a command
+//	tarn version                   print the version (also tarn --version)
+//
+// Exit codes: 0 success, 1 runtime error, 2 usage or configuration error
+// (see exitCodes).
 package main
 
 import (
@@ -21,61 +27,82 @@ import (
 	"os"
 )
 
-// command is one subcommand: it gets its arguments and standard streams
-// and returns the process exit code.
-type command func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
+// exitCodes documents the exit status of every command.
+const exitCodes = `exit codes:
+  0  success
+  1  runtime error: reading or writing a log, a sink, the agent stopped
+     on an error, a rules test case failed
+  2  usage or configuration error: unknown command or flag, bad flag value,
+     a configuration, rules or key file that is missing or invalid`
 
-var commands = map[string]command{
-	"run":       runAgent,
-	"aggregate": runAggregate,
-	"filter":    runFilter,
-	"rules":     runRules,
-	"policy":    runPolicy,
-	"keygen":    runKeygen,
-	"pseudonym": runPseudonym,
-	"version":   runVersion,
+// root is the command tree of tarn, built by init (its help command
+// refers back to it).
+var root *command
+
+func init() {
+	root = (&command{
+		name:  "tarn",
+		usage: "tarn <command> [flags]\ntarn help <command>\ntarn --version",
+		about: "tarn anonymizes logs before they are stored.",
+		subs: []*command{
+			runCommand,
+			topCommand,
+			filterCommand,
+			aggregateCommand,
+			rulesCommand,
+			policyCommand,
+			keygenCommand,
+			pseudonymCommand,
+			completionCommand,
+			helpCommand,
+			versionCommand,
+		},
+	}).link()
 }
 
-const usage = `usage: tarn <command> [flags]
-
-commands:
-  run         run the agent: tail inputs, anonymize, spool, deliver to sinks
-  filter      anonymize a log stream (stdin → stdout); accepts anonip's flags
-  aggregate   privacy-safe aggregates of a log as JSON, or merge reports
-  rules       check, test or explain rules files: tarn rules check|test|explain FILE
-  policy      privacy-statement text or processing record from rules files
-  keygen      print a new random 32-byte pseudonym key, hex encoded
-  pseudonym   print the pseudonym of a value on a given day
-  version     print the version
-
-Run 'tarn <command> --help' for the flags of a command.
-`
+// helpCommand is `tarn help [COMMAND...]`, the same as COMMAND --help.
+var helpCommand = &command{
+	name: "help", summary: "print the help of tarn or of a command",
+	usage: "tarn help [COMMAND [SUBCOMMAND]]", maxArgs: -1,
+	setup: noFlags(func(pos []string, _ io.Reader, stdout, stderr io.Writer) int {
+		c := root
+		for _, name := range pos {
+			sub := c.find(name)
+			if sub == nil {
+				return c.usageError(stderr, fmt.Errorf("%w: unknown command %q", errUsage, name))
+			}
+			c = sub
+		}
+		c.help(stdout)
+		if c == root {
+			fmt.Fprintf(stdout, "\n%s\n", exitCodes)
+		}
+		return 0
+	}),
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
+// run runs the command line args and returns the exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, usage)
-		if len(args) == 0 {
-			return 2
+	if len(args) > 0 {
+		switch args[0] {
+		case "--version":
+			args = append([]string{"version"}, args[1:]...)
+		case "-h", "--help":
+			args = append([]string{"help"}, args[1:]...)
 		}
-		return 0
 	}
-	cmd, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "tarn: unknown command %q\n\n%s", args[0], usage)
-		return 2
-	}
-	return cmd(args[1:], stdin, stdout, stderr)
+	return root.exec(args, stdin, stdout, stderr)
 }
 
-// fail prints err prefixed with "tarn: " and returns exit code 1, or 2 for
-// usage errors.
+// fail prints err prefixed with "tarn: " and returns exit code 2 for
+// usage and configuration errors, else 1.
 func fail(stderr io.Writer, err error) int {
 	fmt.Fprintf(stderr, "tarn: %v\n", err)
-	if errors.Is(err, errUsage) {
+	if errors.Is(err, errUsage) || errors.Is(err, errConfig) {
 		return 2
 	}
 	return 1

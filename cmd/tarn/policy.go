@@ -11,13 +11,36 @@ import (
 	"github.com/tarn-project/tarn/rules/policy"
 )
 
-const policyUsage = `usage: tarn policy render [RULES] [--lang en|de] [--format md|html|text] [--config FILE]
-       tarn policy record [RULES] [--lang en|de] [--config FILE]
-render prints the privacy-statement paragraph on the log files, record the
+// policyAbout explains both policy subcommands.
+const policyAbout = `render prints the privacy-statement paragraph on the log files, record the
 record of the processing activity (JSON), both derived from the merged rules.
 RULES is a rules file or builtin:NAME. With --config, the agent's sinks are
 named as recipients, its retention.max_age caps the rules' as in the agent,
 and RULES defaults to the agent's rules.`
+
+// policyCommand is `tarn policy render|record`.
+var policyCommand = &command{
+	name: "policy", summary: "privacy-statement text or processing record from rules files",
+	about: policyAbout,
+	subs: []*command{
+		{name: "render", summary: "print the privacy-statement paragraph on the log files",
+			usage: "tarn policy render [RULES] [--lang en|de] [--format md|html|text] [--config FILE]",
+			about: policyAbout, maxArgs: 1, setup: policySetup(true)},
+		{name: "record", summary: "print the record of the processing activity (JSON)",
+			usage: "tarn policy record [RULES] [--lang en|de] [--config FILE]",
+			about: policyAbout, maxArgs: 1, setup: policySetup(false)},
+	},
+}
+
+// policySetup is the setup of policy render (or record).
+func policySetup(render bool) func() ([]flagSpec, action) {
+	return func() ([]flagSpec, action) {
+		f := &policyFlags{}
+		return f.specs(render), func(pos []string, _ io.Reader, stdout, stderr io.Writer) int {
+			return runPolicy(f, render, pos, stdout, stderr)
+		}
+	}
+}
 
 // policyFlags are the flags of `tarn policy`.
 type policyFlags struct {
@@ -46,34 +69,15 @@ func oneOf(p *string, allowed []string) func([]string) error {
 	}
 }
 
-func runPolicy(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "render" && args[0] != "record" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(stdout, policyUsage)
-			return 0
-		}
-		fmt.Fprintln(stderr, policyUsage)
-		return 2
-	}
-	render := args[0] == "render"
-	var f policyFlags
-	specs := f.specs(render)
-	if printHelp(args[1:], stdout, policyUsage, specs) {
-		return 0
-	}
-	pos, err := parseArgs(args[1:], specs)
-	if err == nil && len(pos) > 1 {
-		err = fmt.Errorf("%w: one rules file at most, got %d", errUsage, len(pos))
-	}
-	if err == nil && len(pos) == 0 && f.config == "" {
-		err = fmt.Errorf("%w: name a rules file (or builtin:NAME) or --config", errUsage)
-	}
-	if err != nil {
-		return fail(stderr, err)
+// runPolicy renders the statement (or the record) of the rules named in
+// pos.
+func runPolicy(f *policyFlags, render bool, pos []string, stdout, stderr io.Writer) int {
+	if len(pos) == 0 && f.config == "" {
+		return fail(stderr, fmt.Errorf("%w: name a rules file (or builtin:NAME) or --config", errUsage))
 	}
 	c, recipients, err := policyRules(pos, f.config)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(stderr, asConfigError(err))
 	}
 	o := policy.Options{Lang: f.lang, Format: f.format, Recipients: recipients}
 	var out []byte

@@ -46,10 +46,10 @@ func TestPolicyBadRulesNameTheFile(t *testing.T) {
 	dir := t.TempDir()
 	p := writeFile(t, dir, "rules.yaml", "name: x\ntruncate_ip:\n  ipv4_prefix: 40\n")
 	r := tarn(t, "", "policy", "render", p)
-	if r.code != 1 || !strings.Contains(r.stderr, p+":3") {
-		t.Errorf("exit %d, stderr %q; want 1 and %s:3", r.code, r.stderr, p)
+	if r.code != 2 || !strings.Contains(r.stderr, p+":3") {
+		t.Errorf("exit %d, stderr %q; want 2 and %s:3", r.code, r.stderr, p)
 	}
-	if r := tarn(t, "", "policy", "record", dir+"/missing.yaml"); r.code != 1 || !strings.Contains(r.stderr, "missing.yaml") {
+	if r := tarn(t, "", "policy", "record", dir+"/missing.yaml"); r.code != 2 || !strings.Contains(r.stderr, "missing.yaml") {
 		t.Errorf("missing file: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

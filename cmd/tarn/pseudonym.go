@@ -9,65 +9,73 @@ import (
 	"github.com/tarn-project/tarn/rules/pseudo"
 )
 
-func runPseudonym(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	var keyFile, date, rotation, rulesFile, form string
-	length := 0
-	specs := []flagSpec{
-		{[]string{"--key-file"}, oneFlag, "the pseudonym key file the agents use (required)", setString(&keyFile)},
-		{[]string{"--date"}, oneFlag, "day of the records, YYYY-MM-DD in UTC (default today)", setString(&date)},
-		{[]string{"--rotation"}, oneFlag, "daily, weekly, monthly or never (default: from --rules, else daily)", setString(&rotation)},
-		{[]string{"--rules"}, oneFlag, "rules file whose pseudonyms settings to use (default builtin:default)", setString(&rulesFile)},
-		{[]string{"--length"}, oneFlag, "hex characters (default: from the rules, 16)", setInt(&length, nil)},
-		{[]string{"--form"}, oneFlag, "hex (default), ipv6 or all", setString(&form)},
+// pseudonymFlags are the flags of `tarn pseudonym`.
+type pseudonymFlags struct {
+	keyFile, date, rotation, rulesFile, form string
+	length                                   int
+}
+
+// pseudonymCommand is `tarn pseudonym`.
+var pseudonymCommand = &command{
+	name: "pseudonym", summary: "print the pseudonym of a value on a given day",
+	usage: "tarn pseudonym --key-file FILE [--date YYYY-MM-DD] VALUE...", minArgs: 1, maxArgs: -1,
+	setup: func() ([]flagSpec, action) {
+		f := &pseudonymFlags{}
+		return []flagSpec{
+			{[]string{"--key-file"}, oneFlag, "the pseudonym key file the agents use (required)", setString(&f.keyFile)},
+			{[]string{"--date"}, oneFlag, "day of the records, YYYY-MM-DD in UTC (default today)", setString(&f.date)},
+			{[]string{"--rotation"}, oneFlag, "daily, weekly, monthly or never (default: from --rules, else daily)", setString(&f.rotation)},
+			{[]string{"--rules"}, oneFlag, "rules file whose pseudonyms settings to use (default builtin:default)", setString(&f.rulesFile)},
+			{[]string{"--length"}, oneFlag, "hex characters (default: from the rules, 16)", setInt(&f.length, nil)},
+			{[]string{"--form"}, oneFlag, "hex (default), ipv6 or all", oneOf(&f.form, []string{"hex", "ipv6", "all"})},
+		}, f.run
+	},
+}
+
+// run is the action of `tarn pseudonym`.
+func (f *pseudonymFlags) run(values []string, _ io.Reader, stdout, stderr io.Writer) int {
+	if f.keyFile == "" {
+		return fail(stderr, fmt.Errorf("%w: --key-file is required", errUsage))
 	}
-	values, err := parseArgs(args, specs)
-	if err == nil && (keyFile == "" || len(values) == 0) {
-		fmt.Fprintf(stderr, "usage: tarn pseudonym --key-file FILE [--date YYYY-MM-DD] VALUE...\n\n%s", helpText(specs))
-		return 2
-	}
+	cfg, err := rules.LoadConfig(orDefault(f.rulesFile, rules.BuiltinPrefix+"default"))
 	if err != nil {
-		return fail(stderr, err)
+		return fail(stderr, asConfigError(err))
 	}
-	cfg, err := rules.LoadConfig(orDefault(rulesFile, rules.BuiltinPrefix+"default"))
-	if err != nil {
-		return fail(stderr, err)
-	}
-	rot, err := pseudo.ParseRotation(orDefault(rotation, orDefault(cfg.Pseudonyms.Rotation, "daily")))
+	rot, err := pseudo.ParseRotation(orDefault(f.rotation, orDefault(cfg.Pseudonyms.Rotation, "daily")))
 	if err != nil {
 		return fail(stderr, fmt.Errorf("%w: --rotation: %v", errUsage, err))
 	}
 	day := time.Now().UTC()
-	if date != "" {
-		if day, err = time.Parse(time.DateOnly, date); err != nil {
+	if f.date != "" {
+		if day, err = time.Parse(time.DateOnly, f.date); err != nil {
 			return fail(stderr, fmt.Errorf("%w: --date: want YYYY-MM-DD", errUsage))
 		}
 	}
-	if length == 0 {
-		length = cfg.Pseudonyms.Length
+	if f.length == 0 {
+		f.length = cfg.Pseudonyms.Length
 	}
-	if length == 0 {
-		length = 16
+	if f.length == 0 {
+		f.length = 16
 	}
-	key, err := pseudo.LoadKeyFile(keyFile)
+	warnKeyFile(f.keyFile, stderr)
+	key, err := pseudo.LoadKeyFile(f.keyFile)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(stderr, asConfigError(err))
 	}
 	cfg.Pseudonyms.Rotation = rot.String()
 	e, err := rules.Compile(cfg, key)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(stderr, asConfigError(err))
 	}
 	for _, v := range values {
-		hex, ipv6 := e.Pseudonym(day, []byte(v), length) // phone numbers in E.164, as the rules do
-		switch form {
+		hex, ipv6 := e.Pseudonym(day, []byte(v), f.length) // phone numbers in E.164, as the rules do
+		switch f.form {
 		case "", "hex":
 			fmt.Fprintln(stdout, hex)
 		case "ipv6":
 			fmt.Fprintln(stdout, ipv6)
-		case "all":
+		default: // all
 			fmt.Fprintf(stdout, "%s\t%s\n", hex, ipv6)
-		default:
-			return fail(stderr, fmt.Errorf("%w: --form: want hex, ipv6 or all", errUsage))
 		}
 	}
 	return 0

@@ -9,63 +9,67 @@ import (
 	"github.com/tarn-project/tarn/rules"
 )
 
-const rulesUsage = `usage: tarn rules check FILE...   validate rules files (file:line errors)
-       tarn rules test FILE...    run the test cases embedded in rules files
-       tarn rules explain FILE    print the effective rules, extends merged
-FILE may be builtin:NAME.
-`
+// rulesCommand is `tarn rules check|test|explain`.
+var rulesCommand = &command{
+	name: "rules", summary: "check, test or explain rules files: tarn rules check|test|explain FILE",
+	about: "FILE may be builtin:NAME.",
+	subs: []*command{
+		{name: "check", summary: "validate rules files (file:line errors)", usage: "tarn rules check FILE...",
+			minArgs: 1, maxArgs: -1, setup: noFlags(eachRulesFile(checkRules))},
+		{name: "test", summary: "run the test cases embedded in rules files", usage: "tarn rules test FILE...",
+			minArgs: 1, maxArgs: -1, setup: noFlags(eachRulesFile(testRules))},
+		{name: "explain", summary: "print the effective rules, extends merged", usage: "tarn rules explain FILE",
+			minArgs: 1, maxArgs: 1, setup: noFlags(func(pos []string, _ io.Reader, stdout, stderr io.Writer) int {
+				return explainRules(pos[0], stdout, stderr)
+			})},
+	},
+}
 
-func runRules(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 2 && args[0] == "explain" {
-		return explainRules(args[1], stdout, stderr)
-	}
-	if len(args) < 2 || (args[0] != "check" && args[0] != "test") {
-		fmt.Fprint(stderr, rulesUsage)
-		return 2
-	}
-	code := 0
-	for _, path := range args[1:] {
-		var ok bool
-		if args[0] == "check" {
-			ok = checkRules(path, stdout, stderr)
-		} else {
-			ok = testRules(path, stdout, stderr)
+// eachRulesFile runs check over every file named and exits with the worst
+// code it returned.
+func eachRulesFile(check func(path string, stdout, stderr io.Writer) int) action {
+	return func(pos []string, _ io.Reader, stdout, stderr io.Writer) int {
+		code := 0
+		for _, path := range pos {
+			code = max(code, check(path, stdout, stderr))
 		}
-		if !ok {
-			code = 1
-		}
+		return code
 	}
-	return code
 }
 
 // checkRules loads and compiles one rules file and reports the result.
-func checkRules(path string, stdout, stderr io.Writer) bool {
+// An invalid file is a configuration error (exit code 2).
+func checkRules(path string, stdout, stderr io.Writer) int {
 	cfg, ok := loadValid(path, stderr)
 	if !ok {
-		return false
+		return 2
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d fields, %d keys, %d tests)\n", path, len(cfg.Fields), len(cfg.Keys), len(cfg.Tests))
-	return true
+	return 0
 }
 
-// testRules runs the tests of one rules file under the fixed test key.
-func testRules(path string, stdout, stderr io.Writer) bool {
+// testRules runs the tests of one rules file under the fixed test key: 1
+// when a test case fails, 2 when the file is invalid.
+func testRules(path string, stdout, stderr io.Writer) int {
 	cfg, err := rules.LoadConfig(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return false
+		return 2
 	}
 	eng, err := rules.Compile(cfg, rules.TestKey)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return false
+		return 2
 	}
 	fails := eng.RunTests()
 	for _, f := range fails {
 		fmt.Fprintf(stderr, "%s: FAIL %v\n", path, f)
 	}
 	fmt.Fprintf(stdout, "%s: %d passed, %d failed\n", path, len(cfg.Tests)-len(fails), len(fails))
-	return len(fails) == 0
+	if len(fails) > 0 {
+		return 1
+	}
+	return 0
 }
 
 // explainRules prints the effective rules of path: its extends merged in
@@ -74,7 +78,7 @@ func testRules(path string, stdout, stderr io.Writer) bool {
 func explainRules(path string, stdout, stderr io.Writer) int {
 	cfg, ok := loadValid(path, stderr)
 	if !ok {
-		return 1
+		return 2
 	}
 	c := *cfg
 	c.Extends, c.Tests = nil, nil

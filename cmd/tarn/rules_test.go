@@ -12,11 +12,11 @@ func TestRulesCheckBuiltin(t *testing.T) {
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "builtin:default: ok (") || r.stderr != "" {
 		t.Errorf("rules check builtin:default: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	if r := tarn(t, "", "rules", "check", "builtin:nosuch"); r.code != 1 || !strings.Contains(r.stderr, "builtin:nosuch") {
+	if r := tarn(t, "", "rules", "check", "builtin:nosuch"); r.code != 2 || !strings.Contains(r.stderr, "builtin:nosuch") {
 		t.Errorf("rules check builtin:nosuch: exit %d, stderr %q", r.code, r.stderr)
 	}
 	for _, args := range [][]string{{"rules"}, {"rules", "check"}, {"rules", "lint", "x.yaml"}} {
-		if r := tarn(t, "", args...); r.code != 2 || !strings.Contains(r.stderr, "usage: tarn rules") {
+		if r := tarn(t, "", args...); r.code != 2 || !strings.Contains(r.stderr, "tarn rules") {
 			t.Errorf("%q: exit %d, stderr %q; want usage and exit 2", args, r.code, r.stderr)
 		}
 	}
@@ -49,8 +49,8 @@ func TestRulesCheckReportsAllErrors(t *testing.T) {
 	bad := writeFile(t, dir, "bad.yaml", badRules)
 	good := writeFile(t, dir, "good.yaml", "extends: [builtin:default]\nfields: {remote_addr: pseudonymize}\n")
 	r := tarn(t, "", "rules", "check", bad, good)
-	if r.code != 1 {
-		t.Errorf("exit %d, want 1", r.code)
+	if r.code != 2 {
+		t.Errorf("exit %d, want 2 (an invalid rules file is a configuration error)", r.code)
 	}
 	if !strings.Contains(r.stdout, good+": ok (") {
 		t.Errorf("the good file after the bad one was not checked: stdout %q", r.stdout)
@@ -108,7 +108,7 @@ func TestRulesTest(t *testing.T) {
 
 	// A rules file with an error fails `rules test` with file:line.
 	bad := writeFile(t, dir, "bad.yaml", "truncate_ip: {ipv4_prefix: 40}\n")
-	if r := tarn(t, "", "rules", "test", bad); r.code != 1 || !strings.Contains(r.stderr, bad+":1: truncate_ip.ipv4_prefix: must be 0..32, got 40") {
+	if r := tarn(t, "", "rules", "test", bad); r.code != 2 || !strings.Contains(r.stderr, bad+":1: truncate_ip.ipv4_prefix: must be 0..32, got 40") {
 		t.Errorf("rules test on a bad file: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -18,58 +19,77 @@ import (
 	_ "github.com/tarn-project/tarn/sinks/all"        // link every sink type
 )
 
-// runAgent is `tarn run`: the long-running agent.
-func runAgent(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var cfgPath, now, listen, level string
-	var once, check, reset bool
-	specs := []flagSpec{
-		{[]string{"--config", "-c"}, oneFlag, "the agent's configuration file (default /etc/tarn/tarn.yaml)", setString(&cfgPath)},
-		{[]string{"--once"}, boolFlag, "read every input to its end, deliver everything, then exit", setBool(&once)},
-		{[]string{"--check"}, boolFlag, "validate the configuration and its rules, then exit", setBool(&check)},
-		{[]string{"--now"}, oneFlag, "RFC 3339 time the agent's clock starts at (for demos and tests; it then advances normally)", setString(&now)},
-		{[]string{"--listen"}, oneFlag, "override server.listen (host:port, or off)", setString(&listen)},
-		{[]string{"--reset-positions"}, boolFlag, "start although positions.json is damaged: move it aside, read inputs from their start_at", setBool(&reset)},
-		{[]string{"--log-level"}, oneFlag, "debug, info (default), warn or error", setString(&level)},
-	}
-	if printHelp(args, stdout, "usage: tarn run --config FILE [flags]", specs) {
-		return 0
-	}
-	pos, err := parseArgs(args, specs)
-	if err == nil && len(pos) > 0 {
-		err = fmt.Errorf("%w: unexpected argument %q", errUsage, pos[0])
-	}
+// runFlags are the flags of `tarn run`.
+type runFlags struct {
+	cfgPath, now, listen, level string
+	once, check, reset          bool
+}
+
+// runCommand is `tarn run`: the long-running agent.
+var runCommand = &command{
+	name: "run", summary: "run the agent: tail inputs, anonymize, spool, deliver to sinks",
+	usage: "tarn run [--config FILE] [flags]",
+	setup: func() ([]flagSpec, action) {
+		f := &runFlags{}
+		return []flagSpec{
+			{[]string{"--config", "-c"}, oneFlag, "the agent's configuration file (default /etc/tarn/tarn.yaml)", setString(&f.cfgPath)},
+			{[]string{"--once"}, boolFlag, "read every input to its end, deliver everything, then exit", setBool(&f.once)},
+			{[]string{"--check"}, boolFlag, "validate the configuration and its rules, then exit", setBool(&f.check)},
+			{[]string{"--now"}, oneFlag, "RFC 3339 time the agent's clock starts at (for demos and tests; it then advances normally)", setString(&f.now)},
+			{[]string{"--listen"}, oneFlag, "override server.listen (host:port, or off)", setString(&f.listen)},
+			{[]string{"--reset-positions"}, boolFlag, "start although positions.json is damaged: move it aside, read inputs from their start_at", setBool(&f.reset)},
+			{[]string{"--log-level"}, oneFlag, "debug, info (default), warn or error", setString(&f.level)},
+		}, f.run
+	},
+}
+
+// run is the action of `tarn run`. The configuration is loaded once
+// before the agent starts, so that an invalid one exits with code 2.
+func (f *runFlags) run(_ []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	clock, err := startClock(f.now)
 	if err != nil {
 		return fail(stderr, err)
 	}
-	cfgPath = orDefault(cfgPath, "/etc/tarn/tarn.yaml")
-	if check {
-		cfg, _, err := config.Load(cfgPath)
-		if err != nil {
-			return fail(stderr, err)
-		}
+	log, err := newLogger(f.level, stderr)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer log.Sync()
+	cfgPath := orDefault(f.cfgPath, "/etc/tarn/tarn.yaml")
+	cfg, _, err := config.Load(cfgPath)
+	if err != nil {
+		return fail(stderr, asConfigError(err))
+	}
+	if f.check {
 		for _, w := range cfg.Warnings() {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", cfgPath, w)
+		}
+		if w := keyFileWarning(agentKeyFile(cfg)); w != "" {
 			fmt.Fprintf(stderr, "%s: warning: %s\n", cfgPath, w)
 		}
 		fmt.Fprintf(stdout, "%s: ok\n", cfgPath)
 		return 0
 	}
-	clock, err := startClock(now)
-	if err != nil {
-		return fail(stderr, err)
+	if w := keyFileWarning(agentKeyFile(cfg)); w != "" {
+		log.Warn(w, zap.String("key_file", agentKeyFile(cfg)))
 	}
-	log, err := newLogger(level, stderr)
-	if err != nil {
-		return fail(stderr, err)
-	}
-	defer log.Sync()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	a := agent.New(agent.Options{ConfigPath: cfgPath, Logger: log, Now: clock, Once: once, Version: version, Stdin: stdin, Stdout: stdout,
-		Reload: hangups(), Listen: listen, ResetPositions: reset})
+	a := agent.New(agent.Options{ConfigPath: cfgPath, Logger: log, Now: clock, Once: f.once, Version: version, Stdin: stdin, Stdout: stdout,
+		Reload: hangups(), Listen: f.listen, ResetPositions: f.reset})
 	if err := a.Run(ctx); err != nil {
 		return fail(stderr, err)
 	}
 	return 0
+}
+
+// agentKeyFile is the key file the agent of cfg uses: key_file, else the
+// one it keeps in its data directory.
+func agentKeyFile(cfg *config.Config) string {
+	if cfg.KeyFile != "" {
+		return cfg.KeyFile
+	}
+	return filepath.Join(cfg.DataDir, "key")
 }
 
 // startClock returns time.Now, or a clock that starts at the RFC 3339 time

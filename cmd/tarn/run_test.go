@@ -63,7 +63,7 @@ func TestRunCheckAndConfigErrors(t *testing.T) {
 	}
 	bad := writeFile(t, t.TempDir(), "bad.yaml", "data_dir: d\nrules: builtin:default\ninputs:\n  - {name: a, type: stdin}\nsinks:\n  - {name: s, type: stdout, format: xml}\n")
 	r := tarn(t, "", "run", "--config", bad)
-	if r.code != 1 || !strings.Contains(r.stderr, "bad.yaml:6: sinks[0].format") {
+	if r.code != 2 || !strings.Contains(r.stderr, "bad.yaml:6: sinks[0].format") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}
 	open := writeFile(t, t.TempDir(), "open.yaml", "data_dir: d\nrules: builtin:default\ninputs:\n  - {name: rx, type: loki_push, listen: \"0.0.0.0:3500\"}\nsinks:\n  - {name: s, type: stdout}\n")
@@ -71,7 +71,7 @@ func TestRunCheckAndConfigErrors(t *testing.T) {
 		t.Fatalf("--check of a push input open to any host without a token: no warning in %q", r.stderr)
 	}
 	missing := filepath.Join(t.TempDir(), "nope.yaml")
-	if r := tarn(t, "", "run", "--config", missing); r.code != 1 || !strings.Contains(r.stderr, "nope.yaml") {
+	if r := tarn(t, "", "run", "--config", missing); r.code != 2 || !strings.Contains(r.stderr, "nope.yaml") {
 		t.Fatalf("missing file: exit %d, %q", r.code, r.stderr)
 	}
 	os.Remove(missing)
