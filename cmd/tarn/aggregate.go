@@ -65,7 +65,7 @@ func (f *aggregateFlags) run(pos []string, stdin io.Reader, stdout, stderr io.Wr
 		return fail(stderr, err)
 	}
 	if f.html != "" {
-		if err := writeHTML(f.html, r, &f); err != nil {
+		if err := writeHTML(f.html, r, f); err != nil {
 			return fail(stderr, err)
 		}
 		if !f.table && !f.json {

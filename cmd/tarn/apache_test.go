@@ -157,8 +157,8 @@ Include %[1]s/tarn.conf
 	}
 	access := filepath.Join(logs, "other_vhosts_access.log")
 	errlog := filepath.Join(logs, "error.log")
-	waitLines(t, access, "test.example:", 4)
-	waitLines(t, errlog, "AH0161", 2)
+	waitContains(t, access, "test.example:", 4)
+	waitContains(t, errlog, "AH0161", 2)
 
 	// logrotate: move the file away, reload (graceful), log on.
 	if err := os.Rename(access, access+".1"); err != nil {
@@ -168,7 +168,7 @@ Include %[1]s/tarn.conf
 	time.Sleep(time.Second)
 	waitListening(t, addr, done, &stderr)
 	get("/?after=rotation", "", "")
-	waitLines(t, access, "after=rotation", 1)
+	waitContains(t, access, "after=rotation", 1)
 
 	raw := []string{"alice", "bob", "127.0.0.1", "carol@mail.example", "dave@mail.example"}
 	for _, p := range []string{access, access + ".1", errlog} {
@@ -218,8 +218,8 @@ func waitListening(t *testing.T, addr string, done chan error, out *strings.Buil
 	t.Fatalf("%s not listening\n%s", addr, out.String())
 }
 
-// waitLines waits until path holds at least n lines containing s.
-func waitLines(t *testing.T, path, s string, n int) {
+// waitContains waits until path holds at least n lines containing s.
+func waitContains(t *testing.T, path, s string, n int) {
 	t.Helper()
 	var data []byte
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
