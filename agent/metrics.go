@@ -196,6 +196,8 @@ var (
 	descSpoolBytes   = prometheus.NewDesc("tarn_spool_bytes", "Size of the spool's segment files.", nil, nil)
 	descSpoolEntries = prometheus.NewDesc("tarn_spool_entries", "Entries held in the spool.", nil, nil)
 	descSpoolOldest  = prometheus.NewDesc("tarn_spool_oldest_entry_age_seconds", "Age of the oldest entry in the spool (0 when empty).", nil, nil)
+	descSpoolMax     = prometheus.NewDesc("tarn_spool_max_bytes", "The spool's limit (spool.max_bytes): inputs wait, push inputs answer 429, when tarn_spool_bytes reaches it.", nil, nil)
+	descSinkBacklog  = prometheus.NewDesc("tarn_sink_backlog_entries", "Entries in the spool the sink has not acknowledged yet.", []string{"sink"}, nil)
 	descSinkSent     = prometheus.NewDesc("tarn_sink_sent_entries_total", "Entries acknowledged by the sink.", []string{"sink"}, nil)
 	descSinkBatches  = prometheus.NewDesc("tarn_sink_batches_total", "Batches acknowledged by the sink.", []string{"sink"}, nil)
 	descSinkFailures = prometheus.NewDesc("tarn_sink_failures_total", "Failed sends.", []string{"sink"}, nil)
@@ -213,7 +215,7 @@ var (
 
 // Describe implements prometheus.Collector.
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descSpoolBytes, descSpoolEntries, descSpoolOldest,
+	for _, d := range []*prometheus.Desc{descSpoolBytes, descSpoolEntries, descSpoolOldest, descSpoolMax, descSinkBacklog,
 		descSinkSent, descSinkBatches, descSinkFailures, descSinkRetries, descSinkDead, descSinkTooOld, descSinkThrottle, descSinkPartial,
 		descSinkRejected, descSinkDemoted, descSinkObjects, descSinkBytes, descSinkDeleted} {
 		ch <- d
@@ -233,6 +235,10 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descSpoolBytes, prometheus.GaugeValue, float64(st.Bytes))
 		ch <- prometheus.MustNewConstMetric(descSpoolEntries, prometheus.GaugeValue, float64(st.Entries))
 		ch <- prometheus.MustNewConstMetric(descSpoolOldest, prometheus.GaugeValue, age)
+		ch <- prometheus.MustNewConstMetric(descSpoolMax, prometheus.GaugeValue, float64(st.MaxBytes))
+		for name, n := range st.Backlog {
+			ch <- prometheus.MustNewConstMetric(descSinkBacklog, prometheus.GaugeValue, float64(n), name)
+		}
 	}
 	for name, st := range c.sinks {
 		for _, v := range []struct {

@@ -105,6 +105,10 @@ type Stats struct {
 	CorruptRecords int64
 	// Purged counts entries dropped by Purge for being older than MaxAge.
 	Purged int64
+	// MaxBytes is the spool's limit (Options.MaxBytes).
+	MaxBytes int64
+	// Backlog is, per sink, the entries it has not acknowledged yet.
+	Backlog map[string]int64
 }
 
 // span is the spool's part of a queue.Batch (its Cursor): the spool it
@@ -482,12 +486,36 @@ func (s *Spool) Purge() (purged int, err error) {
 	return purged, errors.Join(err, s.gc())
 }
 
+// backlog counts the entries at and after cursor c.
+func (s *Spool) backlog(c cursor) int64 {
+	var n int64
+	for _, g := range s.segs {
+		switch {
+		case g.id > c.seg:
+			n += int64(g.entries)
+		case g.id == c.seg:
+			for _, r := range g.recs {
+				if r.off > c.off {
+					n += int64(r.count)
+				} else if r.off == c.off {
+					n += int64(max(r.count-c.idx, 0))
+				}
+			}
+		}
+	}
+	return n
+}
+
 // Stats returns a snapshot for metrics. Called by the metrics collector;
 // safe concurrently with all other methods, also after Close.
 func (s *Spool) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := Stats{Bytes: s.bytes, Segments: len(s.segs), CorruptTruncated: s.corrupt, CorruptRecords: s.damaged, Purged: s.purged}
+	st := Stats{Bytes: s.bytes, Segments: len(s.segs), CorruptTruncated: s.corrupt, CorruptRecords: s.damaged, Purged: s.purged,
+		MaxBytes: s.o.MaxBytes, Backlog: make(map[string]int64, len(s.cursors))}
+	for name, c := range s.cursors {
+		st.Backlog[name] = s.backlog(c)
+	}
 	first := true
 	var oldest int64
 	for _, g := range s.segs {

@@ -316,3 +316,26 @@ func TestAckOfForeignBatch(t *testing.T) {
 		t.Fatal("ack of nil succeeded")
 	}
 }
+
+// Stats counts each sink's backlog: the entries it has not acknowledged.
+func TestBacklog(t *testing.T) {
+	s := mustOpen(t, Options{Dir: t.TempDir(), MaxAge: week, MaxBytes: 1 << 20}, "a", "b")
+	defer s.Close()
+	mustAppend(t, s, entries(0, 5, base))
+	mustAppend(t, s, entries(5, 5, base))
+	b, _ := s.Read("a", 7, 0) // the first record and two of the second
+	if err := s.Ack(b); err != nil {
+		t.Fatal(err)
+	}
+	st := s.Stats()
+	if st.Backlog["a"] != 3 || st.Backlog["b"] != 10 || st.MaxBytes != 1<<20 {
+		t.Fatalf("backlog %v, max %d; want a 3, b 10", st.Backlog, st.MaxBytes)
+	}
+	b, _ = s.Read("a", 7, 0)
+	if err := s.Ack(b); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.Stats().Backlog["a"]; n != 0 {
+		t.Fatalf("backlog of a after everything was acknowledged: %d", n)
+	}
+}

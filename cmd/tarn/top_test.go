@@ -58,7 +58,8 @@ func TestTopOnce(t *testing.T) {
 		`INPUT\s+LINES/S`,
 		`(?m)^web\s+[1-9][0-9]*\s+\S+ \S*B\s+(300|500)\s`,
 		`(?m)^SPOOL`,
-		`(?m)^archive\s+\d+\s+(300|500)\s+0\s+0\s`,
+		`(?m)^archive\s+\d+\s+(300|500)\s+0\s+0\s+\d+\s+ok`, // backlog a number
+		`(?m)^\s+\S+ \S*B\s+\d+\.\d%\s`,                     // spool fill
 		`DROPS .*too_old 0`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out) {
