@@ -131,28 +131,15 @@ func (l *Loki) spawn() error {
 	if l.cmd != nil {
 		return fmt.Errorf("loki is already running")
 	}
-	logf, err := os.OpenFile(l.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	cmd, done, err := testbin.Spawn(testbin.Process{Bin: l.bin, Args: []string{"-config.file=" + l.cfgPath}, Dir: l.dir, Env: nil, Log: l.logPath,
+		Exited: func(err error) {
+			l.mu.Lock()
+			l.exitErr = err
+			l.mu.Unlock()
+		}})
 	if err != nil {
 		return err
 	}
-	defer logf.Close() // the child has its own copy
-	fmt.Fprintf(logf, "=== lokitest: starting %s at %s\n", l.bin, time.Now().Format(time.RFC3339Nano))
-	cmd := exec.Command(l.bin, "-config.file="+l.cfgPath)
-	cmd.Dir = l.dir
-	cmd.Stdout = logf
-	cmd.Stderr = logf
-	cmd.SysProcAttr = testbin.ProcAttr()
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	go func() {
-		err := cmd.Wait()
-		l.mu.Lock()
-		l.exitErr = err
-		l.mu.Unlock()
-		close(done)
-	}()
 	l.cmd, l.done = cmd, done
 	return nil
 }

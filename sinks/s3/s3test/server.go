@@ -244,29 +244,15 @@ func (s *Server) spawn() error {
 	if s.cmd != nil {
 		return fmt.Errorf("weed is already running")
 	}
-	logf, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	cmd, done, err := testbin.Spawn(testbin.Process{Bin: s.bin, Args: s.args, Dir: s.dir, Env: s.env, Log: s.logPath,
+		Exited: func(err error) {
+			s.mu.Lock()
+			s.exitErr = err
+			s.mu.Unlock()
+		}})
 	if err != nil {
 		return err
 	}
-	defer logf.Close() // the child has its own copy
-	fmt.Fprintf(logf, "=== s3test: starting %s at %s\n", s.bin, time.Now().Format(time.RFC3339Nano))
-	cmd := exec.Command(s.bin, s.args...)
-	cmd.Dir = s.dir
-	cmd.Env = s.env
-	cmd.Stdout = logf
-	cmd.Stderr = logf
-	cmd.SysProcAttr = testbin.ProcAttr()
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	go func() {
-		err := cmd.Wait()
-		s.mu.Lock()
-		s.exitErr = err
-		s.mu.Unlock()
-		close(done)
-	}()
 	s.cmd, s.done = cmd, done
 	return nil
 }

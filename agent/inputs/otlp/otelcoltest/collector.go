@@ -202,27 +202,15 @@ func (c *Collector) run(t testing.TB) {
 func (c *Collector) spawn() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	logf, err := os.OpenFile(c.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	cmd, done, err := testbin.Spawn(testbin.Process{Bin: c.bin, Args: []string{"--config", c.ConfigPath}, Dir: c.dir, Env: nil, Log: c.logPath,
+		Exited: func(err error) {
+			c.mu.Lock()
+			c.exitErr = err
+			c.mu.Unlock()
+		}})
 	if err != nil {
 		return err
 	}
-	defer logf.Close() // the child has its own copy
-	cmd := exec.Command(c.bin, "--config", c.ConfigPath)
-	cmd.Dir = c.dir
-	cmd.Stdout = logf
-	cmd.Stderr = logf
-	cmd.SysProcAttr = testbin.ProcAttr()
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	go func() {
-		err := cmd.Wait()
-		c.mu.Lock()
-		c.exitErr = err
-		c.mu.Unlock()
-		close(done)
-	}()
 	c.cmd, c.done = cmd, done
 	return nil
 }
