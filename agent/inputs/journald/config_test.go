@@ -93,8 +93,8 @@ func TestArgs(t *testing.T) {
 		s.Files, s.Units, s.Identifiers, s.Priority = []string{"/j/a.journal", "/j/b.journal"}, []string{"ssh.service"}, []string{"sudo", "su"}, "warning"
 		s.Matches = []string{"_TRANSPORT=syslog", "+", "_TRANSPORT=kernel"}
 	})
-	got := strings.Join(in.args("s=1;i=2", true), " ")
-	want := "--output=export --no-pager --quiet --file=/j/a.journal --file=/j/b.journal --follow --no-tail --after-cursor=s=1;i=2 --priority=0..4 --unit=ssh.service --identifier=sudo --identifier=su _TRANSPORT=syslog + _TRANSPORT=kernel"
+	got := strings.Join(in.args("s=1;i=2"), " ")
+	want := "--output=export --no-pager --quiet --file=/j/a.journal --file=/j/b.journal --after-cursor=s=1;i=2 --priority=0..4 --unit=ssh.service --identifier=sudo --identifier=su _TRANSPORT=syslog + _TRANSPORT=kernel"
 	if got != want {
 		t.Errorf("args\n got %s\nwant %s", got, want)
 	}
@@ -102,15 +102,15 @@ func TestArgs(t *testing.T) {
 	in = mk(func(s *Settings) {
 		s.Directory, s.StartAt, s.Since, s.MaxAge = "/var/log/journal", "beginning", "2026-12-01T00:00:00Z", strictyaml.Duration(24*time.Hour)
 	})
-	if got, want := strings.Join(in.args("", false), " "), "--output=export --no-pager --quiet --directory=/var/log/journal --since=@"+itoa(now.Add(-24*time.Hour).Unix()); got != want {
+	if got, want := strings.Join(in.args(""), " "), "--output=export --no-pager --quiet --directory=/var/log/journal --since=@"+itoa(now.Add(-24*time.Hour).Unix()); got != want {
 		t.Errorf("args\n got %s\nwant %s", got, want)
 	}
 	in.s.MaxAge = 0
-	if got := in.args("", false); got[len(got)-1] != "--since=@"+itoa(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC).Unix()) {
+	if got := in.args(""); got[len(got)-1] != "--since=@"+itoa(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC).Unix()) {
 		t.Errorf("since: %q", got)
 	}
 	// A saved cursor wins over since.
-	if got := strings.Join(in.args("s=1", false), " "); strings.Contains(got, "--since") {
+	if got := strings.Join(in.args("s=1"), " "); strings.Contains(got, "--since") {
 		t.Errorf("cursor and since: %s", got)
 	}
 }

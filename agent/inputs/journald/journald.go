@@ -1,11 +1,13 @@
 // Package journald is the input that follows the systemd journal: it
-// runs `journalctl --output=export --follow --after-cursor=...` (the
-// README's journald section says why journalctl rather than linking
-// libsystemd with cgo), turns each entry into a record whose line is a syslog
-// line "TIME HOST IDENTIFIER[PID]: MESSAGE" (so the syslog parsers of
-// the rules see sshd, sudo, PAM, postfix and dovecot messages), labels
-// it with its unit, identifier, host and level, and persists the cursor
-// of the last entry that is durable in the spool.
+// runs `journalctl --output=export --after-cursor=...` to the journal's
+// end, and again from its cursor every poll_interval (not --follow,
+// which was seen to skip entries while a writer appended). The README's
+// journald section says why journalctl rather than libsystemd with cgo.
+// Each entry becomes a record whose line is a syslog line "TIME HOST
+// IDENTIFIER[PID]: MESSAGE" (so the syslog parsers of the rules see
+// sshd, sudo, PAM, postfix and dovecot messages), labelled with its
+// unit, identifier, host and level; the cursor of the last entry that is
+// durable in the spool is persisted.
 package journald
 
 import (
@@ -110,8 +112,9 @@ func (in *Input) Run(ctx context.Context, h inputs.Host) error {
 	return errors.Join(err, in.store.save())
 }
 
-// loop runs journalctl until ctx ends, again after a backoff when it
-// ends by itself; in run-once mode once.
+// loop runs journalctl from the cursor until ctx ends: again after
+// poll_interval when it reached the journal's end, after a backoff when
+// it failed; in run-once mode once.
 func (in *Input) loop(ctx context.Context, h inputs.Host) error {
 	backoff := time.Second
 	for {
@@ -126,6 +129,14 @@ func (in *Input) loop(ctx context.Context, h inputs.Host) error {
 		}
 		if n > 0 {
 			backoff = time.Second
+		}
+		if ended == nil { // the journal's end: read on from the cursor after a poll
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(time.Duration(in.s.PollInterval)):
+			}
+			continue
 		}
 		in.restart.Inc()
 		in.log.Warn("journald: journalctl ended, starting it again", zap.Error(ended), zap.Duration("backoff", backoff))
@@ -144,7 +155,7 @@ func (in *Input) loop(ctx context.Context, h inputs.Host) error {
 func (in *Input) stream(ctx context.Context, h inputs.Host) (n int, fatal, ended error) {
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cmd, stdout, stderr, err := in.start(cctx, in.args(in.store.current(), !in.env.Once))
+	cmd, stdout, stderr, err := in.start(cctx, in.args(in.store.current()))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -300,13 +311,11 @@ func (in *Input) start(ctx context.Context, args []string) (*exec.Cmd, io.Reader
 	return cmd, stdout, stderr, nil
 }
 
-// args are journalctl's arguments for reading after cursor ("" for a
-// fresh start by start_at, since and max_age).
-func (in *Input) args(cursor string, follow bool) []string {
+// args are journalctl's arguments for reading after cursor to the
+// journal's current end ("" for a fresh start by start_at, since and
+// max_age); loop reads on after poll_interval.
+func (in *Input) args(cursor string) []string {
 	a := append([]string{"--output=export", "--no-pager", "--quiet"}, in.sourceArgs()...)
-	if follow {
-		a = append(a, "--follow", "--no-tail")
-	}
 	if cursor != "" {
 		a = append(a, "--after-cursor="+cursor)
 	} else if since := in.since(); !since.IsZero() {
