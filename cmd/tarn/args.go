@@ -23,6 +23,7 @@ var errConfig = errors.New("configuration")
 // message; errors.Is(err, errConfig) reports it.
 type configErr struct{ error }
 
+// Unwrap returns the configuration error.
 func (e configErr) Unwrap() error { return e.error }
 
 // Is makes errors.Is(err, errConfig) true.
