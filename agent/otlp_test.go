@@ -66,6 +66,7 @@ server: {listen: ""}
 // otlpEntry is one line of the NDJSON file sink.
 type otlpEntry struct {
 	Time     time.Time         `json:"time"`
+	Tenant   string            `json:"tenant"`
 	Labels   map[string]string `json:"labels"`
 	Line     string            `json:"line"`
 	Metadata map[string]string `json:"metadata"`
@@ -130,7 +131,7 @@ func emit(t *testing.T, exp sdklog.Exporter, via string, n int, at time.Time) {
 // with its resource labels, metadata and time.
 func TestOTLPFromSDKExporters(t *testing.T) {
 	grpcAddr, httpAddr := freePort(t), freePort(t)
-	s := start(t, otlpConfig(t, t.TempDir(), grpcAddr, httpAddr, "", ""), Options{})
+	s := start(t, otlpConfig(t, t.TempDir(), grpcAddr, httpAddr, "", "    tenant_attribute: k8s.namespace.name\n    tenant_map: {shop: customer-shop}\n"), Options{})
 	waitListening(t, grpcAddr)
 	waitListening(t, httpAddr)
 	at := time.Now().Add(-time.Minute).UTC().Truncate(time.Millisecond)
@@ -159,6 +160,9 @@ func TestOTLPFromSDKExporters(t *testing.T) {
 		seen[seq]++
 		if e.Labels["service_name"] != "checkout" || e.Labels["k8s_namespace_name"] != "shop" || e.Labels["input"] != "otel" || e.Labels["via"] != "tarn" {
 			t.Fatalf("labels %v", e.Labels)
+		}
+		if e.Tenant != "customer-shop" {
+			t.Fatalf("tenant %q, want customer-shop (tenant_attribute k8s.namespace.name, mapped)", e.Tenant)
 		}
 		m := e.Metadata
 		if m["client.address"] != "198.51.100.0" || m["http.response.status_code"] != "401" || m["severity_text"] != "WARN" ||

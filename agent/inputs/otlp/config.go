@@ -9,6 +9,7 @@ import (
 	"github.com/tarn-project/tarn/agent/httpserve"
 	"github.com/tarn-project/tarn/agent/inputs"
 	"github.com/tarn-project/tarn/rules/strictyaml"
+	"github.com/tarn-project/tarn/sinks"
 )
 
 // Settings are the keys of an otlp input. They follow the OpenTelemetry
@@ -30,6 +31,14 @@ type Settings struct {
 	// resource attributes and every log attribute become structured
 	// metadata.
 	ResourceLabels []string `yaml:"resource_labels"`
+	// TenantAttribute names a resource attribute whose value is the
+	// tenant of the resource's records (e.g. k8s.namespace.name), mapped
+	// by TenantMap; an unmapped value that is a valid tenant ID is the
+	// tenant as it is, any other leaves the input's tenant. A tenant a
+	// rule chooses wins.
+	TenantAttribute string `yaml:"tenant_attribute"`
+	// TenantMap maps values of TenantAttribute to tenants.
+	TenantMap map[string]string `yaml:"tenant_map"`
 	// MaxBodyBytes bounds one request, raw and decompressed (default
 	// 16MiB).
 	MaxBodyBytes strictyaml.Size `yaml:"max_body_bytes"`
@@ -89,6 +98,14 @@ func (s *Settings) Validate() error {
 	}
 	if s.GRPC != nil && s.HTTP != nil && s.GRPC.Listen == s.HTTP.Listen {
 		fail("http.listen", "grpc and http need their own addresses")
+	}
+	for k, v := range s.TenantMap {
+		if err := sinks.ValidTenant(v); err != nil {
+			fail("tenant_map."+k, "%v", err)
+		}
+	}
+	if len(s.TenantMap) > 0 && s.TenantAttribute == "" {
+		fail("tenant_map", "goes with tenant_attribute")
 	}
 	if s.MaxBodyBytes < 1<<10 {
 		fail("max_body_bytes", "must be at least 1KiB")

@@ -18,6 +18,10 @@ type converter struct {
 	// labels maps a resource attribute that becomes a stream label to
 	// the label's name.
 	labels map[string]string
+	// tenantAttr and tenantMap choose a resource's tenant (see
+	// Settings.TenantAttribute).
+	tenantAttr string
+	tenantMap  map[string]string
 	// lines holds the lines of a batch; records point into it.
 	lines []byte
 	ends  []int
@@ -28,9 +32,9 @@ type converter struct {
 }
 
 // newConverter returns a converter making stream labels of the resource
-// attributes named in resourceLabels.
-func newConverter(resourceLabels []string) *converter {
-	c := &converter{labels: map[string]string{}}
+// attributes named in resourceLabels and tenants of tenantAttr's values.
+func newConverter(resourceLabels []string, tenantAttr string, tenantMap map[string]string) *converter {
+	c := &converter{labels: map[string]string{}, tenantAttr: tenantAttr, tenantMap: tenantMap}
 	for _, a := range resourceLabels {
 		c.labels[a] = labelName(a)
 	}
@@ -70,6 +74,7 @@ func (c *converter) convert(ld plog.Logs, b *inputs.Batch) {
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
 		labels, resMeta := c.resource(rl.Resource().Attributes())
+		tenant := c.tenant(rl.Resource().Attributes())
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			sl := sls.At(j)
@@ -85,7 +90,7 @@ func (c *converter) convert(ld plog.Logs, b *inputs.Batch) {
 				c.metas = append(c.metas, span{start, len(c.meta)})
 				c.lines = appendBody(c.lines, lr.Body())
 				c.ends = append(c.ends, len(c.lines))
-				b.Records = append(b.Records, inputs.Record{Time: recordTime(lr), Labels: labels})
+				b.Records = append(b.Records, inputs.Record{Time: recordTime(lr), Labels: labels, Tenant: tenant})
 			}
 		}
 	}
@@ -118,6 +123,26 @@ func (c *converter) resource(attrs pcommon.Map) ([]sinks.Label, span) {
 		return true
 	})
 	return labels, span{start, len(c.meta)}
+}
+
+// tenant is the tenant of a resource's records: its tenant attribute's
+// value, mapped, or "" (the input's).
+func (c *converter) tenant(attrs pcommon.Map) string {
+	if c.tenantAttr == "" {
+		return ""
+	}
+	v, ok := attrs.Get(c.tenantAttr)
+	if !ok {
+		return ""
+	}
+	s := v.AsString()
+	if t, ok := c.tenantMap[s]; ok {
+		return t
+	}
+	if sinks.ValidTenant(s) != nil {
+		return ""
+	}
+	return s
 }
 
 // record appends a log record's own metadata.

@@ -52,7 +52,7 @@ func TestConvert(t *testing.T) {
 	plain.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr("bare")
 
 	var b inputs.Batch
-	c := newConverter(DefaultResourceLabels)
+	c := newConverter(DefaultResourceLabels, "", nil)
 	c.convert(ld, &b)
 	if len(b.Records) != 4 {
 		t.Fatalf("%d records", len(b.Records))
@@ -87,7 +87,7 @@ func FuzzConvert(f *testing.F) {
 	seed, _ := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
 	f.Add(seed)
 	f.Add([]byte{})
-	c := newConverter(DefaultResourceLabels)
+	c := newConverter(DefaultResourceLabels, "k8s.namespace.name", map[string]string{"shop": "customer-a"})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		req := plogotlp.NewExportRequest()
 		if req.UnmarshalProto(data) != nil {
@@ -99,4 +99,26 @@ func FuzzConvert(f *testing.F) {
 			t.Fatalf("%d records of %d", len(b.Records), req.Logs().LogRecordCount())
 		}
 	})
+}
+
+// A resource's tenant attribute chooses its records' tenant: mapped, as
+// it is when a valid tenant ID, else the input's.
+func TestConvertTenant(t *testing.T) {
+	ld := plog.NewLogs()
+	for _, ns := range []string{"shop", "blog", "bad/ns", ""} {
+		rl := ld.ResourceLogs().AppendEmpty()
+		if ns != "" {
+			rl.Resource().Attributes().PutStr("k8s.namespace.name", ns)
+		}
+		rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr(ns)
+	}
+	var b inputs.Batch
+	newConverter(nil, "k8s.namespace.name", map[string]string{"shop": "customer-a"}).convert(ld, &b)
+	var got []string
+	for _, r := range b.Records {
+		got = append(got, r.Tenant)
+	}
+	if strings.Join(got, ",") != "customer-a,blog,," {
+		t.Fatalf("tenants %q", got)
+	}
 }

@@ -67,7 +67,7 @@ var (
 // binds and serves nothing.
 func New(s *Settings, env inputs.Env) (*Input, error) {
 	in := &Input{s: s, env: env, slots: make(chan struct{}, s.MaxConcurrentRequests),
-		conv: newConverter(resourceLabels(s))}
+		conv: newConverter(resourceLabels(s), s.TenantAttribute, s.TenantMap)}
 	if env.Once {
 		return in, nil
 	}
