@@ -50,8 +50,8 @@ type Settings struct {
 	MaxConcurrentRequests int `yaml:"max_concurrent_requests"`
 	// ReadTimeout bounds reading one HTTP request body (default 30s).
 	ReadTimeout strictyaml.Duration `yaml:"read_timeout"`
-	// IdleTimeout closes an HTTP keep-alive connection idle this long
-	// (default 2m).
+	// IdleTimeout closes an HTTP keep-alive or gRPC connection idle this
+	// long (default 2m).
 	IdleTimeout strictyaml.Duration `yaml:"idle_timeout"`
 }
 

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	_ "google.golang.org/grpc/encoding/gzip" // senders' gzip compression
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -33,7 +34,10 @@ type grpcServer struct {
 
 // newGRPCServer binds e and registers the logs service: bearer token
 // checked by an interceptor, messages bounded by max_body_bytes
-// (decompressed), TLS with ALPN h2 as gRPC clients require.
+// (decompressed), a connection's concurrent streams by
+// max_concurrent_requests, the handshake by read_timeout, an idle
+// connection closed after idle_timeout, TLS with ALPN h2 as gRPC clients
+// require.
 func newGRPCServer(in *Input, e *Endpoint) (*grpcServer, error) {
 	tc, err := httpserve.TLS(e.TLS, in.env.Logger)
 	if err != nil {
@@ -50,7 +54,9 @@ func newGRPCServer(in *Input, e *Endpoint) (*grpcServer, error) {
 	}
 	g := &grpcServer{in: in, ln: ln}
 	g.srv = grpc.NewServer(grpc.MaxRecvMsgSize(int(in.s.MaxBodyBytes)), grpc.UnaryInterceptor(g.authorize),
-		grpc.ConnectionTimeout(time.Duration(in.s.ReadTimeout)))
+		grpc.ConnectionTimeout(time.Duration(in.s.ReadTimeout)),
+		grpc.MaxConcurrentStreams(uint32(in.s.MaxConcurrentRequests)),
+		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: time.Duration(in.s.IdleTimeout)}))
 	plogotlp.RegisterGRPCServer(g.srv, g)
 	return g, nil
 }
