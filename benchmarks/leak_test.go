@@ -201,13 +201,10 @@ func post(t *testing.T, url, contentType string, body []byte, want int) {
 	}
 }
 
-// judgeSent waits until the line sink in dir/out holds the lines sent
-// (at most 20 s), stops the agent and judges run: the corpus and the
-// senders' lines in the line sink, and (as run-labels) the senders'
-// labels and metadata in the NDJSON sink dir/outjson, checked for the
-// senders' records only (its JSON escaping would hide look-alikes with
-// quotes in the others).
-func judgeSent(t *testing.T, run string, c *leakcorpus.Corpus, senders []leakcorpus.Record, dir string, lines int, stop func()) {
+// waitDelivered waits until the line sink in dir/out holds the lines
+// sent (at most 20 s), stops the agent, checks the count and returns the
+// sink's content.
+func waitDelivered(t *testing.T, run, dir string, lines int, stop func()) string {
 	t.Helper()
 	out := filepath.Join(dir, "out")
 	deadline := time.Now().Add(20 * time.Second)
@@ -219,6 +216,18 @@ func judgeSent(t *testing.T, run string, c *leakcorpus.Corpus, senders []leakcor
 	if n := strings.Count(got, "\n"); n != lines {
 		t.Errorf("%s: %d lines delivered, %d sent", run, n, lines)
 	}
+	return got
+}
+
+// judgeSent waits until the line sink in dir/out holds the lines sent
+// (at most 20 s), stops the agent and judges run: the corpus and the
+// senders' lines in the line sink, and (as run-labels) the senders'
+// labels and metadata in the NDJSON sink dir/outjson, checked for the
+// senders' records only (its JSON escaping would hide look-alikes with
+// quotes in the others).
+func judgeSent(t *testing.T, run string, c *leakcorpus.Corpus, senders []leakcorpus.Record, dir string, lines int, stop func()) {
+	t.Helper()
+	got := waitDelivered(t, run, dir, lines, stop)
 	lineRecords := append([]leakcorpus.Record(nil), c.Records...)
 	for _, r := range senders {
 		r.Labels, r.Metadata = nil, nil
