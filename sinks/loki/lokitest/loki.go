@@ -7,11 +7,8 @@ import (
 	"maps"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -33,10 +30,7 @@ type Loki struct {
 	ports   ports
 	client  *http.Client
 
-	mu      sync.Mutex
-	cmd     *exec.Cmd
-	done    chan struct{} // closed when cmd has exited
-	exitErr error         // cmd.Wait's result, set before done is closed
+	proc testbin.Proc
 }
 
 // Start runs a Loki configured by o with its data in a temporary
@@ -59,7 +53,7 @@ func Start(t testing.TB, o Options) *Loki {
 		t.Fatalf("write loki config: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := l.stop(); err != nil {
+		if err := l.proc.Stop(stopTimeout); err != nil {
 			t.Logf("stop loki: %v", err)
 		}
 		if t.Failed() {
@@ -84,7 +78,7 @@ func (l *Loki) PushURL() string {
 // waits for it to exit. The data directory is kept for Restart.
 func (l *Loki) Stop(t testing.TB) {
 	t.Helper()
-	if err := l.stop(); err != nil {
+	if err := l.proc.Stop(stopTimeout); err != nil {
 		t.Logf("stop loki: %v", err)
 	}
 }
@@ -93,12 +87,7 @@ func (l *Loki) Stop(t testing.TB) {
 // exit. The data directory is kept for Restart.
 func (l *Loki) Kill(t testing.TB) {
 	t.Helper()
-	cmd, done := l.take()
-	if cmd == nil {
-		return
-	}
-	cmd.Process.Kill()
-	<-done
+	l.proc.Kill()
 }
 
 // Restart stops Loki if it is running and starts it again on the same
@@ -113,50 +102,28 @@ func (l *Loki) Restart(t testing.TB) {
 // run starts the process and waits for /ready.
 func (l *Loki) run(t testing.TB) {
 	t.Helper()
-	if err := l.spawn(); err != nil {
+	if err := l.proc.Start(testbin.Process{Bin: l.bin, Args: []string{"-config.file=" + l.cfgPath}, Dir: l.dir, Log: l.logPath}); err != nil {
 		t.Fatalf("start loki: %v", err)
 	}
 	begin := time.Now()
 	if err := l.waitReady(); err != nil {
-		l.stop()
+		l.proc.Stop(stopTimeout)
 		t.Fatalf("loki did not become ready: %v\nlast lines of %s:\n%s", err, l.logPath, l.logTail())
 	}
 	t.Logf("lokitest: Loki ready at %s after %s", l.URL(), time.Since(begin).Round(time.Millisecond))
 }
 
-// spawn starts the Loki process with its output appended to the log file.
-func (l *Loki) spawn() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.cmd != nil {
-		return fmt.Errorf("loki is already running")
-	}
-	cmd, done, err := testbin.Spawn(testbin.Process{Bin: l.bin, Args: []string{"-config.file=" + l.cfgPath}, Dir: l.dir, Env: nil, Log: l.logPath,
-		Exited: func(err error) {
-			l.mu.Lock()
-			l.exitErr = err
-			l.mu.Unlock()
-		}})
-	if err != nil {
-		return err
-	}
-	l.cmd, l.done = cmd, done
-	return nil
-}
-
 // waitReady polls GET /ready until it answers 200, the process exits or
 // readyTimeout passes.
 func (l *Loki) waitReady() error {
-	l.mu.Lock()
-	done := l.done
-	l.mu.Unlock()
+	done := l.proc.Done()
 	client := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(readyTimeout)
 	last := "no answer"
 	for time.Now().Before(deadline) {
 		select {
 		case <-done:
-			return fmt.Errorf("loki exited during startup: %v", l.exited())
+			return fmt.Errorf("loki exited during startup: %v", l.proc.Exited())
 		default:
 		}
 		status, body, err := do(client, http.MethodGet, l.URL()+"/ready", "", nil, nil)
@@ -169,42 +136,6 @@ func (l *Loki) waitReady() error {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return fmt.Errorf("GET /ready still not 200 after %s (last: %s)", readyTimeout, last)
-}
-
-// exited returns how the process ended.
-func (l *Loki) exited() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.exitErr
-}
-
-// stop sends SIGTERM, waits up to stopTimeout, then kills the process.
-func (l *Loki) stop() error {
-	cmd, done := l.take()
-	if cmd == nil {
-		return nil
-	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	timer := time.NewTimer(stopTimeout)
-	defer timer.Stop()
-	select {
-	case <-done:
-		return nil
-	case <-timer.C:
-	}
-	cmd.Process.Kill()
-	<-done
-	return fmt.Errorf("loki ignored SIGTERM for %s and was killed", stopTimeout)
-}
-
-// take returns the running process, if any, and forgets it, so exactly
-// one caller stops it.
-func (l *Loki) take() (*exec.Cmd, chan struct{}) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	cmd, done := l.cmd, l.done
-	l.cmd = nil
-	return cmd, done
 }
 
 // logTail returns the last lines of Loki's log file.

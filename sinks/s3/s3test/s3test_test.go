@@ -234,9 +234,7 @@ func TestRestart(t *testing.T) {
 
 // rss returns weed's resident memory as /proc reports it.
 func rss(t *testing.T, s *Server) string {
-	s.mu.Lock()
-	pid := s.cmd.Process.Pid
-	s.mu.Unlock()
+	pid := s.proc.Pid()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return err.Error()

@@ -8,12 +8,9 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -79,10 +76,7 @@ type Server struct {
 	env     []string
 	ports   []int
 
-	mu      sync.Mutex
-	cmd     *exec.Cmd
-	done    chan struct{} // closed when cmd has exited
-	exitErr error         // cmd.Wait's result, set before done is closed
+	proc testbin.Proc
 }
 
 // Start runs weed with its data in a temporary directory, everything on
@@ -119,7 +113,7 @@ func Start(t testing.TB, o Options) *Server {
 	s.args = args(dir, cfg, s.ports)
 	s.env = environ(dir)
 	t.Cleanup(func() {
-		s.kill() // the data goes with the test, no need to wait for a graceful stop
+		s.proc.Kill() // the data goes with the test, no need to wait for a graceful stop
 		s.removeSockets()
 		if t.Failed() {
 			t.Logf("last lines of %s:\n%s", s.logPath, s.logTail())
@@ -192,7 +186,7 @@ func environ(dir string) []string {
 // The data directory is kept for Restart.
 func (s *Server) Stop(t testing.TB) {
 	t.Helper()
-	if err := s.stop(); err != nil {
+	if err := s.proc.Stop(stopTimeout); err != nil {
 		t.Logf("stop weed: %v", err)
 	}
 }
@@ -201,17 +195,7 @@ func (s *Server) Stop(t testing.TB) {
 // and waits for it to exit. The data directory is kept for Restart.
 func (s *Server) Kill(t testing.TB) {
 	t.Helper()
-	s.kill()
-}
-
-// kill sends SIGKILL to the process group and waits for weed to exit.
-func (s *Server) kill() {
-	cmd, done := s.take()
-	if cmd == nil {
-		return
-	}
-	testbin.KillGroup(cmd.Process)
-	<-done
+	s.proc.Kill()
 }
 
 // Restart stops weed if it is running and starts it again on the same
@@ -227,34 +211,14 @@ func (s *Server) Restart(t testing.TB) {
 func (s *Server) run(t testing.TB) {
 	t.Helper()
 	begin := time.Now()
-	if err := s.spawn(); err != nil {
+	if err := s.proc.Start(testbin.Process{Bin: s.bin, Args: s.args, Dir: s.dir, Env: s.env, Log: s.logPath}); err != nil {
 		t.Fatalf("start weed: %v", err)
 	}
 	if err := s.waitReady(t); err != nil {
-		s.stop()
+		s.proc.Stop(stopTimeout)
 		t.Fatalf("weed did not become ready: %v\nlast lines of %s:\n%s", err, s.logPath, s.logTail())
 	}
 	t.Logf("s3test: SeaweedFS S3 ready at %s after %s", s.Endpoint, time.Since(begin).Round(time.Millisecond))
-}
-
-// spawn starts the weed process with its output appended to the log file.
-func (s *Server) spawn() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd != nil {
-		return fmt.Errorf("weed is already running")
-	}
-	cmd, done, err := testbin.Spawn(testbin.Process{Bin: s.bin, Args: s.args, Dir: s.dir, Env: s.env, Log: s.logPath,
-		Exited: func(err error) {
-			s.mu.Lock()
-			s.exitErr = err
-			s.mu.Unlock()
-		}})
-	if err != nil {
-		return err
-	}
-	s.cmd, s.done = cmd, done
-	return nil
 }
 
 // waitReady waits until a signed ListBuckets succeeds and the master
@@ -263,9 +227,7 @@ func (s *Server) spawn() error {
 // restart with data the master refuses writes for 15 seconds (its
 // warm-up, fixed at three heartbeat pulses); tests should not see either.
 func (s *Server) waitReady(t testing.TB) error {
-	s.mu.Lock()
-	done := s.done
-	s.mu.Unlock()
+	done := s.proc.Done()
 	c := s.Client(t)
 	assign := "http://127.0.0.1:" + strconv.Itoa(s.ports[masterPort]) + "/dir/assign"
 	hc := &http.Client{Timeout: time.Second}
@@ -274,7 +236,7 @@ func (s *Server) waitReady(t testing.TB) error {
 	for time.Now().Before(deadline) {
 		select {
 		case <-done:
-			return fmt.Errorf("weed exited during startup: %v", s.exited())
+			return fmt.Errorf("weed exited during startup: %v", s.proc.Exited())
 		default:
 		}
 		if last = listBuckets(c); last == nil {
@@ -307,43 +269,6 @@ func get(c *http.Client, url string) error {
 		return fmt.Errorf("GET %s: %s %s", url, resp.Status, bytes.TrimSpace(body))
 	}
 	return nil
-}
-
-// exited returns how the process ended.
-func (s *Server) exited() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.exitErr
-}
-
-// stop sends SIGTERM, waits up to stopTimeout, then kills the process
-// group.
-func (s *Server) stop() error {
-	cmd, done := s.take()
-	if cmd == nil {
-		return nil
-	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	timer := time.NewTimer(stopTimeout)
-	defer timer.Stop()
-	select {
-	case <-done:
-		return nil
-	case <-timer.C:
-	}
-	testbin.KillGroup(cmd.Process)
-	<-done
-	return fmt.Errorf("weed ignored SIGTERM for %s and was killed", stopTimeout)
-}
-
-// take returns the running process, if any, and forgets it, so exactly
-// one caller stops it.
-func (s *Server) take() (*exec.Cmd, chan struct{}) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cmd, done := s.cmd, s.done
-	s.cmd = nil
-	return cmd, done
 }
 
 // removeSockets removes the Unix sockets weed mini creates for its gRPC

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -74,10 +71,7 @@ type Collector struct {
 	dir     string
 	logPath string
 
-	mu      sync.Mutex
-	cmd     *exec.Cmd
-	done    chan struct{} // closed when cmd has exited
-	exitErr error         // cmd.Wait's result, set before done is closed
+	proc testbin.Proc
 }
 
 // Start runs the collector exporting to o.Endpoint, its receiver on free
@@ -109,7 +103,7 @@ func Start(t testing.TB, o Options) *Collector {
 		t.Fatalf("write collector config: %v", err)
 	}
 	t.Cleanup(func() {
-		c.kill()
+		c.proc.Kill()
 		if t.Failed() {
 			t.Logf("last lines of %s:\n%s", c.logPath, c.logTail())
 		}
@@ -162,19 +156,9 @@ service:
 // collector stops its receiver first and drains its sending queue.
 func (c *Collector) Stop(t testing.TB) {
 	t.Helper()
-	cmd, done := c.take()
-	if cmd == nil {
-		return
+	if err := c.proc.Stop(stopTimeout); err != nil {
+		t.Logf("otelcoltest: %v", err)
 	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-done:
-		return
-	case <-time.After(stopTimeout):
-	}
-	testbin.KillGroup(cmd.Process)
-	<-done
-	t.Logf("otelcoltest: the collector ignored SIGTERM for %s and was killed", stopTimeout)
 }
 
 // Log returns the collector's log so far.
@@ -187,48 +171,27 @@ func (c *Collector) Log() string {
 func (c *Collector) run(t testing.TB) {
 	t.Helper()
 	begin := time.Now()
-	if err := c.spawn(); err != nil {
+	if err := c.proc.Start(testbin.Process{Bin: c.bin, Args: []string{"--config", c.ConfigPath}, Dir: c.dir, Log: c.logPath}); err != nil {
 		t.Fatalf("start the collector: %v", err)
 	}
 	if err := c.waitReady(); err != nil {
-		c.kill()
+		c.proc.Kill()
 		t.Fatalf("the collector did not become ready: %v\nlast lines of %s:\n%s", err, c.logPath, c.logTail())
 	}
 	t.Logf("otelcoltest: collector ready after %s, receiving on %s (gRPC) and %s (HTTP)",
 		time.Since(begin).Round(time.Millisecond), c.GRPCEndpoint, c.HTTPEndpoint)
 }
 
-// spawn starts the collector with its output in the log file.
-func (c *Collector) spawn() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	cmd, done, err := testbin.Spawn(testbin.Process{Bin: c.bin, Args: []string{"--config", c.ConfigPath}, Dir: c.dir, Env: nil, Log: c.logPath,
-		Exited: func(err error) {
-			c.mu.Lock()
-			c.exitErr = err
-			c.mu.Unlock()
-		}})
-	if err != nil {
-		return err
-	}
-	c.cmd, c.done = cmd, done
-	return nil
-}
-
 // waitReady waits until the collector logs that it is ready and both
 // receiver ports accept connections, or the process exits, or
 // readyTimeout passes.
 func (c *Collector) waitReady() error {
-	c.mu.Lock()
-	done := c.done
-	c.mu.Unlock()
+	done := c.proc.Done()
 	deadline := time.Now().Add(readyTimeout)
 	for time.Now().Before(deadline) {
 		select {
 		case <-done:
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			return fmt.Errorf("the collector exited during startup: %v", c.exitErr)
+			return fmt.Errorf("the collector exited during startup: %v", c.proc.Exited())
 		default:
 		}
 		if bytes.Contains([]byte(c.Log()), []byte(readyLine)) && accepts(c.GRPCEndpoint) && accepts(c.HTTPEndpoint) {
@@ -247,27 +210,6 @@ func accepts(addr string) bool {
 	}
 	conn.Close()
 	return true
-}
-
-// kill sends SIGKILL to the process group and waits for the collector to
-// exit.
-func (c *Collector) kill() {
-	cmd, done := c.take()
-	if cmd == nil {
-		return
-	}
-	testbin.KillGroup(cmd.Process)
-	<-done
-}
-
-// take returns the running process, if any, and forgets it, so exactly
-// one caller stops it.
-func (c *Collector) take() (*exec.Cmd, chan struct{}) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	cmd, done := c.cmd, c.done
-	c.cmd = nil
-	return cmd, done
 }
 
 // logTail returns the last lines of the collector's log.
